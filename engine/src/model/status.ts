@@ -1,0 +1,104 @@
+// What the engine knows about each service right now. Runtimes report observations;
+// the engine folds them into one ServiceStatus per service, which every UI reads.
+
+import type { RuntimeKind } from './spec.js';
+
+export type ServiceState =
+  /** Known from config, nothing done yet. */
+  | 'pending'
+  | 'building'
+  /** Waiting for its dependencies' conditions. */
+  | 'waiting'
+  | 'starting'
+  /** Running, with no healthcheck (or health not yet known). */
+  | 'running'
+  | 'healthy'
+  | 'unhealthy'
+  | 'restarting'
+  /** A one-shot that exited 0. */
+  | 'completed'
+  /** Exited with a non-zero code (see exitCode). */
+  | 'exited'
+  | 'stopped'
+  /** Could not be built, created or started (see message). */
+  | 'failed';
+
+export type Health = 'none' | 'starting' | 'healthy' | 'unhealthy';
+
+export interface PublishedPort {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface DebugEndpoint {
+  type: 'python' | 'node';
+  /** Debug Adapter Protocol (debugpy) or Chrome DevTools Protocol (node --inspect). */
+  protocol: 'dap' | 'cdp';
+  hostIp: string;
+  hostPort: number;
+  /** Local root ↔ remote root, for breakpoints set in local files. */
+  pathMappings: { localRoot: string; remoteRoot: string }[];
+}
+
+export interface SyncFigures {
+  /** Files in the last batch. */
+  files: number;
+  lastMs: number;
+  p50Ms: number;
+  at: string;
+}
+
+export interface ServiceStatus {
+  name: string;
+  state: ServiceState;
+  health: Health;
+  /** Container id, pid or pod name. */
+  instanceId?: string;
+  ports: PublishedPort[];
+  debug?: DebugEndpoint;
+  restartCount: number;
+  exitCode?: number;
+  /** ISO time the current instance started. */
+  startedAt?: string;
+  /** A one-line reason for the current state, shown beside it. */
+  message?: string;
+  specHash?: string;
+  sync?: SyncFigures;
+  /** URL a person opens (x-devenv.url, or derived from the first published HTTP port). */
+  url?: string;
+}
+
+export type ProjectPhase =
+  | 'idle'
+  | 'planning'
+  | 'starting'
+  | 'running'
+  | 'degraded'
+  | 'stopping'
+  | 'stopped'
+  | 'failed';
+
+export interface ProjectStatus {
+  project: string;
+  projectDir: string;
+  runtime: RuntimeKind;
+  /** Runtime detail: engine version, process, or Kubernetes context. */
+  runtimeDetail?: string;
+  phase: ProjectPhase;
+  services: ServiceStatus[];
+  /** Filled by the Kubernetes runtime; empty elsewhere. */
+  cluster?: { name: string; context: string; argocd?: { app: string; sync: string; health: string }[] };
+}
+
+export function emptyStatus(name: string): ServiceStatus {
+  return { name, state: 'pending', health: 'none', ports: [], restartCount: 0 };
+}
+
+/** A service has reached what `up` waits for: healthy, running without a healthcheck, or completed. */
+export function isSettled(status: ServiceStatus, hasHealthcheck: boolean): boolean {
+  if (status.state === 'completed') return true;
+  if (hasHealthcheck) return status.state === 'healthy';
+  return status.state === 'running' || status.state === 'healthy';
+}

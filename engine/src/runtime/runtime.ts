@@ -1,0 +1,112 @@
+// The one interface every runtime implements (Docker, local processes, Kubernetes). The engine
+// plans and orders; a runtime only makes, observes and removes instances of services. Restart
+// policies and healthchecks are the runtime's job (Docker does both natively, the process
+// runtime supervises and probes, Kubernetes has probes), so the engine only watches states.
+
+import type { EventSink } from '../model/events.js';
+import type { ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
+import type { Health, PublishedPort } from '../model/status.js';
+
+export interface RuntimeInfo {
+  kind: RuntimeKind;
+  /** e.g. `Docker 20.10.24 (API 1.41)`, `processes`, `kind-devenv (kind)`. */
+  detail: string;
+}
+
+/** An instance found in the runtime's own records (labels, pid records, pods). */
+export interface ObservedInstance {
+  id: string;
+  service: string;
+  /** The spec hash recorded when it was created. */
+  specHash: string;
+  state: InstanceState;
+}
+
+export interface InstanceState {
+  status: 'created' | 'running' | 'restarting' | 'exited' | 'dead' | 'missing';
+  health: Health;
+  exitCode?: number;
+  startedAt?: string;
+  /** Restarts the runtime performed on its own (restart policy). */
+  restartCount: number;
+  ports: PublishedPort[];
+}
+
+/** What a build (or a pull check) produced; its id feeds the spec hash, so a new image recreates. */
+export interface Artifact {
+  ref: string;
+  id: string;
+}
+
+export interface CreateContext {
+  project: ProjectSpec;
+  specHash: string;
+  artifact?: Artifact;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  line: string;
+  ts: string;
+}
+
+/** A change the runtime noticed on its own: a container died, restarted, changed health. */
+export interface RuntimeChange {
+  instanceId: string;
+  service: string;
+  state: InstanceState;
+  /** Runtime's own words, e.g. `die (exit 137)`. */
+  reason: string;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface Runtime {
+  readonly kind: RuntimeKind;
+
+  /** Reach the runtime; throw a UserError with a fix when it cannot be reached. */
+  connect(): Promise<RuntimeInfo>;
+
+  /** The fields of a service that, when changed, mean its instance must be recreated. */
+  hashInput(service: ServiceSpec, project: ProjectSpec, artifact?: Artifact): unknown;
+
+  /** Every instance this runtime holds for the project, from its own records. */
+  observe(project: string): Promise<ObservedInstance[]>;
+
+  /** Project-wide resources: network and volumes, a state directory, a namespace. Idempotent. */
+  ensureProjectResources(project: ProjectSpec, sink: EventSink): Promise<void>;
+
+  /** Build (or check) the service's artifact; undefined when the service has none. */
+  prepareArtifact(
+    service: ServiceSpec,
+    project: ProjectSpec,
+    sink: EventSink,
+    signal: AbortSignal,
+  ): Promise<Artifact | undefined>;
+
+  /** Create (not start) an instance labelled with project, service and spec hash. */
+  create(service: ServiceSpec, ctx: CreateContext): Promise<string>;
+  start(instanceId: string): Promise<void>;
+  /** Graceful stop (the service's stop signal), escalating to a kill after timeoutMs. */
+  stop(instanceId: string, timeoutMs: number): Promise<void>;
+  remove(instanceId: string): Promise<void>;
+  inspect(instanceId: string): Promise<InstanceState>;
+
+  /** Log lines of an instance; `follow` keeps the iterator open until the signal aborts. */
+  logs(
+    instanceId: string,
+    opts: { follow: boolean; tail?: number; since?: number },
+    signal: AbortSignal,
+  ): AsyncIterable<LogLine>;
+
+  /** Subscribe to the runtime's own state changes for the project's instances. */
+  watch(project: string, onChange: (change: RuntimeChange) => void): Disposable;
+
+  /** Remove the project's network (and volumes when asked). Instances are removed first by the engine. */
+  removeProjectResources(project: ProjectSpec, opts: { volumes: boolean }): Promise<void>;
+
+  /** Release connections and watchers. */
+  close(): Promise<void>;
+}
