@@ -50,11 +50,11 @@ export interface LogLine {
   ts: string;
 }
 
-/** A change the runtime noticed on its own: a container died, restarted, changed health. */
+/** A change the runtime noticed on its own: a container died, restarted, changed health. The
+ * engine inspects the instance in response, so notifications carry no state that could be stale. */
 export interface RuntimeChange {
   instanceId: string;
   service: string;
-  state: InstanceState;
   /** Runtime's own words, e.g. `die (exit 137)`. */
   reason: string;
 }
@@ -78,13 +78,18 @@ export interface Runtime {
   /** Project-wide resources: network and volumes, a state directory, a namespace. Idempotent. */
   ensureProjectResources(project: ProjectSpec, sink: EventSink): Promise<void>;
 
-  /** Build (or check) the service's artifact; undefined when the service has none. */
-  prepareArtifact(
-    service: ServiceSpec,
+  /**
+   * Build (or check) each service's artifact; a promise per service, so a service starts as soon
+   * as its own image is ready. The runtime shares one build between services with the same build
+   * section, and skips a build whose inputs did not change unless the service is in `force`.
+   */
+  prepareArtifacts(
+    services: ServiceSpec[],
     project: ProjectSpec,
     sink: EventSink,
     signal: AbortSignal,
-  ): Promise<Artifact | undefined>;
+    opts: { force: string[] },
+  ): Record<string, Promise<Artifact | undefined>>;
 
   /** Create (not start) an instance labelled with project, service and spec hash. */
   create(service: ServiceSpec, ctx: CreateContext): Promise<string>;

@@ -1,0 +1,713 @@
+// The engine: reconciles each service's spec into a running instance on one runtime and keeps
+// one ServiceStatus per service, published on the event bus. Operations (up, down, restart,
+// rebuild) run one at a time; the runtime's own change notifications update statuses and
+// drive restart policies in between. The engine never imports UI code.
+
+import { RuntimeFailure, UserError } from '../errors.js';
+import { type EngineEvent, type EventSink, now } from '../model/events.js';
+import type { DependsOnSpec, ProjectSpec, ServiceSpec } from '../model/spec.js';
+import {
+  emptyStatus,
+  type ProjectPhase,
+  type ProjectStatus,
+  type ServiceState,
+  type ServiceStatus,
+} from '../model/status.js';
+import type {
+  Artifact,
+  Disposable,
+  InstanceState,
+  ObservedInstance,
+  Runtime,
+  RuntimeInfo,
+} from '../runtime/runtime.js';
+import { dependentsOf, topologicalOrder, withDependencies } from './dependency-graph.js';
+import { EventBus } from './event-bus.js';
+import { planUp } from './plan.js';
+import { restartDelayMs, shouldRestart } from './restart-policy.js';
+import { specHash } from './spec-hash.js';
+
+export interface UpOptions {
+  /** Only these services (and their dependencies); all active services when empty. */
+  services?: string[];
+  /** Rebuild images even when their inputs did not change. */
+  build?: boolean;
+  /** Remove instances of services that are no longer in the config (default: true when no services are named). */
+  removeOrphans?: boolean;
+}
+
+export interface UpResult {
+  services: ServiceStatus[];
+  failed: { service: string; message: string }[];
+  /** What `up` did per service: kept, started, created, recreated. */
+  actions: Record<string, string>;
+}
+
+interface Tracked {
+  spec: ServiceSpec;
+  status: ServiceStatus;
+  instanceId?: string;
+  /** The engine is stopping or replacing this instance: its exit is not a crash. */
+  stopping: boolean;
+  engineRestarts: number;
+  runtimeRestarts: number;
+  /** Consecutive quick crashes, for backoff. */
+  crashes: number;
+  restartTimer?: NodeJS.Timeout;
+  logs?: AbortController;
+  /** Unix seconds the current run's log starts at (undefined: the instance's whole log). */
+  logsSince?: number;
+  lastLogTs?: string;
+  /** Orders inspections: a result older than one already applied is dropped. */
+  inspectSeq: number;
+  appliedSeq: number;
+}
+
+const nonHttpPorts = new Set([5432, 6379, 3306, 27017, 5672, 9092, 11211, 2181, 9200, 1433, 1521]);
+
+export class Engine {
+  readonly bus = new EventBus();
+  private project: ProjectSpec | undefined;
+  private readonly tracked = new Map<string, Tracked>();
+  private phase: ProjectPhase = 'idle';
+  private info: RuntimeInfo | undefined;
+  private watching: Disposable | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly runtime: Runtime,
+    private readonly opts: { settleRestartLimit?: number } = {},
+  ) {}
+
+  get emit(): EventSink {
+    return this.bus.emit;
+  }
+
+  /** Bring the project's services to their specs. Resolves when every service settled or failed. */
+  up(project: ProjectSpec, opts: UpOptions = {}): Promise<UpResult> {
+    return this.serial(() => this.doUp(project, opts));
+  }
+
+  /** Stop and remove every instance of the project, then its network (and volumes if asked). */
+  down(project: ProjectSpec, opts: { volumes?: boolean } = {}): Promise<void> {
+    return this.serial(() => this.doDown(project, opts.volumes ?? false));
+  }
+
+  /** Restart one service's instance in place (and dependents that asked for it with `restart: true`). */
+  restart(service: string): Promise<void> {
+    return this.serial(() => this.doRestart(service));
+  }
+
+  /** Rebuild a service's artifact and recreate it if the result changed. */
+  rebuild(service: string): Promise<UpResult> {
+    return this.serial(async () => {
+      const project = this.requireProject();
+      this.requireService(project, service);
+      return this.doUp(project, { services: [service], build: true, removeOrphans: false }, [service]);
+    });
+  }
+
+  /** Learn what already runs for the project without changing anything (status, logs, recovery). */
+  attach(project: ProjectSpec): Promise<ProjectStatus> {
+    return this.serial(async () => {
+      await this.connect();
+      this.project = project;
+      this.startWatching(project.name);
+      const observed = await this.runtime.observe(project.name);
+      for (const inst of observed) {
+        const spec = project.services[inst.service];
+        if (!spec) continue;
+        const t = this.track(spec);
+        t.instanceId = inst.id;
+        t.status.specHash = inst.specHash;
+        this.applyInstanceState(t, inst.state);
+        this.followLogs(t, Date.now() / 1000);
+      }
+      this.setPhase(this.derivePhase());
+      return this.status();
+    });
+  }
+
+  status(): ProjectStatus {
+    const project = this.project;
+    const order = project ? safeOrder(project) : [];
+    const names = [...new Set([...order, ...this.tracked.keys()])].filter((n) => this.tracked.has(n));
+    return {
+      project: project?.name ?? '',
+      projectDir: project?.projectDir ?? '',
+      runtime: this.runtime.kind,
+      ...(this.info ? { runtimeDetail: this.info.detail } : {}),
+      phase: this.phase,
+      services: names.map((n) => ({ ...this.tracked.get(n)!.status })),
+    };
+  }
+
+  /** Report per-service figures that other parts of the engine own (sync latency, debug endpoint). */
+  patchStatus(service: string, patch: Partial<ServiceStatus>): void {
+    const t = this.tracked.get(service);
+    if (t) this.setStatus(t, patch);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watching?.dispose();
+    for (const t of this.tracked.values()) {
+      t.logs?.abort();
+      if (t.restartTimer) clearTimeout(t.restartTimer);
+    }
+    await this.runtime.close();
+  }
+
+  // ---- operations ------------------------------------------------------------------------
+
+  private async doUp(project: ProjectSpec, opts: UpOptions, forceBuild: string[] = []): Promise<UpResult> {
+    await this.connect();
+    this.project = project;
+    const requested = opts.services ?? [];
+    for (const name of requested) this.requireService(project, name);
+    const names = requested.length > 0 ? withDependencies(project.services, requested) : Object.keys(project.services);
+    const order = topologicalOrder(project.services, names);
+    this.setPhase('planning');
+
+    for (const name of order) {
+      const t = this.track(project.services[name]!);
+      t.spec = project.services[name]!;
+    }
+    await this.runtime.ensureProjectResources(project, this.emit);
+    this.startWatching(project.name);
+    const observed = await this.runtime.observe(project.name);
+
+    const removeOrphans = opts.removeOrphans ?? requested.length === 0;
+    if (removeOrphans) {
+      const orphans = planUp({}, observed, { configuredServices: Object.keys(project.services), removeOrphans }).remove;
+      await Promise.all(orphans.map((o) => this.removeInstance(o.instanceId, o.service, 'no longer in the config')));
+    }
+
+    this.setPhase('starting');
+    const controller = new AbortController();
+    const builds = this.runtime.prepareArtifacts(
+      order.map((n) => project.services[n]!),
+      project,
+      this.emit,
+      controller.signal,
+      { force: opts.build ? order : forceBuild },
+    );
+    const started = new Map<string, Deferred>();
+    for (const name of order) started.set(name, deferred());
+    const actions: Record<string, string> = {};
+    const failed: UpResult['failed'] = [];
+
+    await Promise.all(
+      order.map(async (name) => {
+        const t = this.tracked.get(name)!;
+        try {
+          actions[name] = await this.upService(t, project, builds[name]!, observed, started);
+          await this.settle(t);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          started.get(name)!.reject(err);
+          failed.push({ service: name, message });
+          this.setStatus(t, { state: t.status.state === 'exited' ? 'exited' : 'failed', message });
+          this.log(name, `failed: ${message}`);
+        }
+      }),
+    );
+    controller.abort();
+    this.setPhase(this.derivePhase());
+    return { services: this.status().services, failed, actions };
+  }
+
+  private async upService(
+    t: Tracked,
+    project: ProjectSpec,
+    build: Promise<Artifact | undefined>,
+    observed: ObservedInstance[],
+    started: Map<string, Deferred>,
+  ): Promise<string> {
+    const name = t.spec.name;
+    if (t.spec.build) this.setStatus(t, { state: 'building', message: 'building image' });
+    const artifact = await build;
+    const hash = specHash({ runtime: this.runtime.kind, spec: this.runtime.hashInput(t.spec, project, artifact) });
+    const mine = observed.filter((o) => o.service === name);
+    const plan = planUp({ [name]: hash }, mine, { configuredServices: [name], removeOrphans: false });
+    for (const dup of plan.remove) await this.removeInstance(dup.instanceId, name, 'duplicate instance');
+    const action = plan.services[name]!;
+
+    await this.waitForDependencies(t, started);
+
+    let verb: string;
+    switch (action.kind) {
+      case 'keep':
+        verb = 'kept';
+        t.instanceId = action.instanceId;
+        t.status.specHash = hash;
+        await this.refresh(t);
+        this.followLogs(t, Date.now() / 1000);
+        break;
+      case 'start':
+        verb = 'started';
+        t.instanceId = action.instanceId;
+        t.status.specHash = hash;
+        await this.startInstance(t);
+        break;
+      case 'recreate':
+        verb = 'recreated';
+        await this.removeInstance(action.instanceId, name, 'its spec changed');
+        await this.createAndStart(t, project, hash, artifact);
+        break;
+      case 'create':
+        verb = 'created';
+        await this.createAndStart(t, project, hash, artifact);
+        break;
+    }
+    started.get(name)!.resolve();
+    return verb;
+  }
+
+  private async createAndStart(t: Tracked, project: ProjectSpec, hash: string, artifact: Artifact | undefined) {
+    this.setStatus(t, { state: 'starting', message: 'creating', restartCount: 0, exitCode: undefined });
+    t.engineRestarts = 0;
+    t.runtimeRestarts = 0;
+    t.crashes = 0;
+    t.lastLogTs = undefined;
+    t.logsSince = undefined;
+    const ctx = artifact ? { project, specHash: hash, artifact } : { project, specHash: hash };
+    t.instanceId = await this.runtime.create(t.spec, ctx);
+    t.status.specHash = hash;
+    this.setStatus(t, { instanceId: t.instanceId });
+    await this.startInstance(t);
+  }
+
+  private async startInstance(t: Tracked): Promise<void> {
+    this.setStatus(t, { state: 'starting', message: undefined, exitCode: undefined });
+    t.stopping = false;
+    // An instance started again keeps its old log: show only what this run prints.
+    t.logsSince = Date.now() / 1000 - 1;
+    await this.runtime.start(t.instanceId!);
+    await this.refresh(t);
+    this.followLogs(t);
+  }
+
+  private async waitForDependencies(t: Tracked, started: Map<string, Deferred>): Promise<void> {
+    const deps = Object.entries(t.spec.dependsOn).filter(([dep, d]) => this.project?.services[dep] || d.required);
+    if (deps.length === 0) return;
+    this.setStatus(t, {
+      state: 'waiting',
+      message: `waiting for ${deps.map(([dep, d]) => `${dep} (${conditionWord(d)})`).join(', ')}`,
+    });
+    await Promise.all(
+      deps.map(async ([dep, d]) => {
+        const depStarted = started.get(dep);
+        if (!depStarted) {
+          // Not part of this `up` (e.g. `up backend` when postgres runs already): its current state decides.
+          if (!this.tracked.has(dep))
+            throw new RuntimeFailure('engine.dependency-missing', `dependency ${dep} is not running`);
+        } else {
+          await depStarted.promise.catch(() => {
+            throw new RuntimeFailure('engine.dependency-failed', `dependency ${dep} failed to start`);
+          });
+        }
+        await this.waitForCondition(dep, d);
+      }),
+    );
+  }
+
+  private waitForCondition(dep: string, d: DependsOnSpec): Promise<void> {
+    const ok: (s: ServiceStatus) => boolean =
+      d.condition === 'service_completed_successfully'
+        ? (s) => s.state === 'completed'
+        : d.condition === 'service_healthy'
+          ? (s) => s.state === 'healthy'
+          : (s) => s.state !== 'starting' && s.state !== 'waiting' && s.state !== 'building' && s.state !== 'pending';
+    const bad = (s: ServiceStatus): string | undefined => {
+      if (s.state === 'failed') return `dependency ${dep} failed${s.message ? `: ${s.message}` : ''}`;
+      if (s.state === 'exited') return `dependency ${dep} exited with code ${s.exitCode ?? '?'}`;
+      if (s.state === 'unhealthy' && d.condition === 'service_healthy') return `dependency ${dep} is unhealthy`;
+      if (s.state === 'stopped') return `dependency ${dep} stopped`;
+      return undefined;
+    };
+    return this.waitForStatus(dep, ok, bad);
+  }
+
+  /** Wait until the service is healthy (with a healthcheck), running (without), or completed. */
+  private settle(t: Tracked): Promise<void> {
+    const hasHealthcheck = hasActiveHealthcheck(t.spec);
+    const limit = this.opts.settleRestartLimit ?? 3;
+    const base = t.status.restartCount;
+    return this.waitForStatus(
+      t.spec.name,
+      (s) => s.state === 'completed' || s.state === 'healthy' || (!hasHealthcheck && s.state === 'running'),
+      (s) => {
+        if (s.state === 'failed') return s.message ?? 'failed';
+        if (s.state === 'exited') return `exited with code ${s.exitCode ?? '?'}`;
+        if (s.state === 'unhealthy') return 'healthcheck failing';
+        if (s.state === 'stopped') return 'stopped';
+        if (s.restartCount - base >= limit) return `restarted ${s.restartCount - base} times while starting`;
+        return undefined;
+      },
+    );
+  }
+
+  private waitForStatus(
+    service: string,
+    ok: (s: ServiceStatus) => boolean,
+    bad: (s: ServiceStatus) => string | undefined,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (s: ServiceStatus): boolean => {
+        if (ok(s)) {
+          resolve();
+          return true;
+        }
+        const why = bad(s);
+        if (why) {
+          reject(new RuntimeFailure('engine.service-failed', why, { service }));
+          return true;
+        }
+        return false;
+      };
+      const current = this.tracked.get(service)?.status;
+      if (current && check(current)) return;
+      const sub = this.bus.subscribe((e) => {
+        if (e.kind === 'status' && e.service === service && check(e.status)) sub.dispose();
+      });
+    });
+  }
+
+  private async doDown(project: ProjectSpec, volumes: boolean): Promise<void> {
+    await this.connect();
+    this.project = project;
+    this.setPhase('stopping');
+    const observed = await this.runtime.observe(project.name);
+    const byService = new Map<string, ObservedInstance[]>();
+    for (const inst of observed) byService.set(inst.service, [...(byService.get(inst.service) ?? []), inst]);
+    // Dependents first: reverse dependency order, services not in the config last of all.
+    const known = safeOrder(project).reverse();
+    const names = [
+      ...known.filter((n) => byService.has(n)),
+      ...[...byService.keys()].filter((n) => !known.includes(n)),
+    ];
+    for (const name of names) {
+      await Promise.all(
+        (byService.get(name) ?? []).map((inst) => this.removeInstance(inst.id, name, 'down', { keepStatus: true })),
+      );
+      const t = this.tracked.get(name);
+      if (t)
+        this.setStatus(t, { state: 'stopped', health: 'none', instanceId: undefined, ports: [], message: undefined });
+    }
+    await this.runtime.removeProjectResources(project, { volumes });
+    this.setPhase('stopped');
+  }
+
+  private async doRestart(service: string): Promise<void> {
+    const project = this.requireProject();
+    this.requireService(project, service);
+    const t = this.tracked.get(service);
+    if (!t?.instanceId) {
+      throw new UserError({
+        code: 'engine.not-running',
+        message: `service ${service} has no instance to restart`,
+        hint: `run \`devenv up ${service}\` first`,
+      });
+    }
+    await this.restartInstance(t, 'restart requested');
+    const followers = dependentsOf(project.services, service).filter(
+      (d) => project.services[d]?.dependsOn[service]?.restart && this.tracked.get(d)?.instanceId,
+    );
+    for (const d of followers) await this.restartInstance(this.tracked.get(d)!, `dependency ${service} restarted`);
+  }
+
+  private async restartInstance(t: Tracked, why: string): Promise<void> {
+    this.log(t.spec.name, `restarting (${why})`);
+    t.stopping = true;
+    this.setStatus(t, { state: 'restarting', message: why });
+    t.logs?.abort();
+    await this.runtime.stop(t.instanceId!, t.spec.stopGracePeriodMs ?? 10_000);
+    t.engineRestarts++;
+    this.setStatus(t, { restartCount: t.engineRestarts + t.runtimeRestarts });
+    await this.startInstance(t);
+  }
+
+  private async removeInstance(id: string, service: string, why: string, opts: { keepStatus?: boolean } = {}) {
+    const t = this.tracked.get(service);
+    if (t && t.instanceId === id) {
+      t.stopping = true;
+      t.logs?.abort();
+      if (t.restartTimer) clearTimeout(t.restartTimer);
+    }
+    this.log(service, `removing ${shortId(id)} (${why})`);
+    const grace = t?.spec.stopGracePeriodMs ?? 10_000;
+    await this.runtime.stop(id, grace);
+    await this.runtime.remove(id);
+    if (t && t.instanceId === id) {
+      t.instanceId = undefined;
+      if (!opts.keepStatus) this.setStatus(t, { instanceId: undefined, state: 'pending', ports: [] });
+    }
+  }
+
+  // ---- observation and supervision -------------------------------------------------------
+
+  private startWatching(project: string): void {
+    if (this.watching) return;
+    this.watching = this.runtime.watch(project, (change) => {
+      const t = this.tracked.get(change.service);
+      if (!t || t.instanceId !== change.instanceId) return;
+      void this.refresh(t, change.reason);
+    });
+  }
+
+  /** Inspect the instance and fold the result into the status, dropping out-of-order answers. */
+  private async refresh(t: Tracked, reason?: string): Promise<void> {
+    const id = t.instanceId;
+    if (!id) return;
+    const seq = ++t.inspectSeq;
+    let state: InstanceState;
+    try {
+      state = await this.runtime.inspect(id);
+    } catch (err) {
+      state = { status: 'missing', health: 'none', restartCount: 0, ports: [] };
+      this.log(t.spec.name, `inspect failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (seq < t.appliedSeq || t.instanceId !== id) return;
+    t.appliedSeq = seq;
+    this.applyInstanceState(t, state);
+    if (state.status === 'running') this.followLogs(t);
+    this.supervise(t, state, reason);
+  }
+
+  private applyInstanceState(t: Tracked, state: InstanceState): void {
+    t.runtimeRestarts = state.restartCount;
+    const patch: Partial<ServiceStatus> = {
+      state: stateOf(state),
+      health: state.health,
+      ports: state.ports,
+      restartCount: t.engineRestarts + t.runtimeRestarts,
+      instanceId: t.instanceId,
+      exitCode: state.exitCode,
+      startedAt: state.startedAt,
+      url: urlOf(t.spec, state),
+    };
+    if ((state.status === 'exited' || state.status === 'dead') && (t.restartTimer || this.willRestart(t, state))) {
+      // An engine restart is (about to be) scheduled: show that, not the exit that caused it.
+      delete patch.state;
+    }
+    if (patch.state === 'running' || patch.state === 'healthy') patch.message = undefined;
+    this.setStatus(t, patch);
+  }
+
+  private willRestart(t: Tracked, state: InstanceState): boolean {
+    if (this.closed || t.stopping || !t.instanceId) return false;
+    if (state.status !== 'exited' && state.status !== 'dead') return false;
+    return shouldRestart(t.spec.restart, state.exitCode ?? 0, t.engineRestarts);
+  }
+
+  /** Apply the restart policy when an instance stopped on its own (crash, OOM, `docker kill`). */
+  private supervise(t: Tracked, state: InstanceState, reason?: string): void {
+    if (this.closed || t.stopping || !t.instanceId || t.restartTimer) return;
+    if (state.status !== 'exited' && state.status !== 'dead') return;
+    if (reason) this.log(t.spec.name, `exited with code ${state.exitCode ?? '?'} (${reason})`);
+    if (!this.willRestart(t, state)) return;
+    const s = t.status;
+    const ranFor = s.startedAt ? Date.now() - Date.parse(s.startedAt) : 0;
+    t.crashes = ranFor > 10_000 ? 1 : t.crashes + 1;
+    const delay = restartDelayMs(t.crashes);
+    this.log(t.spec.name, `restart policy ${t.spec.restart.name}: restarting in ${delay} ms`);
+    this.setStatus(t, { state: 'restarting', message: `restarting in ${delay} ms (policy ${t.spec.restart.name})` });
+    t.restartTimer = setTimeout(() => {
+      t.restartTimer = undefined;
+      if (this.closed || t.stopping || !t.instanceId) return;
+      t.engineRestarts++;
+      this.setStatus(t, { restartCount: t.engineRestarts + t.runtimeRestarts });
+      this.startInstance(t).catch((err) => {
+        this.setStatus(t, { state: 'failed', message: `restart failed: ${err instanceof Error ? err.message : err}` });
+      });
+    }, delay);
+  }
+
+  /** Stream the instance's log lines onto the bus, from `sinceSec` (unix seconds) or its whole log. */
+  private followLogs(t: Tracked, sinceSec?: number): void {
+    if (t.logs && !t.logs.signal.aborted) return;
+    const id = t.instanceId;
+    if (!id) return;
+    const controller = new AbortController();
+    t.logs = controller;
+    const since = sinceSec ?? t.logsSince;
+    const service = t.spec.name;
+    void (async () => {
+      try {
+        const lines = this.runtime.logs(
+          id,
+          since === undefined ? { follow: true } : { follow: true, since },
+          controller.signal,
+        );
+        for await (const l of lines) {
+          // A re-attached stream may repeat lines already shown: drop anything not newer.
+          if (t.lastLogTs && l.ts <= t.lastLogTs) continue;
+          t.lastLogTs = l.ts;
+          this.emit({ kind: 'log', ts: l.ts, service, stream: l.stream, line: l.line });
+        }
+      } catch (err) {
+        if (!controller.signal.aborted)
+          this.log(service, `log stream ended: ${err instanceof Error ? err.message : err}`);
+      } finally {
+        if (t.logs === controller) t.logs = undefined;
+      }
+    })();
+  }
+
+  // ---- state helpers ---------------------------------------------------------------------
+
+  private track(spec: ServiceSpec): Tracked {
+    let t = this.tracked.get(spec.name);
+    if (!t) {
+      t = {
+        spec,
+        status: emptyStatus(spec.name),
+        stopping: false,
+        engineRestarts: 0,
+        runtimeRestarts: 0,
+        crashes: 0,
+        inspectSeq: 0,
+        appliedSeq: 0,
+      };
+      this.tracked.set(spec.name, t);
+      this.emitStatus(t);
+    }
+    return t;
+  }
+
+  private setStatus(t: Tracked, patch: Partial<ServiceStatus>): void {
+    const next: ServiceStatus = { ...t.status };
+    for (const [k, v] of Object.entries(patch) as [keyof ServiceStatus, unknown][]) {
+      if (v === undefined) delete next[k];
+      else (next as unknown as Record<string, unknown>)[k] = v;
+    }
+    if (JSON.stringify(next) === JSON.stringify(t.status)) return;
+    t.status = next;
+    this.emitStatus(t);
+    if (this.phase === 'running' || this.phase === 'degraded') this.setPhase(this.derivePhase());
+  }
+
+  private emitStatus(t: Tracked): void {
+    this.emit({ kind: 'status', ts: now(), service: t.spec.name, status: { ...t.status } });
+  }
+
+  private setPhase(phase: ProjectPhase, message?: string): void {
+    if (phase === this.phase) return;
+    this.phase = phase;
+    const event: EngineEvent = message
+      ? { kind: 'project', ts: now(), phase, message }
+      : { kind: 'project', ts: now(), phase };
+    this.emit(event);
+  }
+
+  private derivePhase(): ProjectPhase {
+    const states = [...this.tracked.values()].map((t) => t.status.state);
+    if (states.length === 0) return 'idle';
+    const bad: ServiceState[] = ['failed', 'exited', 'unhealthy', 'restarting'];
+    if (states.every((s) => s === 'stopped' || s === 'pending')) return 'stopped';
+    return states.some((s) => bad.includes(s)) ? 'degraded' : 'running';
+  }
+
+  private log(service: string, line: string): void {
+    this.emit({ kind: 'log', ts: now(), service, stream: 'system', line });
+  }
+
+  private async connect(): Promise<void> {
+    if (!this.info) this.info = await this.runtime.connect();
+  }
+
+  private requireProject(): ProjectSpec {
+    if (!this.project) {
+      throw new UserError({
+        code: 'engine.no-project',
+        message: 'no environment is up',
+        hint: 'run `devenv up` first',
+      });
+    }
+    return this.project;
+  }
+
+  private requireService(project: ProjectSpec, name: string): void {
+    if (!project.services[name]) {
+      const known = Object.keys(project.services).join(', ');
+      throw new UserError({
+        code: 'engine.unknown-service',
+        message: `no service named ${name}`,
+        hint: `services in this project: ${known}`,
+      });
+    }
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+function stateOf(s: InstanceState): ServiceState {
+  switch (s.status) {
+    case 'running':
+      return s.health === 'healthy' ? 'healthy' : s.health === 'unhealthy' ? 'unhealthy' : 'running';
+    case 'restarting':
+      return 'restarting';
+    case 'created':
+      return 'starting';
+    case 'exited':
+    case 'dead':
+      return s.exitCode === 0 ? 'completed' : 'exited';
+    case 'missing':
+      return 'stopped';
+  }
+}
+
+export function hasActiveHealthcheck(spec: ServiceSpec): boolean {
+  return spec.healthcheck !== undefined && spec.healthcheck.test[0] !== 'NONE';
+}
+
+function urlOf(spec: ServiceSpec, state: InstanceState): string | undefined {
+  if (spec.devenv.url) return spec.devenv.url;
+  const port = state.ports.find((p) => p.protocol === 'tcp' && !nonHttpPorts.has(p.containerPort));
+  if (!port) return undefined;
+  const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port.hostPort}`;
+}
+
+function conditionWord(d: DependsOnSpec): string {
+  return d.condition === 'service_healthy'
+    ? 'healthy'
+    : d.condition === 'service_completed_successfully'
+      ? 'completed'
+      : 'started';
+}
+
+function safeOrder(project: ProjectSpec): string[] {
+  try {
+    return topologicalOrder(project.services);
+  } catch {
+    return Object.keys(project.services);
+  }
+}
+
+function shortId(id: string): string {
+  return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
+}

@@ -1,0 +1,21 @@
+// Restart policies, applied by the engine for every runtime: Docker does not restart a container
+// stopped by `docker kill`, and processes have no supervisor but us.
+
+import type { RestartPolicy } from '../model/spec.js';
+
+export function shouldRestart(policy: RestartPolicy, exitCode: number, restartsSoFar: number): boolean {
+  switch (policy.name) {
+    case 'always':
+    case 'unless-stopped':
+      return true;
+    case 'on-failure':
+      return exitCode !== 0 && (policy.maxRetries === undefined || restartsSoFar < policy.maxRetries);
+    case 'no':
+      return false;
+  }
+}
+
+/** Exponential backoff for consecutive quick crashes: 0.5 s, 1 s, 2 s … capped at 30 s. */
+export function restartDelayMs(consecutiveCrashes: number): number {
+  return Math.min(30_000, 500 * 2 ** Math.max(0, consecutiveCrashes - 1));
+}
