@@ -8,7 +8,11 @@ stamp=node_modules/.devenv-lock-sha256
 wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
   echo "frontend: package-lock.json changed or node_modules empty: npm ci"
-  npm ci --no-audit --no-fund
+  if ! npm ci --no-audit --no-fund; then
+    echo "frontend: npm ci failed. Behind a TLS-intercepting proxy? Give npm your CA bundle" >&2
+    echo "  (npm_config_cafile; compose/reference/compose.host-ca.yaml does that)." >&2
+    exit 1
+  fi
   echo "$wanted" >"$stamp"
 fi
 exec "$@"
