@@ -1,0 +1,1 @@
+"""devenv reference stack: the backend (FastAPI API + Celery worker, one code base)."""
