@@ -161,6 +161,13 @@ export interface ProcessSpec {
   /** Absolute working directory. */
   cwd: string;
   env: Record<string, string>;
+  /**
+   * Run as this user when devenv itself runs as root (initdb and postgres refuse root); the
+   * runtime gives it the directories it needs. Ignored when devenv is not root.
+   */
+  user?: string;
+  /** A one-time step (e.g. initdb, npm ci), run before the first start while `creates` is missing. */
+  init?: { command: string[]; creates?: string };
   /** Probe used for health on the process runtime when the Compose healthcheck cannot run on the host. */
   healthcheck?: ProcessProbe;
 }
