@@ -164,7 +164,13 @@ function environment(node: MapNode, ctx: NormaliseContext, service: string): Rec
       }
       continue;
     }
-    const parsed = parseDotenv(content, path, (name, sofar) => sofar[name] ?? ctx.env(name), ctx.warnedUnset);
+    // A variable resolves from the same file, then earlier env_files, then the project environment.
+    const parsed = parseDotenv(
+      content,
+      path,
+      (name, sofar) => sofar[name] ?? out[name] ?? ctx.env(name),
+      ctx.warnedUnset,
+    );
     ctx.diagnostics.add(parsed.diagnostics);
     Object.assign(out, parsed.values);
   }

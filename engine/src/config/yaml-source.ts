@@ -43,7 +43,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       ConfigCode.emptyFile,
       'the file is empty',
       at(0),
-      'add at least a `services:` mapping, e.g. `services:\\n  web:\\n    image: nginx`',
+      'add at least a `services:` mapping, e.g. `services: {web: {image: nginx}}`',
     );
     return { diagnostics: diagnostics.items };
   }
@@ -119,7 +119,31 @@ function yamlErrorToDiagnostic(
       hint: 'remove one of the two entries (a later one would silently win in other tools)',
     };
   }
-  const hint = syntaxHints[error.code] ?? 'check the indentation and quoting around this position';
+  if (error.code === 'MULTIPLE_DOCS') {
+    return {
+      severity: 'error',
+      code: ConfigCode.yamlSyntax,
+      message: 'the file holds more than one YAML document (separated by `---`)',
+      location,
+      hint: syntaxHints.MULTIPLE_DOCS as string,
+    };
+  }
+  const quote = error.code === 'MISSING_CHAR' ? /Missing closing (["'])quote/.exec(message)?.[1] : undefined;
+  if (quote) {
+    // The parser notices at the end of the input; the opening quote is where the fix goes.
+    const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
+    return {
+      severity: 'error',
+      code: ConfigCode.yamlSyntax,
+      message: `YAML syntax error: the string opened here with ${quote} is never closed`,
+      location: opening >= 0 ? at(opening, opening + 1) : location,
+      hint: `add the closing ${quote} at the end of the value`,
+    };
+  }
+  const unclosedFlow = /end with a ([\]}])/.exec(message)?.[1];
+  const hint = unclosedFlow
+    ? `close the ${unclosedFlow === ']' ? 'list with `]`' : 'mapping with `}`'}, or quote the value if the bracket is part of a string`
+    : (syntaxHints[error.code] ?? 'check the indentation and quoting around this position');
   return {
     severity: 'error',
     code: ConfigCode.yamlSyntax,
