@@ -237,6 +237,9 @@ const branchValidators = new Map<string, ValidateFunction>();
 
 function validator() {
   if (!compiled) {
+    // verbose: errors carry the subschema and data, which schema-errors.ts needs to resolve oneOf.
+    // strict off: the package's schema predates ajv's strict mode (untyped `properties`, custom
+    // formats); formats are checked by devenv's own parsers with better messages.
     const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: false, logger: false });
     for (const format of ['duration', 'ports', 'expose', 'subnet_ip_address']) ajv.addFormat(format, true);
     const schema = composeSchema();

@@ -51,6 +51,14 @@ function diagnostic(
   return d;
 }
 
+/** In reading order: problems without a position first, then by file, line and column. */
+export function byPosition(a: ConfigDiagnostic, b: ConfigDiagnostic): number {
+  const la = a.location;
+  const lb = b.location;
+  if (!la || !lb) return la ? 1 : lb ? -1 : 0;
+  return la.file.localeCompare(lb.file) || la.line - lb.line || la.col - lb.col;
+}
+
 /** Drops the severity, for APIs typed as plain Problems. */
 export function toProblem(d: ConfigDiagnostic): Problem {
   const { severity: _severity, ...problem } = d;

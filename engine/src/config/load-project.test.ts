@@ -188,9 +188,9 @@ networks:
 `,
     });
     expect(found.map((p) => [p.code, p.location?.line, p.location?.col])).toEqual([
+      ['config.unknown-dependency', 4, 18],
       ['config.port-out-of-range', 5, 13],
       ['config.invalid-restart', 6, 14],
-      ['config.unknown-dependency', 4, 18],
     ]);
     expect(found.every((p) => p.hint)).toBe(true);
   });

@@ -8,7 +8,7 @@ import type { ProjectSpec } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { compileProject, type SourceFile } from './compile-project.js';
 import { type ConfigFs, nodeFs } from './config-fs.js';
-import { Diagnostics, toProblem } from './diagnostics.js';
+import { byPosition, Diagnostics, toProblem } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
 import { CONFIG_FILE_NAMES, discoverConfigFiles } from './find-config-file.js';
 import { enabledProfiles } from './profiles.js';
@@ -66,9 +66,15 @@ export async function loadProject(opts: LoadOptions = {}): Promise<LoadResult> {
     warnedUnset,
   });
   if (diagnostics.hasErrors || !output.project || !output.resolved) {
-    throw new UserError(diagnostics.errors.map(toProblem), ['fix the problems above, then run the command again']);
+    throw new UserError(diagnostics.errors.sort(byPosition).map(toProblem), [
+      'fix the problems above, then run the command again',
+    ]);
   }
-  return { project: output.project, warnings: diagnostics.warnings.map(toProblem), resolved: output.resolved };
+  return {
+    project: output.project,
+    warnings: diagnostics.warnings.sort(byPosition).map(toProblem),
+    resolved: output.resolved,
+  };
 }
 
 function configFiles(

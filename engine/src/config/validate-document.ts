@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { compileProject } from './compile-project.js';
 import { type ConfigFs, nodeFs } from './config-fs.js';
-import { type ConfigDiagnostic, Diagnostics } from './diagnostics.js';
+import { byPosition, type ConfigDiagnostic, Diagnostics } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
 import { enabledProfiles } from './profiles.js';
 
@@ -40,5 +40,5 @@ export function validateDocument(
     warnedUnset,
     unsupportedPerKey: true,
   });
-  return diagnostics.items;
+  return diagnostics.items.sort(byPosition);
 }
