@@ -32,14 +32,14 @@ export function findOverrideFile(dir: string, fs: ConfigFs = nodeFs): string | u
   return undefined;
 }
 
-/** `dir` or its nearest ancestor holding a config file: [config, override?]. */
-export function discoverConfigFiles(dir: string, fs: ConfigFs = nodeFs): string[] | undefined {
+/** `dir` (or, with `climb`, its nearest ancestor) holding a config file: [config, override?]. */
+export function discoverConfigFiles(dir: string, fs: ConfigFs = nodeFs, climb = true): string[] | undefined {
   for (let current = dir; ; current = dirname(current)) {
     const found = findConfigFile(current, fs);
     if (found) {
       const override = findOverrideFile(current, fs);
       return override ? [found, override] : [found];
     }
-    if (dirname(current) === current) return undefined;
+    if (!climb || dirname(current) === current) return undefined;
   }
 }

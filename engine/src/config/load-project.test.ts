@@ -168,6 +168,12 @@ networks:
     expect(project.configFiles).toEqual(['/p/compose.yaml', '/p/compose.override.yaml']);
   });
 
+  it('looks only in --project-dir when one is given', async () => {
+    const files = { '/p/compose.yaml': 'services:\n  web: {image: x}\n' };
+    expect((await problems(files, { projectDir: 'src' }))[0]).toMatchObject({ code: 'config.not-found' });
+    expect((await load(files, { cwd: '/p/src', projectDir: '..' })).project.projectDir).toBe('/p');
+  });
+
   it('takes the project name from -p, then COMPOSE_PROJECT_NAME, then name:, then the directory', async () => {
     const file = { '/p/compose.yaml': 'name: From_File\nservices:\n  web: {image: x}\n' };
     expect((await load(file, { projectName: 'CLI' })).project.name).toBe('cli');

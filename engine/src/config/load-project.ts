@@ -92,7 +92,7 @@ function configFiles(
       .filter(Boolean)
       .map((f) => resolve(explicitDir ?? cwd, f));
   } else {
-    files = discoverConfigFiles(explicitDir ?? cwd, fs);
+    files = discoverConfigFiles(explicitDir ?? cwd, fs, explicitDir === undefined);
     if (!files) {
       throw new UserError(
         {
