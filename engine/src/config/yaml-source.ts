@@ -34,7 +34,14 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   for (const error of doc.errors) diagnostics.add([yamlErrorToDiagnostic(error, at, text)]);
   for (const warning of doc.warnings) {
     if (warning.code === 'TAG_RESOLVE_FAILED' && /!(reset|override)\b/.test(warning.message)) continue;
-    diagnostics.warn(ConfigCode.yamlWarning, firstLine(warning.message), at(warning.pos[0], warning.pos[1]));
+    diagnostics.warn(
+      ConfigCode.yamlWarning,
+      firstLine(warning.message),
+      at(warning.pos[0], warning.pos[1]),
+      warning.code === 'TAG_RESOLVE_FAILED'
+        ? 'a value starting with `!` is read as a YAML tag: quote the value'
+        : 'quote the value, or add a space after the `:` if this was meant as a key',
+    );
   }
   if (diagnostics.hasErrors) return { diagnostics: diagnostics.items };
 
