@@ -21,6 +21,11 @@ export interface ProjectSpec {
   configFiles: string[];
   /** Active services only (profiles applied), keyed by name. */
   services: Record<string, ServiceSpec>;
+  /**
+   * Added by the config loader: services disabled by their profiles, kept so a service named on
+   * the command line (and its dependencies) can still run, as Compose allows. See activeServices().
+   */
+  disabledServices?: Record<string, ServiceSpec>;
   volumes: Record<string, VolumeSpec>;
   networks: Record<string, NetworkSpec>;
   /** Top-level `x-devenv`. */

@@ -1,0 +1,136 @@
+// loadProject: from the command line's view of a project (-f, -p, --project-dir, --profile, the
+// environment) to a normalised ProjectSpec, or a UserError listing every problem found.
+
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { type Problem, UserError } from '../errors.js';
+import type { ProjectSpec } from '../model/spec.js';
+import { ConfigCode } from './codes.js';
+import { compileProject, type SourceFile } from './compile-project.js';
+import { type ConfigFs, nodeFs } from './config-fs.js';
+import { byPosition, Diagnostics, toProblem } from './diagnostics.js';
+import { parseDotenv } from './dotenv.js';
+import { CONFIG_FILE_NAMES, discoverConfigFiles } from './find-config-file.js';
+import { enabledProfiles } from './profiles.js';
+
+export interface LoadOptions {
+  /** `-f`: several are merged in order (Compose merge rules). Default: discovered, plus its override file. */
+  files?: string[];
+  /** `--project-dir`; default: the directory of the first file. */
+  projectDir?: string;
+  /** `-p`. */
+  projectName?: string;
+  /** Default: process.cwd(). */
+  cwd?: string;
+  /** Default: process.env. The project's `.env` is read too; these values win over it. */
+  env?: Record<string, string | undefined>;
+  /** `--profile`; COMPOSE_PROFILES adds to them. */
+  profiles?: string[];
+  /** Services named on the command line: they and their dependencies are enabled whatever their profiles. */
+  services?: string[];
+  /** Disk access (read-only); tests may pass a fake. */
+  fs?: ConfigFs;
+}
+
+export interface LoadResult {
+  /** Fully normalised: absolute paths, defaults filled, profiles applied. */
+  project: ProjectSpec;
+  /** Unset variables, obsolete `version`, and ONE warning listing every unsupported key with its position. */
+  warnings: Problem[];
+  /** The interpolated, merged Compose document, for `devenv config` to print as YAML or JSON. */
+  resolved: Record<string, unknown>;
+}
+
+export async function loadProject(opts: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const processEnv = opts.env ?? process.env;
+  const fs = opts.fs ?? nodeFs;
+  const explicitDir = opts.projectDir === undefined ? undefined : resolve(cwd, opts.projectDir);
+  const files = configFiles(opts, cwd, explicitDir, processEnv, fs);
+  const projectDir = explicitDir ?? dirname(files[0] as string);
+
+  const diagnostics = new Diagnostics();
+  const warnedUnset = new Set<string>();
+  const env = projectEnvironment(projectDir, processEnv, fs, diagnostics, warnedUnset);
+  const sources: SourceFile[] = files.map((path) => ({ path, text: fs.readText(path) ?? '' }));
+  const output = compileProject({
+    files: sources,
+    projectDir,
+    env,
+    profiles: enabledProfiles(opts.profiles, env.COMPOSE_PROFILES),
+    projectName: opts.projectName ?? env.COMPOSE_PROJECT_NAME,
+    services: opts.services ?? [],
+    fs,
+    home: env.HOME ?? homedir(),
+    diagnostics,
+    warnedUnset,
+  });
+  if (diagnostics.hasErrors || !output.project || !output.resolved) {
+    throw new UserError(diagnostics.errors.sort(byPosition).map(toProblem), [
+      'fix the problems above, then run the command again',
+    ]);
+  }
+  return {
+    project: output.project,
+    warnings: diagnostics.warnings.sort(byPosition).map(toProblem),
+    resolved: output.resolved,
+  };
+}
+
+function configFiles(
+  opts: LoadOptions,
+  cwd: string,
+  explicitDir: string | undefined,
+  env: Record<string, string | undefined>,
+  fs: ConfigFs,
+): string[] {
+  let files: string[] | undefined;
+  if (opts.files && opts.files.length > 0) files = opts.files.map((f) => resolve(cwd, f));
+  else if (env.COMPOSE_FILE) {
+    const separator = env.COMPOSE_PATH_SEPARATOR ?? ':';
+    files = env.COMPOSE_FILE.split(separator)
+      .filter(Boolean)
+      .map((f) => resolve(explicitDir ?? cwd, f));
+  } else {
+    files = discoverConfigFiles(explicitDir ?? cwd, fs, explicitDir === undefined);
+    if (!files) {
+      throw new UserError(
+        {
+          code: ConfigCode.notFound,
+          message: `no Compose file found in ${explicitDir ?? cwd}${explicitDir ? '' : ' or its parent directories'}`,
+          hint: `create one of ${CONFIG_FILE_NAMES.join(', ')}, or pass its path with -f`,
+        },
+        ['devenv reads standard Compose files: see docs/config.md'],
+      );
+    }
+  }
+  const missing = files.filter((f) => !fs.isFile(f));
+  if (missing.length > 0) {
+    throw new UserError(
+      missing.map((f) => ({
+        code: ConfigCode.fileNotFound,
+        message: `config file not found: ${f}`,
+        hint: `check the path given with -f (relative paths start at ${cwd})`,
+      })),
+    );
+  }
+  return files;
+}
+
+/** The project's `.env` (if any) under the given environment, which wins. */
+function projectEnvironment(
+  projectDir: string,
+  processEnv: Record<string, string | undefined>,
+  fs: ConfigFs,
+  diagnostics: Diagnostics,
+  warnedUnset: Set<string>,
+): Record<string, string | undefined> {
+  const path = join(projectDir, '.env');
+  const text = fs.isFile(path) ? fs.readText(path) : undefined;
+  if (text === undefined) return { ...processEnv };
+  const parsed = parseDotenv(text, path, (name, sofar) => processEnv[name] ?? sofar[name], warnedUnset);
+  diagnostics.add(parsed.diagnostics);
+  const env: Record<string, string | undefined> = { ...parsed.values };
+  for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
+  return env;
+}
