@@ -1,3 +1,121 @@
+// devenv's command line: parses flags and calls a command; commands talk to the daemon
+// (or, where that makes sense, to an in-process engine) and render the results.
+
+import { Command, Option } from 'commander';
+import { CLI_VERSION, type GlobalOptions } from './context.js';
+import { reportError } from './errors.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export async function main(argv: string[]): Promise<void> {
-  process.stdout.write(`devenv: not implemented yet (${argv.join(' ')})\n`);
+  const program = new Command('devenv')
+    .description('Bring a multi-service stack up with one command: live sync, debuggers, logs.')
+    .version(CLI_VERSION, '-v, --version')
+    .option('-f, --file <path>', 'Compose file (repeatable; later files override earlier ones)', collect)
+    .option('--project-dir <dir>', 'directory that relative paths resolve against (default: the first file’s)')
+    .option('-p, --project-name <name>', 'project name (default: `name:` in the file, or the directory name)')
+    .option('--profile <name>', 'enable a Compose profile (repeatable)', collect)
+    .addOption(
+      new Option('--runtime <runtime>', 'where services run').choices(['auto', 'docker', 'process', 'kind', 'k3d']),
+    )
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride();
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  let exitCode = 0;
+  const run =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      exitCode = await fn(...args);
+    };
+
+  program
+    .command('up')
+    .description('build, create and start services (and their dependencies), then follow their logs')
+    .argument('[services...]', 'only these services (and what they depend on)')
+    .option('-d, --detach', 'return once every service is up; the daemon keeps the environment running')
+    .option('--build', 'rebuild images even when their inputs did not change')
+    .option('--json', 'print the event stream as JSON lines')
+    .option('-t, --timestamps', 'show timestamps')
+    .action(
+      run(async (services: string[], opts: object) =>
+        (await import('./commands/up.js')).upCommand(services, { ...globals(), ...opts }),
+      ),
+    );
+
+  program
+    .command('down')
+    .description('stop and remove the services and the network (volumes with --volumes); ends the daemon')
+    .option('--volumes', 'remove named volumes too (their data is lost)')
+    .action(run(async (opts: object) => (await import('./commands/down.js')).downCommand({ ...globals(), ...opts })));
+
+  program
+    .command('status')
+    .alias('ps')
+    .description('show each service: state, health, container, ports')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: object) => (await import('./commands/status.js')).statusCommand({ ...globals(), ...opts })),
+    );
+
+  program
+    .command('logs')
+    .description('show service logs')
+    .argument('[service]', 'only this service')
+    .option('-f, --follow', 'keep following new lines')
+    .option('-n, --tail <lines>', 'lines of history per request', '1000')
+    .option('-t, --timestamps', 'show timestamps')
+    .action(
+      run(async (service: string | undefined, opts: object) =>
+        (await import('./commands/logs.js')).logsCommand(service, { ...globals(), ...opts }),
+      ),
+    );
+
+  program
+    .command('config')
+    .description('print the resolved config (interpolated, merged, defaults applied)')
+    .option('--json', 'JSON instead of YAML')
+    .option('--services', 'only the service names')
+    .action(
+      run(async (opts: object) => (await import('./commands/config.js')).configCommand({ ...globals(), ...opts })),
+    );
+
+  program
+    .command('restart')
+    .description('restart one service')
+    .argument('<service>')
+    .action(run(async (service: string) => (await import('./commands/control.js')).restartCommand(service, globals())));
+
+  program
+    .command('rebuild')
+    .description('rebuild one service’s image and recreate it if it changed')
+    .argument('<service>')
+    .action(run(async (service: string) => (await import('./commands/control.js')).rebuildCommand(service, globals())));
+
+  program
+    .command('shutdown')
+    .description('stop the daemon, leaving the environment running')
+    .action(run(async () => (await import('./commands/control.js')).shutdownCommand(globals())));
+
+  program
+    .command('daemon', { hidden: true })
+    .description('run the engine daemon in the foreground (started by `up`)')
+    .action(run(async () => (await import('./commands/daemon.js')).daemonCommand(globals())));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
+      exitCode = 0;
+    } else if (typeof code === 'string' && code.startsWith('commander.')) {
+      exitCode = 1;
+    } else {
+      exitCode = reportError(err);
+    }
+  }
+  process.exitCode = exitCode;
 }

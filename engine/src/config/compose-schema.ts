@@ -72,6 +72,13 @@ const devenvDefinitions: Record<string, Schema> = {
       cwd: { type: 'string' },
       env: listOrDict,
       healthcheck: { $ref: '#/definitions/devenv_probe' },
+      user: { type: 'string' },
+      init: {
+        type: 'object',
+        required: ['command'],
+        properties: { command, creates: { type: 'string' } },
+        additionalProperties: false,
+      },
     },
     additionalProperties: false,
   },

@@ -65,6 +65,18 @@ function normaliseProcess(
     );
   }
   const spec: ProcessSpec = { command: command ?? [], cwd, env: stringMap(child(node, 'env'), ctx) };
+  const user = text(child(node, 'user'));
+  if (user !== undefined) spec.user = user;
+  const initNode = child(node, 'init');
+  if (isMap(initNode)) {
+    const initCommand = commandList(
+      child(initNode, 'command'),
+      ctx,
+      `\`x-devenv.process.init.command\` of service \`${service}\``,
+    );
+    const creates = text(child(initNode, 'creates'));
+    if (initCommand) spec.init = creates === undefined ? { command: initCommand } : { command: initCommand, creates };
+  }
   const probeNode = child(node, 'healthcheck');
   if (isMap(probeNode)) {
     const probe = normaliseProbe(probeNode, ctx, service);

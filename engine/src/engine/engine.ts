@@ -108,12 +108,40 @@ export class Engine {
     });
   }
 
-  /** Learn what already runs for the project without changing anything (status, logs, recovery). */
-  attach(project: ProjectSpec): Promise<ProjectStatus> {
+  /** Stop every instance (dependents first) without removing anything; `up` starts them again. */
+  stop(project: ProjectSpec): Promise<void> {
     return this.serial(async () => {
       await this.connect();
       this.project = project;
-      this.startWatching(project.name);
+      this.setPhase('stopping');
+      const observed = await this.runtime.observe(project.name);
+      for (const name of safeOrder(project).reverse()) {
+        const t = this.tracked.get(name);
+        if (t) {
+          t.stopping = true;
+          if (t.restartTimer) clearTimeout(t.restartTimer);
+          t.restartTimer = undefined;
+        }
+        const grace = project.services[name]?.stopGracePeriodMs ?? 10_000;
+        await Promise.all(observed.filter((o) => o.service === name).map((o) => this.runtime.stop(o.id, grace)));
+        if (t) {
+          t.logs?.abort();
+          this.setStatus(t, { state: 'stopped', health: 'none', message: undefined });
+        }
+      }
+      this.setPhase('stopped');
+    });
+  }
+
+  /**
+   * Learn what already runs for the project without changing anything. With `watch`, keep
+   * following it (the daemon recovering after a crash); without, take one look (`devenv status`).
+   */
+  attach(project: ProjectSpec, opts: { watch: boolean } = { watch: true }): Promise<ProjectStatus> {
+    return this.serial(async () => {
+      await this.connect();
+      this.project = project;
+      if (opts.watch) this.startWatching(project.name);
       const observed = await this.runtime.observe(project.name);
       for (const inst of observed) {
         const spec = project.services[inst.service];
@@ -122,11 +150,51 @@ export class Engine {
         t.instanceId = inst.id;
         t.status.specHash = inst.specHash;
         this.applyInstanceState(t, inst.state);
-        this.followLogs(t, Date.now() / 1000);
+        if (opts.watch) this.followLogs(t, Date.now() / 1000);
       }
       this.setPhase(this.derivePhase());
       return this.status();
     });
+  }
+
+  /**
+   * Log lines straight from the runtime (no daemon needed): history interleaved by time, then,
+   * with `follow`, new lines as they come until the signal aborts.
+   */
+  async streamLogs(
+    project: ProjectSpec,
+    opts: { service?: string; follow: boolean; tail: number },
+    signal: AbortSignal,
+    onEvent: (e: EngineEvent) => void,
+  ): Promise<void> {
+    await this.connect();
+    const observed = (await this.runtime.observe(project.name)).filter(
+      (o) => !opts.service || o.service === opts.service,
+    );
+    if (!opts.follow) {
+      const all: EngineEvent[] = [];
+      await Promise.all(
+        observed.map(async (o) => {
+          for await (const l of this.runtime.logs(o.id, { follow: false, tail: opts.tail }, signal)) {
+            all.push({ kind: 'log', ts: l.ts, service: o.service, stream: l.stream, line: l.line });
+          }
+        }),
+      );
+      all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      for (const e of all) onEvent(e);
+      return;
+    }
+    await Promise.all(
+      observed.map(async (o) => {
+        try {
+          for await (const l of this.runtime.logs(o.id, { follow: true, tail: opts.tail }, signal)) {
+            onEvent({ kind: 'log', ts: l.ts, service: o.service, stream: l.stream, line: l.line });
+          }
+        } catch (err) {
+          if (!signal.aborted) throw err;
+        }
+      }),
+    );
   }
 
   status(): ProjectStatus {
@@ -506,7 +574,7 @@ export class Engine {
   private supervise(t: Tracked, state: InstanceState, reason?: string): void {
     if (this.closed || t.stopping || !t.instanceId || t.restartTimer) return;
     if (state.status !== 'exited' && state.status !== 'dead') return;
-    if (reason) this.log(t.spec.name, `exited with code ${state.exitCode ?? '?'} (${reason})`);
+    if (reason) this.log(t.spec.name, `exited with code ${state.exitCode ?? '?'}`);
     if (!this.willRestart(t, state)) return;
     const s = t.status;
     const ranFor = s.startedAt ? Date.now() - Date.parse(s.startedAt) : 0;

@@ -273,21 +273,26 @@ export class DockerRuntime implements Runtime {
   ): AsyncIterable<LogLine> {
     const container = this.docker.getContainer(instanceId);
     const info = await container.inspect();
-    const stream = (await container.logs({
-      follow: true,
+    const decoder = new LogDecoder(!info.Config.Tty);
+    const query = {
       stdout: true,
       stderr: true,
       timestamps: true,
       ...(opts.tail === undefined ? {} : { tail: opts.tail }),
       ...(opts.since === undefined ? {} : { since: opts.since }),
-    } as Dockerode.ContainerLogsOptions & { follow: true })) as unknown as Readable;
-    const decoder = new LogDecoder(!info.Config.Tty);
+    };
+    if (!opts.follow) {
+      const buffer = (await container.logs({ ...query, follow: false })) as unknown as Buffer;
+      yield* decoder.push(buffer);
+      yield* decoder.flush();
+      return;
+    }
+    const stream = (await container.logs({ ...query, follow: true })) as unknown as Readable;
     const onAbort = () => stream.destroy();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       for await (const chunk of stream) {
         for (const line of decoder.push(chunk as Buffer)) yield line;
-        if (!opts.follow) break;
       }
       for (const line of decoder.flush()) yield line;
     } finally {

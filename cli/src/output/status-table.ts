@@ -1,0 +1,79 @@
+// The status table printed by `devenv status` and at the end of `devenv up`, and the JSON
+// shape of `devenv status --json` (stable: scripts depend on it).
+
+import type { ProjectStatus, PublishedPort, ServiceStatus } from '@devenv/engine';
+import { describeState } from './plain-renderer.js';
+
+export function formatPorts(ports: PublishedPort[]): string {
+  return ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
+}
+
+export function statusTable(status: ProjectStatus): string {
+  const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'URL'];
+  const rows = status.services.map((s) => [
+    s.name,
+    describeState(s),
+    s.health === 'none' ? '-' : s.health,
+    s.instanceId ? shortId(s.instanceId) : '-',
+    String(s.restartCount),
+    formatPorts(s.ports) || '-',
+    s.url ?? '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const detail = status.runtimeDetail ? ` (${status.runtimeDetail})` : '';
+  return [
+    `project ${status.project} on ${status.runtime}${detail}: ${status.phase}`,
+    fmt(header),
+    ...rows.map(fmt),
+  ].join('\n');
+}
+
+export interface StatusJson {
+  project: string;
+  projectDir: string;
+  runtime: string;
+  phase: string;
+  services: {
+    name: string;
+    state: string;
+    health: string;
+    containerId: string | null;
+    exitCode: number | null;
+    restartCount: number;
+    ports: PublishedPort[];
+    url: string | null;
+  }[];
+}
+
+export function statusJson(status: ProjectStatus): StatusJson {
+  return {
+    project: status.project,
+    projectDir: status.projectDir,
+    runtime: status.runtime,
+    phase: status.phase,
+    services: status.services.map((s: ServiceStatus) => ({
+      name: s.name,
+      state: s.state,
+      health: s.health,
+      containerId: s.instanceId ?? null,
+      exitCode: s.exitCode ?? null,
+      restartCount: s.restartCount,
+      ports: s.ports,
+      url: s.url ?? null,
+    })),
+  };
+}
+
+/** "frontend http://127.0.0.1:5173 · backend http://127.0.0.1:8000" for the end of `up`. */
+export function whereToGo(services: ServiceStatus[]): string[] {
+  return services.filter((s) => s.url).map((s) => `${s.name.padEnd(10)} ${s.url}`);
+}
+
+function shortId(id: string): string {
+  return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
+}

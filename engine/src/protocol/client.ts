@@ -1,0 +1,113 @@
+// Connecting to a project's daemon: over its socket when one runs, starting one when asked.
+// Used by the CLI, the TUI and the VS Code extension alike.
+
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import {
+  createMessageConnection,
+  type MessageConnection,
+  ResponseError,
+  SocketMessageReader,
+  SocketMessageWriter,
+} from 'vscode-jsonrpc/node';
+import type { DaemonPaths } from './project-identity.js';
+import { type ClientInfo, type DaemonInfo, ErrorCodes, Methods, PROTOCOL_VERSION } from './protocol.js';
+
+export interface DaemonConnection {
+  connection: MessageConnection;
+  info: DaemonInfo;
+  close(): void;
+}
+
+export class ProtocolMismatchError extends Error {
+  override readonly name = 'ProtocolMismatchError';
+}
+
+/** Connect and shake hands; undefined when no daemon listens on the socket. */
+export async function tryConnect(paths: DaemonPaths, client: ClientInfo): Promise<DaemonConnection | undefined> {
+  const socket = await openSocket(paths.socket);
+  if (!socket) return undefined;
+  const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+  connection.listen();
+  try {
+    const info = await connection.sendRequest(Methods.initialize, { protocolVersion: PROTOCOL_VERSION, client });
+    return {
+      connection,
+      info,
+      close: () => {
+        connection.dispose();
+        socket.destroy();
+      },
+    };
+  } catch (err) {
+    connection.dispose();
+    socket.destroy();
+    if (err instanceof ResponseError && err.code === ErrorCodes.versionMismatch) {
+      throw new ProtocolMismatchError(err.message);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Connect to the daemon, starting one when none runs. Clients racing here start at most one:
+ * the daemon itself takes the lock and binds the socket; a loser exits, and every client
+ * simply waits for the socket to answer.
+ */
+export async function connectOrStart(
+  paths: DaemonPaths,
+  client: ClientInfo,
+  start: () => ChildProcess,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ daemon: DaemonConnection; started: boolean }> {
+  const existing = await tryConnect(paths, client);
+  if (existing) return { daemon: existing, started: false };
+  const child = start();
+  let exited: { code: number | null } | undefined;
+  child.once('exit', (code) => {
+    exited = { code };
+  });
+  child.unref();
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let delay = 20;
+  while (Date.now() < deadline) {
+    const daemon = await tryConnect(paths, client);
+    if (daemon) return { daemon, started: true };
+    // A daemon that exits with 0 lost the race to another one: keep waiting for the winner.
+    if (exited && exited.code !== 0) {
+      throw new Error(`the devenv daemon exited with code ${exited.code} while starting; see ${paths.logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 200);
+  }
+  throw new Error(
+    `the devenv daemon did not answer within ${(opts.timeoutMs ?? 15_000) / 1000} s; see ${paths.logFile}`,
+  );
+}
+
+function openSocket(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * Make the 0700 socket directory, and refuse one that another user owns or others can enter:
+ * a socket there could be replaced by someone else's.
+ */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
+  if (st.uid !== uid) throw new Error(`${dir} belongs to another user (uid ${st.uid}); refusing to use it`);
+  if ((st.mode & 0o077) !== 0) {
+    throw new Error(`${dir} is open to other users (mode ${(st.mode & 0o777).toString(8)}); run \`chmod 700 ${dir}\``);
+  }
+}
+
+export function removeQuietly(path: string): void {
+  rmSync(path, { force: true, recursive: true });
+}

@@ -1,0 +1,5 @@
+// What clients (CLI, TUI, VS Code extension) import to talk to a daemon: the typed protocol,
+// addressing (which project, which socket) and connecting. Nothing heavy, nothing UI.
+export * from './client.js';
+export * from './project-identity.js';
+export * from './protocol.js';

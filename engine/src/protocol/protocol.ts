@@ -1,0 +1,127 @@
+// The engine daemon's JSON-RPC protocol, declared once. The CLI, the TUI and the VS Code
+// extension import this module (and nothing else from the engine); the daemon implements it.
+
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { EngineEvent, LogEvent } from '../model/events.js';
+import type { ProjectStatus, ServiceStatus } from '../model/status.js';
+
+/** Bumped on any incompatible change; the handshake refuses a client of another version. */
+export const PROTOCOL_VERSION = 1;
+
+/** JSON-RPC error codes the daemon uses beyond the standard ones. */
+export const ErrorCodes = {
+  /** A user-fixable problem (bad config, unknown service): `data` holds the problems. */
+  userError: -32001,
+  /** The runtime failed (build, start): `data` holds code and hint. */
+  runtimeFailure: -32002,
+  versionMismatch: -32003,
+  notInitialized: -32004,
+} as const;
+
+export interface ProblemData {
+  code: string;
+  message: string;
+  location?: { file: string; line: number; col: number };
+  hint?: string;
+}
+
+export interface ErrorData {
+  problems?: ProblemData[];
+  nextSteps?: string[];
+  code?: string;
+  hint?: string;
+  service?: string;
+}
+
+export interface ClientInfo {
+  name: string;
+  version: string;
+  pid?: number;
+}
+
+export interface InitializeParams {
+  protocolVersion: number;
+  client: ClientInfo;
+}
+
+export interface DaemonInfo {
+  protocolVersion: number;
+  version: string;
+  pid: number;
+  startedAt: string;
+  projectDir: string;
+  project: string;
+  runtime: string;
+  logFile: string;
+}
+
+/** How the daemon finds the config: what the client's command line and environment said. */
+export interface ConfigSource {
+  files?: string[];
+  projectDir?: string;
+  projectName?: string;
+  profiles?: string[];
+  /** Variables for `${VAR}` interpolation, from the client's environment. */
+  env?: Record<string, string>;
+}
+
+export interface UpParams {
+  config: ConfigSource;
+  services?: string[];
+  build?: boolean;
+  removeOrphans?: boolean;
+}
+
+export interface UpResultWire {
+  services: ServiceStatus[];
+  failed: { service: string; message: string }[];
+  actions: Record<string, string>;
+  warnings: ProblemData[];
+}
+
+export interface SubscribeParams {
+  /** Event kinds wanted; all when absent. */
+  kinds?: EngineEvent['kind'][];
+  /** Log history to replay first (lines per service), before live events. */
+  replayLogs?: number;
+}
+
+export interface LogsParams {
+  service?: string;
+  limit?: number;
+}
+
+export interface ServiceParams {
+  service: string;
+}
+
+export interface DownParams {
+  volumes?: boolean;
+  /** Stop the daemon once down (default true). */
+  shutdown?: boolean;
+}
+
+export interface ResetParams {
+  /** Docker: remove volumes too. Kubernetes: `hard` recreates the cluster. */
+  mode: 'soft' | 'hard';
+}
+
+export const Methods = {
+  initialize: new RequestType<InitializeParams, DaemonInfo, ErrorData>('devenv/initialize'),
+  up: new RequestType<UpParams, UpResultWire, ErrorData>('devenv/up'),
+  down: new RequestType<DownParams, void, ErrorData>('devenv/down'),
+  stop: new RequestType0<void, ErrorData>('devenv/stop'),
+  status: new RequestType0<ProjectStatus, ErrorData>('devenv/status'),
+  subscribe: new RequestType<SubscribeParams, { subscribed: true }, ErrorData>('devenv/subscribe'),
+  unsubscribe: new RequestType0<void, ErrorData>('devenv/unsubscribe'),
+  logs: new RequestType<LogsParams, LogEvent[], ErrorData>('devenv/logs'),
+  restart: new RequestType<ServiceParams, void, ErrorData>('devenv/restart'),
+  rebuild: new RequestType<ServiceParams, UpResultWire, ErrorData>('devenv/rebuild'),
+  reset: new RequestType<ResetParams, UpResultWire, ErrorData>('devenv/reset'),
+  shutdown: new RequestType0<void, ErrorData>('devenv/shutdown'),
+} as const;
+
+export const Notifications = {
+  /** One engine event, sent to subscribed clients. */
+  event: new NotificationType<EngineEvent>('devenv/event'),
+} as const;

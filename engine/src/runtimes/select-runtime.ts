@@ -1,0 +1,40 @@
+// Which runtime runs a project: what the user asked for (`--runtime`, `x-devenv.runtime`), or
+// on `auto` Docker when an engine answers, otherwise local processes.
+
+import { UserError } from '../errors.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { DockerRuntime } from './docker/docker-runtime.js';
+
+export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'kind' | 'k3d';
+
+export interface RuntimeContext {
+  /** The project's state directory (pid records, process data). */
+  stateDir: string;
+}
+
+export const runtimeChoices: RuntimeChoice[] = ['auto', 'docker', 'process', 'kind', 'k3d'];
+
+export async function selectRuntime(choice: RuntimeChoice, _ctx: RuntimeContext): Promise<Runtime> {
+  switch (choice) {
+    case 'docker':
+    case 'auto':
+      return new DockerRuntime();
+    case 'process':
+    case 'kind':
+    case 'k3d':
+      throw new UserError({
+        code: 'runtime.unavailable',
+        message: `the ${choice} runtime is not available in this build`,
+        hint: 'use `--runtime docker`',
+      });
+  }
+}
+
+export function parseRuntimeChoice(value: string): RuntimeChoice {
+  if ((runtimeChoices as string[]).includes(value)) return value as RuntimeChoice;
+  throw new UserError({
+    code: 'cli.bad-runtime',
+    message: `unknown runtime ${JSON.stringify(value)}`,
+    hint: `use one of: ${runtimeChoices.join(', ')}`,
+  });
+}
