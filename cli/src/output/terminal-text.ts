@@ -5,7 +5,6 @@
 const ESC = '\x1b';
 
 // CSI (ESC [ params final), OSC (ESC ] … BEL or ST), other two-byte escapes, and C1 CSI/OSC.
-// biome-ignore lint/complexity/useRegexLiterals: kept as a string for readability of the escapes
 const sequence = new RegExp(
   [
     '\\x1b\\[[0-?]*[ -/]*[@-~]', // CSI
