@@ -48,7 +48,10 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     services,
     ...(opts.build ? { build: true } : {}),
   });
-  const first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]);
+  const first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
+    daemon.close();
+    throw err;
+  });
   if (first === 'closed') return daemonVanished(ctx.paths.logFile);
   if (first === 'interrupted') {
     await stopping?.catch(() => undefined);

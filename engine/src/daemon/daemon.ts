@@ -115,11 +115,17 @@ export class Daemon {
       Methods.up,
       guard(async (p) => {
         this.lastConfig = p.config;
-        return this.up(p.config, {
-          services: p.services ?? [],
-          build: p.build ?? false,
-          removeOrphans: p.removeOrphans,
-        });
+        try {
+          return await this.up(p.config, {
+            services: p.services ?? [],
+            build: p.build ?? false,
+            removeOrphans: p.removeOrphans,
+          });
+        } catch (err) {
+          // A config the user must fix, and nothing running: no reason to stay.
+          if (err instanceof UserError && !this.runsAnything()) this.exitSoon('nothing runs and the config has errors');
+          throw err;
+        }
       }),
     );
     connection.onRequest(
@@ -243,7 +249,9 @@ export class Daemon {
 
   private async loadFor(config: ConfigSource | undefined) {
     const id = this.opts.identity;
-    const env = { ...process.env, ...(config?.env ?? {}), DEVENV_STATE_DIR: this.opts.paths.stateDir };
+    // Interpolation sees the asking client's environment (as `docker compose` would), not the
+    // environment of whichever client happened to start the daemon.
+    const env = { ...(config?.env ?? process.env), DEVENV_STATE_DIR: this.opts.paths.stateDir };
     const loaded = await loadProject({
       files: config?.files?.length ? config.files : id.files,
       projectDir: config?.projectDir ?? id.projectDir,
@@ -295,6 +303,10 @@ export class Daemon {
       runtime: this.engine?.runtime.kind ?? this.opts.runtime,
       logFile: this.opts.paths.logFile,
     };
+  }
+
+  private runsAnything(): boolean {
+    return this.engine?.status().services.some((s) => s.instanceId !== undefined) ?? false;
   }
 
   private requireProject(): ProjectSpec {
