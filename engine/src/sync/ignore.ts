@@ -39,7 +39,7 @@ export const BUILTIN_IGNORES: readonly string[] = [
   '.*.sw[a-px]',
   '*___jb_tmp___',
   '*___jb_old___',
-  '#*#',
+  '\\#*#',
   '.#*',
 ];
 

@@ -1,0 +1,14 @@
+// Live file sync: watcher, sessions, transports. Only docker-transport.ts imports dockerode.
+export * from './agent-binary.js';
+export * from './agent-channel.js';
+export * from './docker-transport.js';
+export * from './framing.js';
+export * from './host-tree.js';
+export * from './ignore.js';
+export * from './paths.js';
+export * from './pending.js';
+export * from './project-sync.js';
+export * from './session.js';
+export * from './transport.js';
+export * from './tree-diff.js';
+export * from './watcher.js';
