@@ -342,15 +342,9 @@ export class SyncSession {
     warnings: string[],
   ): Promise<SyncOp | undefined> {
     const abs = hostPath(this.root, rel);
-    let st: fs.Stats;
-    try {
-      st = await fs.promises.lstat(abs);
-    } catch {
-      return { op: 'delete', path: rel };
-    }
-    if (this.filter.ignores(abs, st.isDirectory())) return undefined;
-    // A host directory on the way replaced by a symlink since the event: that symlink's own
-    // event brings the right state; never read through it.
+    // The parent must still be a real directory at this place. If it is gone or became a
+    // file or symlink, the parent's own event carries the change (and takes this path with
+    // it in the container); reading through a host symlink here would copy the wrong thing.
     const parent = parentOf(rel);
     let ok = parentOk.get(parent);
     if (!ok) {
@@ -361,6 +355,13 @@ export class SyncSession {
       parentOk.set(parent, ok);
     }
     if (!(await ok)) return undefined;
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.lstat(abs);
+    } catch {
+      return { op: 'delete', path: rel };
+    }
+    if (this.filter.ignores(abs, st.isDirectory())) return undefined;
     const entry = describeHostEntry(rel, abs, st, warnings);
     if (!entry) return { op: 'delete', path: rel };
     if (entry.kind === 'dir') return { op: 'mkdir', path: rel, mode: entry.mode };
