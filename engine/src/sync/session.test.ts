@@ -80,6 +80,26 @@ describe('SyncSession', () => {
     expect(transport.tree.has('x/inner')).toBe(false);
   });
 
+  it('rebuilds a directory that appeared in place of another instead of merging into it', async () => {
+    const { root, session, transport, touch } = setup();
+    mkdirSync(path.join(root, 'd'));
+    writeFileSync(path.join(root, 'd/old'), 'o');
+    touch('d', 'd/old');
+    await session.idle();
+    // `mv d elsewhere && mkdir d`: no event names d/old, so only a rebuild removes it.
+    rmSync(path.join(root, 'd'), { recursive: true });
+    mkdirSync(path.join(root, 'd'));
+    writeFileSync(path.join(root, 'd/new'), 'n');
+    session.notify({
+      paths: [path.join(root, 'd'), path.join(root, 'd/new')],
+      since: 0,
+      freshDirs: [path.join(root, 'd')],
+    });
+    await session.idle();
+    expect([...transport.tree.keys()].sort()).toEqual(['d', 'd/new']);
+    expect(transport.batches.at(-1)!.map((o) => `${o.op} ${o.path}`)).toEqual(['delete d', 'mkdir d', 'write d/new']);
+  });
+
   it('copies a symlink that stays inside, skips one that leads out with a warning', async () => {
     const { root, session, transport, warnings, touch } = setup();
     mkdirSync(path.join(root, 'd'));

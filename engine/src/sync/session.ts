@@ -119,6 +119,8 @@ export class SyncSession {
   private readonly preserveMtime: boolean;
   private readonly pending = new PendingPaths();
   private readonly reconcilePaths = new Set<string>();
+  /** Directories to rebuild in the container rather than merge into (see ChangeSet.freshDirs). */
+  private readonly freshDirs = new Set<string>();
   private readonly latency = new LatencyWindow();
   private last: SyncFigures | undefined;
   private running = false;
@@ -161,6 +163,13 @@ export class SyncSession {
       const rel = relativeInside(this.root, abs);
       if (rel === undefined || rel === '') continue;
       if (this.filter.ignores(abs, false) && this.filter.ignores(abs, true)) continue;
+      this.pending.add(rel, changes.since);
+      added = true;
+    }
+    for (const abs of changes.freshDirs ?? []) {
+      const rel = relativeInside(this.root, abs);
+      if (rel === undefined || rel === '') continue;
+      this.freshDirs.add(rel);
       this.pending.add(rel, changes.since);
       added = true;
     }
@@ -304,7 +313,14 @@ export class SyncSession {
     const warnings: string[] = [];
     const resolved = await mapLimit(items, 32, (item) => this.resolveOp(item.path, parentOk, warnings));
     for (const w of warnings) this.warn(w);
-    const ops = resolved.filter((o): o is SyncOp => o !== undefined);
+    const ops: SyncOp[] = [];
+    for (const [i, op] of resolved.entries()) {
+      if (!op) continue;
+      const rel = items[i]!.path;
+      // A directory that appeared here replaces whatever the container had at this path.
+      if (this.freshDirs.delete(rel) && op.op === 'mkdir') ops.push({ op: 'delete', path: rel });
+      ops.push(op);
+    }
     const isReconcile = items.every((i) => this.reconcilePaths.has(i.path));
     for (const i of items) this.reconcilePaths.delete(i.path);
     if (ops.length === 0) return true;

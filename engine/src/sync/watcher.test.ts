@@ -62,6 +62,25 @@ describe('ProjectWatcher', () => {
     expect([...seen].some((p) => p.includes('node_modules'))).toBe(false);
   });
 
+  it('reports a directory renamed into place as fresh, with all its contents', async () => {
+    const root = tree();
+    fs.mkdirSync(path.join(root, 'other/inner'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'other/inner/x'), 'x');
+    const w = new ProjectWatcher([{ path: root, filter: new IgnoreMatcher(root) }]);
+    watchers.push(w);
+    const fresh = new Set<string>();
+    const seen = collect(w);
+    w.on('changes', (c: ChangeSet) => {
+      for (const p of c.freshDirs ?? []) fresh.add(p);
+    });
+    await w.start();
+    fs.renameSync(path.join(root, 'src'), path.join(root, 'gone'));
+    fs.renameSync(path.join(root, 'other'), path.join(root, 'src'));
+    await until(() => fresh.has(path.join(root, 'src')) && seen.has(path.join(root, 'src/inner/x')));
+    fs.writeFileSync(path.join(root, 'src/inner/y'), 'y');
+    await until(() => seen.has(path.join(root, 'src/inner/y')));
+  });
+
   it('falls back to polling with one clear warning when watches run out (ENOSPC)', async () => {
     const root = tree();
     fs.mkdirSync(path.join(root, 'more/a/b'), { recursive: true });

@@ -33,6 +33,13 @@ export interface WatchRoot {
 export interface ChangeSet {
   /** Absolute paths that changed (created, modified, deleted, renamed from or to). */
   paths: string[];
+  /**
+   * Directories that appeared at a path (created, renamed or moved there, or replaced). The
+   * container's copy must be rebuilt, not merged into: a directory renamed away and another
+   * put in its place would otherwise keep the old one's contents there. Their contents are
+   * all in `paths`.
+   */
+  freshDirs?: string[];
   /** performance.now() of the earliest event in the set. */
   since: number;
 }
@@ -78,7 +85,9 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
   private pending = new Set<string>();
   private pendingSince = 0;
   private flushScheduled = false;
-  private readonly structural = new Set<string>();
+  /** Paths whose directory-ness must be re-checked; true when the event was a rename (appear/disappear). */
+  private readonly structural = new Map<string, boolean>();
+  private fresh: string[] = [];
   private pollMode: boolean;
   private pollReason = '';
   private pollTimer: NodeJS.Timeout | undefined;
@@ -273,7 +282,8 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
         if (isDir ? asDir : asFile) return;
       }
     }
-    if (event === 'rename' || this.dirs.has(abs)) this.structural.add(abs);
+    if (event === 'rename') this.structural.set(abs, true);
+    else if (this.dirs.has(abs) && !this.structural.has(abs)) this.structural.set(abs, false);
     this.note(abs);
   }
 
@@ -294,23 +304,28 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     this.eventsThisTurn = 0;
     // Directory structure first: new directories are watched and their contents reported.
     if (this.structural.size > 0) {
-      const items = [...this.structural].sort();
+      const items = [...this.structural].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       this.structural.clear();
-      for (const abs of items) this.checkDir(abs);
+      for (const [abs, renamed] of items) this.checkDir(abs, renamed);
       this.eventsThisTurn = 0;
     }
     if (this.pending.size === 0) return;
     const paths = [...this.pending];
     const since = this.pendingSince;
+    const freshDirs = this.fresh;
     this.pending = new Set();
-    this.emit('changes', { paths, since });
+    this.fresh = [];
+    this.emit('changes', freshDirs.length > 0 ? { paths, since, freshDirs } : { paths, since });
     if (burst >= this.overflowEvents) {
       this.emit('overflow', `${burst} events in one turn: the kernel queue may have overflowed`);
     }
   }
 
-  /** After an event on `abs`: start, stop or restart watching it as a directory. */
-  private checkDir(abs: string): void {
+  /**
+   * After an event on `abs`: start, stop or restart watching it as a directory. A directory
+   * that appeared by a rename-type event is rescanned from scratch and reported as fresh.
+   */
+  private checkDir(abs: string, renamed: boolean): void {
     let st: fs.Stats | undefined;
     try {
       st = fs.lstatSync(abs);
@@ -318,11 +333,15 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
       st = undefined;
     }
     const node = this.dirs.get(abs);
+    if (node?.onlyName) return;
     const isDir = st?.isDirectory() ?? false;
-    if (node && !node.onlyName && (!isDir || node.ino !== st!.ino)) this.removeTree(abs);
+    if (node && (!isDir || node.ino !== st!.ino || renamed)) this.removeTree(abs);
     if (isDir && !this.dirs.has(abs)) {
       const root = this.rootOf(abs);
-      if (root && !root.filter?.ignoresDirect(abs, true)) this.addTree(abs, root, true);
+      if (root && !root.filter?.ignoresDirect(abs, true)) {
+        this.fresh.push(abs);
+        this.addTree(abs, root, true);
+      }
     }
   }
 
@@ -346,8 +365,10 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     } catch {
       return;
     }
+    // Events in this subtree may be lost: rescan it, and have the sessions reconcile.
     this.note(node.abs);
     this.addTree(node.abs, node.root, true);
+    this.emit('overflow', `watch error in ${escapeName(node.abs)}`);
   }
 
   private ignoreRulesChanged(): void {
