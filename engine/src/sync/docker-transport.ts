@@ -328,12 +328,20 @@ class ArchiveChannel implements DockerSyncChannel {
   ) {}
 
   async target(target: string): Promise<SyncTransport> {
-    await this.container.putArchive(
-      await tarOf([{ name: `${target.replace(/^\/+|\/+$/g, '')}/`, mode: 0o755, type: 'directory' }]),
-      {
-        path: '/',
-      },
-    );
+    const exists = await this.container
+      .infoArchive({ path: target })
+      .then((res) => {
+        (res as unknown as { resume?: () => void }).resume?.();
+        return true;
+      })
+      .catch(() => false);
+    if (!exists)
+      await this.container.putArchive(
+        await tarOf([{ name: `${target.replace(/^\/+|\/+$/g, '')}/`, mode: 0o755, type: 'directory' }]),
+        {
+          path: '/',
+        },
+      );
     return new ArchiveTransport(
       this.container,
       target.replace(/\/+$/, '') || '/',

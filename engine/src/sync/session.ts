@@ -274,6 +274,10 @@ export class SyncSession {
       return;
     }
     if (!this.canSend()) {
+      if (this.transport?.closed) {
+        this.transport = undefined;
+        this.warnLost('the channel closed (container stopped or restarted?)');
+      }
       this.wakeIdle();
       return;
     }
@@ -330,13 +334,7 @@ export class SyncSession {
     } catch (err) {
       this.pending.restore(items);
       if (this.transport === transport) this.transport = undefined;
-      if (!this.lostWarned) {
-        this.lostWarned = true;
-        this.warn(
-          `sync: ${this.service}: lost the connection to the container (${firstLine(err)}); ` +
-            'changes are kept and sent after a reconcile when it is back',
-        );
-      }
+      this.warnLost(firstLine(err));
       return false;
     }
     this.everSynced = true;
@@ -435,6 +433,15 @@ export class SyncSession {
     this.hookChain = this.hookChain
       .then(() => hook(batch))
       .catch((err) => this.warn(`sync: ${this.service}: ${this.rule.action} failed: ${firstLine(err)}`));
+  }
+
+  private warnLost(why: string): void {
+    if (this.lostWarned) return;
+    this.lostWarned = true;
+    this.warn(
+      `sync: ${this.service}: lost the connection to the container (${why}); ` +
+        'changes are kept and sent after a reconcile when it is back',
+    );
   }
 
   private warn(message: string): void {
