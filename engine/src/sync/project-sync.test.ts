@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { WatchRule } from '../model/spec.js';
+import { FakeTransport } from './fake-transport.js';
+import { ProjectSync, planWatchRoots } from './project-sync.js';
+import { SyncSession } from './session.js';
+
+const rule = (p: string, ignore: string[] = [], action: WatchRule['action'] = 'sync'): WatchRule => ({
+  path: p,
+  action,
+  target: '/app',
+  ignore,
+  initialSync: false,
+});
+
+describe('planWatchRoots', () => {
+  it('watches nested rule paths once and ignores a path only when every covering rule does', () => {
+    const root = fs.mkdtempSync(path.join(tmpdir(), 'plan-'));
+    const outer = new SyncSession({ service: 'a', rule: rule(root, ['build', 'web/cache']) });
+    const inner = new SyncSession({ service: 'b', rule: rule(path.join(root, 'web'), ['dist']) });
+    const roots = planWatchRoots([inner, outer]);
+    expect(roots.map((r) => r.path)).toEqual([root]);
+    const f = roots[0]!.filter!;
+    expect(f.ignoresDirect(path.join(root, 'build'), true)).toBe(true);
+    expect(f.ignoresDirect(path.join(root, 'web/dist'), true)).toBe(false); // outer rule still wants it
+    expect(f.ignoresDirect(path.join(root, 'web/cache'), true)).toBe(false); // inner rule still wants it
+    expect(f.ignoresDirect(path.join(root, 'web/.git'), true)).toBe(true); // built-in for both
+  });
+});
+
+describe('ProjectSync', () => {
+  it('routes changes to the sessions whose rule covers them and answers an overflow with a reconcile', async () => {
+    const root = fs.mkdtempSync(path.join(tmpdir(), 'proj-'));
+    fs.mkdirSync(path.join(root, 'api'));
+    fs.mkdirSync(path.join(root, 'web'));
+    const apiT = new FakeTransport();
+    const webT = new FakeTransport();
+    const api = new SyncSession({ service: 'api', rule: rule(path.join(root, 'api')), transport: apiT });
+    const web = new SyncSession({ service: 'web', rule: rule(path.join(root, 'web')), transport: webT });
+    const project = new ProjectSync([api, web]);
+    await project.start();
+    fs.writeFileSync(path.join(root, 'api/main.py'), 'x');
+    for (let i = 0; i < 300 && !apiT.tree.has('main.py'); i++) await new Promise((r) => setTimeout(r, 10));
+    await project.idle();
+    expect([...apiT.tree.keys()]).toEqual(['main.py']);
+    expect(webT.tree.size).toBe(0);
+    // Something the watcher missed: only a reconcile finds it.
+    await webT.apply([{ op: 'write', path: 'stale.js', mode: 0o644, data: Buffer.from('old') }]);
+    fs.writeFileSync(path.join(root, 'web/missed.js'), 'y');
+    const results = await project.reconcileAll();
+    expect(results.map((r) => r?.sent)).toEqual([0, 1]);
+    expect([...webT.tree.keys()].sort()).toEqual(['missed.js']);
+    await project.close();
+  });
+});
