@@ -1,7 +1,8 @@
 // Acceptance 2: random operation sequences applied to the host while syncing; at the end the
 // container tree (read through Docker's own tar export) must equal the host tree: kinds,
 // modes, content hashes, link targets. SYNC_FUZZ_SEEDS / SYNC_FUZZ_OPS / SYNC_FUZZ_FIRST_SEED
-// shrink or move the run (default: the full 20 seeds × 2,000 operations).
+// shrink or move the run (default: the full 20 seeds × 2,000 operations); SYNC_FUZZ_POLL_SEEDS
+// sets how many seeds (default 2, ≤ 500 operations each) run with the polling watcher.
 import * as fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -53,6 +54,25 @@ describe(`sync fuzz: ${SEEDS} seeds × ${OPS} operations`, () => {
         expect(treeDiff(host, await containerTree(container, target)).length).toBeGreaterThan(0);
       }
       expect(fx.warnings.filter((w) => /refused|lost the connection/.test(w))).toEqual([]);
+    } finally {
+      await fx.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sync fuzz with the polling watcher (inotify exhausted)', () => {
+  const pollSeeds = Array.from({ length: Number(process.env.SYNC_FUZZ_POLL_SEEDS ?? 2) }, (_, i) => 901 + i);
+  it.each(pollSeeds)('seed %i converges with zero divergence', async (seed) => {
+    const root = tempDir(`fuzzpoll${seed}`);
+    const target = `/fuzz/poll${seed}`;
+    const fx = await startSync(container, root, target, { watcher: { poll: true, pollIntervalMs: 50 } });
+    try {
+      expect(fx.project.watcher.stats().mode).toBe('poll');
+      await randomOps(root, seed, Math.min(OPS, 500));
+      await fx.settle(600);
+      const diff = treeDiff(hostTree(root), await containerTree(container, target));
+      expect(diff.slice(0, 20), `seed ${seed}: ${diff.length} differences`).toEqual([]);
     } finally {
       await fx.close();
       fs.rmSync(root, { recursive: true, force: true });

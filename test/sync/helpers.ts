@@ -16,6 +16,7 @@ import { IgnoreMatcher } from '../../engine/src/sync/ignore.js';
 import { linkStaysInside } from '../../engine/src/sync/paths.js';
 import { ProjectSync } from '../../engine/src/sync/project-sync.js';
 import { SyncSession, type SyncSessionOptions } from '../../engine/src/sync/session.js';
+import type { ProjectWatcherOptions } from '../../engine/src/sync/watcher.js';
 
 export const docker = new Docker();
 export const IMAGE = 'debian:bookworm-slim';
@@ -157,6 +158,7 @@ export async function startSync(
     rule?: Partial<WatchRule>;
     session?: Partial<SyncSessionOptions>;
     channel?: DockerSyncChannel;
+    watcher?: ProjectWatcherOptions;
   } = {},
 ): Promise<SyncFixture> {
   const warnings: string[] = [];
@@ -169,7 +171,7 @@ export async function startSync(
     }));
   const rule: WatchRule = { path: root, action: 'sync', target, ignore: [], initialSync: true, ...opts.rule };
   const session = new SyncSession({ service: 'app', rule, reporter, ...opts.session });
-  const project = new ProjectSync([session], { reporter });
+  const project = new ProjectSync([session], { reporter, ...(opts.watcher ? { watcher: opts.watcher } : {}) });
   let lastChange = performance.now();
   project.watcher.on('changes', () => {
     lastChange = performance.now();

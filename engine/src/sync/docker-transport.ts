@@ -221,7 +221,11 @@ async function execStream(container: Dockerode.Container, cmd: string[], user?: 
   socket.on('error', (e: Error) => finish(e));
   return {
     write(chunks) {
+      // One writev instead of three syscalls per op (header, path, data).
+      const s = socket as unknown as { cork?(): void; uncork?(): void };
+      s.cork?.();
       for (const c of chunks) socket.write(c);
+      process.nextTick(() => s.uncork?.());
     },
     onData(cb) {
       onData = cb;

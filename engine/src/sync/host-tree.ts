@@ -71,26 +71,23 @@ export function describeHostEntry(rel: string, abs: string, st: fs.Stats, warnin
   return undefined;
 }
 
-/** SHA-1 of host files (undefined for one that is no longer a readable file), `concurrency` at a time. */
-export async function hashHostFiles(
-  root: string,
-  rels: readonly string[],
-  concurrency = 16,
-): Promise<Map<string, string | undefined>> {
+/** SHA-1 of host files (undefined for one that is no longer a readable file); yields every 200 files. */
+export async function hashHostFiles(root: string, rels: readonly string[]): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>();
-  let next = 0;
-  const worker = async () => {
-    while (next < rels.length) {
-      const rel = rels[next++]!;
-      try {
-        const data = await fs.promises.readFile(hostPath(root, rel));
-        out.set(rel, createHash('sha1').update(data).digest('hex'));
-      } catch {
-        out.set(rel, undefined);
-      }
+  for (let i = 0; i < rels.length; i++) {
+    if (i > 0 && i % 200 === 0) await new Promise((r) => setImmediate(r));
+    const rel = rels[i]!;
+    try {
+      out.set(
+        rel,
+        createHash('sha1')
+          .update(fs.readFileSync(hostPath(root, rel)))
+          .digest('hex'),
+      );
+    } catch {
+      out.set(rel, undefined);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, rels.length) }, worker));
+  }
   return out;
 }
 

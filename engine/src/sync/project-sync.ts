@@ -51,6 +51,8 @@ export class ProjectSync {
   readonly watcher: ProjectWatcher;
   private readonly sessions: SyncSession[];
   private readonly reporter: SyncReporter | undefined;
+  private reconciling = false;
+  private reconcileAgain = false;
 
   constructor(sessions: readonly SyncSession[], opts: ProjectSyncOptions = {}) {
     this.sessions = [...sessions];
@@ -61,7 +63,7 @@ export class ProjectSync {
     });
     this.watcher.on('overflow', (reason) => {
       this.reporter?.warning('', `sync: full rescan (${escapeName(reason)})`);
-      void this.reconcileAll();
+      void this.reconcileSoon();
     });
     this.watcher.on('warning', (message) => this.reporter?.warning('', message));
   }
@@ -72,6 +74,23 @@ export class ProjectSync {
 
   sessionsFor(service: string): SyncSession[] {
     return this.sessions.filter((s) => s.service === service);
+  }
+
+  /** Overflows in a burst share one reconcile, plus one more if any arrived while it ran. */
+  private async reconcileSoon(): Promise<void> {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return;
+    }
+    this.reconciling = true;
+    try {
+      do {
+        this.reconcileAgain = false;
+        await this.reconcileAll();
+      } while (this.reconcileAgain);
+    } finally {
+      this.reconciling = false;
+    }
   }
 
   /** Reconciles every attached session that copies files (the answer to an overflow). */

@@ -10,7 +10,7 @@ import type { EventSink } from '../model/events.js';
 import { now } from '../model/events.js';
 import type { WatchRule } from '../model/spec.js';
 import type { SyncFigures } from '../model/status.js';
-import { describeHostEntry, hashHostFiles, mapLimit, walkHostTree } from './host-tree.js';
+import { describeHostEntry, hashHostFiles, walkHostTree } from './host-tree.js';
 import { findGitTop, IgnoreMatcher } from './ignore.js';
 import { escapeName, hostPath, parentOf, relativeInside } from './paths.js';
 import { LatencyWindow, type PendingPath, PendingPaths } from './pending.js';
@@ -313,9 +313,14 @@ export class SyncSession {
   private async sendBatch(items: PendingPath[]): Promise<boolean> {
     const transport = this.transport!;
     this.realRoot ??= await fs.promises.realpath(this.root).catch(() => this.root);
-    const parentOk = new Map<string, Promise<boolean>>();
+    const parentOk = new Map<string, boolean>();
     const warnings: string[] = [];
-    const resolved = await mapLimit(items, 32, (item) => this.resolveOp(item.path, parentOk, warnings));
+    const resolved: (SyncOp | undefined)[] = [];
+    for (let i = 0; i < items.length; i++) {
+      // Large batches yield now and then so watcher events keep flowing.
+      if (i > 0 && i % 500 === 0) await new Promise((r) => setImmediate(r));
+      resolved.push(this.resolveOp(items[i]!.path, parentOk, warnings));
+    }
     for (const w of warnings) this.warn(w);
     const ops: SyncOp[] = [];
     for (const [i, op] of resolved.entries()) {
@@ -349,29 +354,32 @@ export class SyncSession {
     return true;
   }
 
-  /** Reads the host's current state of one path and turns it into the op that reproduces it. */
-  private async resolveOp(
-    rel: string,
-    parentOk: Map<string, Promise<boolean>>,
-    warnings: string[],
-  ): Promise<SyncOp | undefined> {
+  /**
+   * Reads the host's current state of one path and turns it into the op that reproduces it.
+   * Synchronous on purpose: a sync lstat/read costs microseconds where the promise versions
+   * cost a thread-pool round trip each; sendBatch yields between chunks.
+   */
+  private resolveOp(rel: string, parentOk: Map<string, boolean>, warnings: string[]): SyncOp | undefined {
     const abs = hostPath(this.root, rel);
     // The parent must still be a real directory at this place. If it is gone or became a
     // file or symlink, the parent's own event carries the change (and takes this path with
     // it in the container); reading through a host symlink here would copy the wrong thing.
     const parent = parentOf(rel);
     let ok = parentOk.get(parent);
-    if (!ok) {
-      ok = fs.promises
-        .realpath(hostPath(this.root, parent))
-        .then((real) => real === (parent === '' ? this.realRoot : `${this.realRoot}/${parent}`))
-        .catch(() => false);
+    if (ok === undefined) {
+      try {
+        ok =
+          fs.realpathSync.native(hostPath(this.root, parent)) ===
+          (parent === '' ? this.realRoot : `${this.realRoot}/${parent}`);
+      } catch {
+        ok = false;
+      }
       parentOk.set(parent, ok);
     }
-    if (!(await ok)) return undefined;
+    if (!ok) return undefined;
     let st: fs.Stats;
     try {
-      st = await fs.promises.lstat(abs);
+      st = fs.lstatSync(abs);
     } catch {
       return { op: 'delete', path: rel };
     }
@@ -382,7 +390,7 @@ export class SyncSession {
     if (entry.kind === 'symlink') return { op: 'symlink', path: rel, target: entry.linkTarget! };
     let data: Buffer;
     try {
-      data = await fs.promises.readFile(abs);
+      data = fs.readFileSync(abs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { op: 'delete', path: rel };

@@ -61,6 +61,8 @@ interface DirNode {
   watcher?: fs.FSWatcher;
   /** Set when this directory is polled: the last snapshot of its entries. */
   snapshot?: Map<string, string>;
+  /** Date.now() when the snapshot was taken. */
+  snapshotAt?: number;
   /** For a single-file root: the only name reported from this directory. */
   onlyName?: string;
 }
@@ -197,6 +199,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
         this.switchToPolling(code);
       }
     }
+    node.snapshotAt = Date.now();
     node.snapshot = snapshotDir(abs);
     this.ensurePollTimer();
     return true;
@@ -243,11 +246,24 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
   pollOnce(): void {
     for (const node of [...this.dirs.values()]) {
       if (!node.snapshot || this.closed) continue;
+      const takenAt = Date.now();
       const next = snapshotDir(node.abs);
       const prev = node.snapshot;
+      const prevAt = node.snapshotAt ?? 0;
       node.snapshot = next;
+      node.snapshotAt = takenAt;
       for (const [name, sig] of next) {
-        if (prev.get(name) !== sig) this.onEvent(node, 'rename', name);
+        const before = prev.get(name);
+        if (before === sig) {
+          // "Racy" entries (as in git): modified so close to the previous snapshot that a second
+          // write with the same size could share its timestamp. Report them once more.
+          const mtime = Number(sig.split(':')[4]);
+          if (mtime >= prevAt - RACY_MS) this.onEvent(node, 'change', name);
+          continue;
+        }
+        // Same inode and kind: a modification ('change'); anything else appeared or was replaced.
+        const sameThing = before !== undefined && before.split(':', 2).join(':') === sig.split(':', 2).join(':');
+        this.onEvent(node, sameThing ? 'change' : 'rename', name);
       }
       for (const name of prev.keys()) if (!next.has(name)) this.onEvent(node, 'rename', name);
     }
@@ -401,6 +417,9 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
   }
 }
 
+/** File timestamps are coarse (a kernel tick): changes this close to a snapshot are re-reported. */
+const RACY_MS = 50;
+
 function snapshotDir(abs: string): Map<string, string> {
   const out = new Map<string, string>();
   let names: string[];
@@ -412,7 +431,13 @@ function snapshotDir(abs: string): Map<string, string> {
   for (const name of names) {
     try {
       const st = fs.lstatSync(`${abs}/${name}`);
-      out.set(name, `${st.ino}:${st.mode}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`);
+      // A directory's own mtime moves with its contents, which its own poll reports: only its
+      // identity and mode matter here.
+      const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : 'f';
+      out.set(
+        name,
+        kind === 'd' ? `${st.ino}:d:${st.mode}` : `${st.ino}:${kind}:${st.mode}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`,
+      );
     } catch {}
   }
   return out;
