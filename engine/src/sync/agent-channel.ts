@@ -269,7 +269,8 @@ function toFrame(op: SyncOp, seq: number, rootId: number): RequestFrame {
         path: op.path,
         mode: op.mode,
         data: op.data,
-        ...(op.mtimeMs !== undefined ? { flags: Flag.mtime, mtimeNs: BigInt(Math.round(op.mtimeMs * 1e6)) } : {}),
+        flags: (op.mtimeMs !== undefined ? Flag.mtime : 0) | (op.fsync ? Flag.fsync : 0),
+        ...(op.mtimeMs !== undefined ? { mtimeNs: BigInt(Math.round(op.mtimeMs * 1e6)) } : {}),
       };
     case 'mkdir':
       return {

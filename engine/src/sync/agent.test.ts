@@ -37,6 +37,7 @@ describe('sync agent', () => {
       { op: 'write', path: 'new/parents/made.txt', mode: 0o600, data: Buffer.from('x') },
       { op: 'symlink', path: 'd/link', target: '../new' },
       { op: 'write', path: 'ctl\x07 ü name', mode: 0o644, data: Buffer.from('ok') },
+      { op: 'write', path: 'durable.txt', mode: 0o644, data: Buffer.from('fsynced'), fsync: true },
     ]);
     expect(r.errors).toEqual([]);
     expect(fs.statSync(path.join(root, 'd')).mode & 0o7777).toBe(0o750);
@@ -45,6 +46,7 @@ describe('sync agent', () => {
     expect(st.mtimeMs).toBe(1_600_000_000_500);
     expect(fs.readlinkSync(path.join(root, 'd/link'))).toBe('../new');
     expect(fs.readFileSync(path.join(root, 'ctl\x07 ü name'), 'utf8')).toBe('ok');
+    expect(fs.readFileSync(path.join(root, 'durable.txt'), 'utf8')).toBe('fsynced');
   });
 
   it('streams a large file and hashes it like the host', async () => {

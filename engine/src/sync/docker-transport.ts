@@ -46,6 +46,8 @@ export async function openDockerChannel(
   opts: DockerChannelOptions = {},
 ): Promise<DockerSyncChannel> {
   const container = docker.getContainer(containerId);
+  const state = (await container.inspect()).State;
+  if (!state?.Running) throw new Error(`sync: container ${containerId.slice(0, 12)} is not running`);
   let reason = 'forced by option';
   if (!opts.forceArchive) {
     const attempt = await tryAgent(docker, container, opts);

@@ -2,9 +2,11 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../model/events.js';
 import type { WatchRule } from '../model/spec.js';
+import type { SyncFigures } from '../model/status.js';
 import { FakeTransport } from './fake-transport.js';
-import { type AppliedBatch, SyncSession } from './session.js';
+import { type AppliedBatch, eventSinkReporter, SyncSession } from './session.js';
 import { ChannelClosedError } from './transport.js';
 
 function setup(action: WatchRule['action'] = 'sync') {
@@ -174,5 +176,41 @@ describe('SyncSession', () => {
     await session.idle();
     await session.close();
     expect(applied.map((a) => a.paths)).toEqual([['x.py']]);
+  });
+});
+
+describe('eventSinkReporter', () => {
+  it('emits system log lines and per-service figures across sessions', () => {
+    const events: EngineEvent[] = [];
+    const figures: SyncFigures[] = [];
+    const r = eventSinkReporter(
+      (e) => events.push(e),
+      (_s, f) => figures.push(f),
+    );
+    const rule: WatchRule = { path: '/p', action: 'sync', target: '/app', ignore: [], initialSync: false };
+    const base = {
+      service: 'web',
+      rule,
+      bytes: 0,
+      errors: 0,
+      reconcile: false,
+      figures: { files: 0, lastMs: 0, p50Ms: 0, at: 'now' },
+    };
+    r.batch?.({ ...base, files: 3, latencyMs: 2 });
+    r.batch?.({ ...base, files: 1, latencyMs: 10, errors: 1 });
+    r.batch?.({ ...base, files: 1, latencyMs: 4 });
+    r.warning('web', 'sync: refused write of a\\nb');
+    expect(figures.map((f) => [f.files, f.lastMs, f.p50Ms])).toEqual([
+      [3, 2, 2],
+      [1, 10, 2],
+      [1, 4, 4],
+    ]);
+    expect(events.every((e) => e.kind === 'log' && e.stream === 'system' && e.service === 'web')).toBe(true);
+    expect(events.map((e) => (e.kind === 'log' ? e.line : ''))).toEqual([
+      'synced 3 files in 2.0 ms (p50 2.0 ms)',
+      'synced 1 file in 10.0 ms (p50 2.0 ms), 1 refused',
+      'synced 1 file in 4.0 ms (p50 4.0 ms)',
+      'sync: refused write of a\\nb',
+    ]);
   });
 });

@@ -50,21 +50,33 @@ export interface SyncReporter {
   warning(service: string, message: string): void;
 }
 
-/** Reports into the engine's event stream as `system` log lines. */
+/**
+ * Reports into the engine's event stream as `system` log lines, and hands per-service figures
+ * (one service may have several watch rules, hence several sessions) to `onFigures`.
+ */
 export function eventSinkReporter(
   sink: EventSink,
   onFigures?: (service: string, f: SyncFigures) => void,
 ): SyncReporter {
+  const windows = new Map<string, LatencyWindow>();
   return {
     batch(r) {
-      onFigures?.(r.service, r.figures);
+      let w = windows.get(r.service);
+      if (!w) {
+        w = new LatencyWindow();
+        windows.set(r.service, w);
+      }
+      w.add(r.latencyMs);
+      const figures: SyncFigures = { files: r.files, lastMs: r.latencyMs, p50Ms: w.percentile(50), at: r.figures.at };
+      onFigures?.(r.service, figures);
       const what = r.reconcile ? 'reconciled' : 'synced';
+      const refused = r.errors ? `, ${r.errors} refused` : '';
       sink({
         kind: 'log',
         ts: now(),
         service: r.service,
         stream: 'system',
-        line: `${what} ${r.files} file${r.files === 1 ? '' : 's'} in ${r.latencyMs.toFixed(1)} ms (p50 ${r.figures.p50Ms.toFixed(1)} ms)${r.errors ? `, ${r.errors} refused` : ''}`,
+        line: `${what} ${r.files} file${r.files === 1 ? '' : 's'} in ${r.latencyMs.toFixed(1)} ms (p50 ${figures.p50Ms.toFixed(1)} ms)${refused}`,
       });
     },
     warning(service, message) {
@@ -102,6 +114,8 @@ export interface SyncSessionOptions {
   maxBatchFiles?: number;
   /** Set the container file's mtime to the host's (default true; reloaders and reconcile like it). */
   preserveMtime?: boolean;
+  /** fsync each file in the container before it is renamed into place (default false). */
+  fsync?: boolean;
 }
 
 const SYNC_ACTIONS = new Set(['sync', 'sync+restart', 'sync+exec']);
@@ -117,6 +131,7 @@ export class SyncSession {
   private readonly reporter: SyncReporter | undefined;
   private readonly maxBatchFiles: number;
   private readonly preserveMtime: boolean;
+  private readonly fsync: boolean;
   private readonly pending = new PendingPaths();
   private readonly reconcilePaths = new Set<string>();
   /** Directories to rebuild in the container rather than merge into (see ChangeSet.freshDirs). */
@@ -144,6 +159,7 @@ export class SyncSession {
     this.reporter = opts.reporter;
     this.maxBatchFiles = opts.maxBatchFiles ?? 4000;
     this.preserveMtime = opts.preserveMtime ?? true;
+    this.fsync = opts.fsync ?? false;
   }
 
   /** Whether this rule copies files (sync, sync+restart, sync+exec) or only triggers an action. */
@@ -404,6 +420,7 @@ export class SyncSession {
       mode: entry.mode,
       data,
       ...(this.preserveMtime ? { mtimeMs: st.mtimeMs } : {}),
+      ...(this.fsync ? { fsync: true } : {}),
     };
   }
 

@@ -4,7 +4,7 @@
 
 /** One change, already resolved against the host: "make this path be exactly this". */
 export type SyncOp =
-  | { op: 'write'; path: string; mode: number; mtimeMs?: number; data: Uint8Array }
+  | { op: 'write'; path: string; mode: number; mtimeMs?: number; fsync?: boolean; data: Uint8Array }
   | { op: 'mkdir'; path: string; mode: number; mtimeMs?: number }
   | { op: 'symlink'; path: string; target: string }
   | { op: 'delete'; path: string };
