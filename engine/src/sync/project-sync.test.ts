@@ -60,3 +60,25 @@ describe('ProjectSync', () => {
     await project.close();
   });
 });
+
+describe('ProjectSync with a single-file rule', () => {
+  it('runs a rebuild rule watching one file when that file changes, and not for its neighbours', async () => {
+    const root = fs.mkdtempSync(path.join(tmpdir(), 'file-rule-'));
+    fs.writeFileSync(path.join(root, 'package.json'), '{}');
+    fs.writeFileSync(path.join(root, 'other.json'), '{}');
+    const seen: string[][] = [];
+    const rebuild = new SyncSession({
+      service: 'web',
+      rule: rule(path.join(root, 'package.json'), [], 'rebuild'),
+      hooks: { onBatchApplied: (b) => void seen.push(b.paths) },
+    });
+    const project = new ProjectSync([rebuild]);
+    await project.start();
+    fs.writeFileSync(path.join(root, 'other.json'), '{"a":1}');
+    fs.writeFileSync(path.join(root, 'package.json'), '{"b":1}');
+    for (let i = 0; i < 300 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await project.close();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.flat().every((p) => p === 'package.json')).toBe(true);
+  });
+});

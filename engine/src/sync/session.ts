@@ -177,7 +177,15 @@ export class SyncSession {
     let added = false;
     for (const abs of changes.paths) {
       const rel = relativeInside(this.root, abs);
-      if (rel === undefined || rel === '') continue;
+      if (rel === undefined) continue;
+      if (rel === '') {
+        // The rule's path is this very file (Compose allows it, e.g. `rebuild` on package.json).
+        if (!this.copiesFiles && abs === this.root) {
+          this.pending.add(path.basename(abs), changes.since);
+          added = true;
+        }
+        continue;
+      }
       if (this.filter.ignores(abs, false) && this.filter.ignores(abs, true)) continue;
       this.pending.add(rel, changes.since);
       added = true;
