@@ -94,11 +94,23 @@ describe('archive fallback', () => {
   });
 
   it('agent unable to run (read-only root, noexec /tmp): falls back on its own and converges', async () => {
+    // /tmp is a tmpfs-backed volume mounted noexec: the archive API may write the agent there
+    // (volumes stay writable on a read-only root), but it cannot be executed.
     const container = await startContainer('fb-noexec', {
       HostConfig: {
         ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': 'rw,noexec,nosuid' },
-        Binds: [],
+        Mounts: [
+          {
+            Type: 'volume',
+            Source: '',
+            Target: '/tmp',
+            VolumeOptions: {
+              NoCopy: false,
+              Labels: {},
+              DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: 'noexec' } },
+            },
+          },
+        ],
       },
       Volumes: { '/app': {} },
     });
@@ -106,8 +118,8 @@ describe('archive fallback', () => {
     fs.writeFileSync(path.join(root, 'seed.txt'), 'seed');
     const fx = await startSync(container, root, '/app');
     expect(fx.channel.kind).toBe('archive');
-    expect(fx.channel.fallbackReason).toMatch(/\/\.devenv/);
-    expect(fx.channel.fallbackReason).toMatch(/\/tmp\/\.devenv/);
+    expect(fx.channel.fallbackReason).toMatch(/\/\.devenv: copy failed/);
+    expect(fx.channel.fallbackReason).toMatch(/\/tmp\/\.devenv: agent did not start/);
     await randomOps(root, 202, OPS);
     await fx.settle(600);
     expect(treeDiff(hostTree(root), await containerTree(container, '/app'))).toEqual([]);

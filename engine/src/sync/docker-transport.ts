@@ -106,9 +106,13 @@ async function tryAgent(
   const failures: string[] = [];
   for (const dir of opts.agentDirs ?? DEFAULT_AGENT_DIRS) {
     const agentPath = `${dir}/devenv-sync-agent`;
+    const parent = dir.slice(0, dir.lastIndexOf('/')) || '/';
+    const base = dir.slice(dir.lastIndexOf('/') + 1);
     try {
-      await container.putArchive(await tarOf([{ name: agentPath.slice(1), mode: 0o755, data: binary }]), {
-        path: '/',
+      // Extract into the parent itself: Docker allows writes to a volume (e.g. /tmp) even on a
+      // read-only root, but judges by the extraction path, not by the entries.
+      await container.putArchive(await tarOf([{ name: `${base}/devenv-sync-agent`, mode: 0o755, data: binary }]), {
+        path: parent,
       });
     } catch (err) {
       failures.push(`${dir}: copy failed (${firstLine(err)})`);
