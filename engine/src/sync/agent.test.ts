@@ -1,5 +1,7 @@
 // The C agent run as a local process on a temp directory: the same binary that runs in
 // containers, so its path safety is checked here without Docker (and again in test/sync/).
+
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,9 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgent } from './agent-binary.js';
 import { AgentChannel, spawnChannel } from './agent-channel.js';
+import { encodeRequest, Op } from './framing.js';
 import type { SyncTransport } from './transport.js';
 
 let channel: AgentChannel;
+let agentPath: string;
 let t: SyncTransport;
 let base: string;
 let root: string;
@@ -21,7 +25,8 @@ beforeAll(async () => {
   root = path.join(base, 'target');
   fs.mkdirSync(path.join(base, 'outside'));
   fs.writeFileSync(path.join(base, 'outside/secret'), 'untouched');
-  channel = await AgentChannel.open(spawnChannel(built.path!));
+  agentPath = built.path!;
+  channel = await AgentChannel.open(spawnChannel(agentPath));
   t = await channel.openTarget(root);
 }, 120_000);
 
@@ -124,5 +129,43 @@ describe('sync agent', () => {
     expect(byPath.get('cache')).toMatchObject({ kind: 'dir' });
     expect(byPath.has('cache/z')).toBe(false);
     expect(byPath.has('ctl\x07 ü name')).toBe(true);
+  });
+
+  it('survives random and truncated frames without writing outside its root', () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const names = ['a', 'b', '..', '.', '', 'x/y', '/abs', 'a//b', 'ü', 'a\0b', 'deep/er', 'l'];
+    const fuzzBase = fs.mkdtempSync(path.join(tmpdir(), 'agent-fuzz-'));
+    const fuzzRoot = path.join(fuzzBase, 'root');
+    for (let round = 0; round < 50; round++) {
+      const parts = [...encodeRequest({ op: Op.root, seq: 1, path: fuzzRoot, flags: 1 })];
+      for (let i = 0; i < 40; i++) {
+        const p = Array.from(
+          { length: 1 + Math.floor(rand() * 3) },
+          () => names[Math.floor(rand() * names.length)],
+        ).join('/');
+        parts.push(
+          ...encodeRequest({
+            op: (1 + Math.floor(rand() * 12)) as never,
+            seq: i + 2,
+            rootId: rand() < 0.9 ? 0 : Math.floor(rand() * 5),
+            flags: Math.floor(rand() * 4),
+            mode: Math.floor(rand() * 0o7777),
+            path: p,
+            data: Buffer.alloc(Math.floor(rand() * 64), 0x41),
+          }),
+        );
+      }
+      parts.push(...encodeRequest({ op: Op.commit, seq: 999 }));
+      let input = Buffer.concat(parts);
+      if (round % 5 === 0) input = input.subarray(0, Math.floor(rand() * input.length));
+      const res = spawnSync(agentPath, [], { input });
+      expect(res.signal).toBeNull();
+      expect(res.status).toBeLessThanOrEqual(3);
+    }
+    expect(fs.readdirSync(fuzzBase)).toEqual(['root']);
   });
 });
