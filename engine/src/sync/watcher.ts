@@ -322,7 +322,11 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     if (this.structural.size > 0) {
       const items = [...this.structural].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       this.structural.clear();
-      for (const [abs, renamed] of items) this.checkDir(abs, renamed);
+      for (const [abs, renamed] of items) {
+        // Inside a directory rescanned in this same turn: already watched and reported.
+        if (this.fresh.some((d) => abs.startsWith(`${d}/`))) continue;
+        this.checkDir(abs, renamed);
+      }
       this.eventsThisTurn = 0;
     }
     if (this.pending.size === 0) return;
