@@ -58,6 +58,9 @@ export async function machineInfo(docker = new Docker()) {
  */
 export async function runSyncBench({ samples = 40, watchers = true, log = () => {} } = {}) {
   const sync = await import(pathToFileURL(path.join(repoRoot, 'engine/dist/sync/index.js')).href);
+  const { openDockerChannel } = await import(
+    pathToFileURL(path.join(repoRoot, 'engine/dist/sync/docker-transport.js')).href
+  );
   const docker = new Docker();
   const name = `syncdev-bench-${process.pid}`;
   const container = await docker.createContainer({
@@ -80,7 +83,7 @@ export async function runSyncBench({ samples = 40, watchers = true, log = () => 
     });
     const project = new sync.ProjectSync([session], { reporter });
     await project.start();
-    const channel = await sync.openDockerChannel(docker, container.id);
+    const channel = await openDockerChannel(docker, container.id);
     await session.attach(await channel.target(target), { reconcile: true });
     return {
       session,

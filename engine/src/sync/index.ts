@@ -1,7 +1,8 @@
-// Live file sync: watcher, sessions, transports. Only docker-transport.ts imports dockerode.
+// Live file sync: watcher, sessions, the agent channel. Docker's transport is a separate entry
+// (`@devenv/engine/sync/docker`, docker-transport.ts) so that nothing else loads dockerode.
 export * from './agent-binary.js';
 export * from './agent-channel.js';
-export * from './docker-transport.js';
+export * from './fake-transport.js';
 export * from './framing.js';
 export * from './host-tree.js';
 export * from './ignore.js';
