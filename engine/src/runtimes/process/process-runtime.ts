@@ -598,7 +598,10 @@ export class ProcessRuntime implements Runtime {
     return SIGKILL_STATUS;
   }
 
-  /** Record the end of a run, stop probing, and kill whatever the run left behind. */
+  /**
+   * Record the end of a run (however it was noticed: our child's exit event, a poll, an
+   * inspect, a stop), stop probing, kill whatever the run left behind, and tell the watchers.
+   */
   private async finishRun(rec: InstanceRecord, exitCode: number): Promise<void> {
     this.stopProber(rec.service);
     rec.status = 'exited';
@@ -608,18 +611,17 @@ export class ProcessRuntime implements Runtime {
     await this.records.write(rec);
     await killLeftovers(rec.token);
     await this.coverLog(rec.service);
+    this.notify(rec.service, rec.token, `exit (code ${exitCode})`);
   }
 
   private async onOwnExit(service: string, token: string, pid: number, status: number): Promise<void> {
     const own = this.children.get(service);
     if (own?.token === token && own.child.pid === pid) this.children.delete(service);
-    const changed = await this.locked(service, async () => {
+    await this.locked(service, async () => {
       const rec = await this.records.read(service);
-      if (!rec || rec.token !== token || rec.pid !== pid || rec.status !== 'running') return false;
+      if (!rec || rec.token !== token || rec.pid !== pid || rec.status !== 'running') return;
       await this.finishRun(rec, status);
-      return true;
     });
-    if (changed) this.notify(service, token, `exit (code ${status})`);
   }
 
   // ---- observing -------------------------------------------------------------------------
