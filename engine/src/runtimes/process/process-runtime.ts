@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
@@ -626,8 +626,11 @@ export class ProcessRuntime implements Runtime {
 
   // ---- observing -------------------------------------------------------------------------
 
-  /** The instance's state from its record checked against /proc; fixes a stale record on the way. */
-  private async inspectLocked(service: string, token: string): Promise<InstanceState> {
+  /**
+   * The instance's state from its record checked against /proc; fixes a stale record on the way.
+   * `light` skips the listening sockets (a scan of every process): the poll does not need them.
+   */
+  private async inspectLocked(service: string, token: string, light = false): Promise<InstanceState> {
     const rec = await this.records.read(service);
     if (!rec || rec.token !== token) return missingState();
     const status = await this.liveStatus(rec);
@@ -639,7 +642,7 @@ export class ProcessRuntime implements Runtime {
     }
     if (status !== 'running') return state;
     state.health = this.healthOf(rec);
-    if (rec.pgid !== undefined) {
+    if (!light && rec.pgid !== undefined) {
       const members = await groupMembers(rec.pgid);
       state.ports = await listeningPorts(members.map((m) => m.pid));
     }
@@ -772,7 +775,7 @@ export class ProcessRuntime implements Runtime {
         records.map(async (rec) => {
           // A service busy starting or stopping reports its own changes.
           if (this.locks.has(rec.service)) return;
-          const state = await this.locked(rec.service, () => this.inspectLocked(rec.service, rec.token));
+          const state = await this.locked(rec.service, () => this.inspectLocked(rec.service, rec.token, true));
           const id = instanceId(rec.service, rec.token);
           const summary = summarise(state);
           const before = this.lastSeen.get(id);
@@ -996,16 +999,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Wakes a follower when its file changes (inotify), or after a poll interval at the latest. */
+/**
+ * Wakes a follower when its file changes, or after a poll interval at the latest. It watches the
+ * logs directory (inotify), so a file created, replaced or rotated later is still seen at once.
+ */
 class ChangeWaiter {
   private watcher: FSWatcher | undefined;
   private wake: (() => void) | undefined;
   private dirty = false;
+  private readonly name: string;
 
   constructor(
     private readonly path: string,
     private readonly signal: AbortSignal,
   ) {
+    this.name = basename(path);
     signal.addEventListener('abort', () => this.fire(), { once: true });
   }
 
@@ -1038,20 +1046,15 @@ class ChangeWaiter {
   private arm(): void {
     if (this.watcher) return;
     try {
-      this.watcher = fsWatch(this.path, { persistent: false }, (event) => {
-        // A rename means a new file under the name: watch that one from the next wait on.
-        if (event === 'rename') {
-          this.watcher?.close();
-          this.watcher = undefined;
-        }
-        this.fire();
+      this.watcher = fsWatch(dirname(this.path), { persistent: false }, (_event, file) => {
+        if (!file || file === this.name) this.fire();
       });
       this.watcher.on('error', () => {
         this.watcher?.close();
         this.watcher = undefined;
       });
     } catch {
-      // No file yet: the poll interval covers it.
+      // No directory yet: the poll interval covers it.
     }
   }
 
