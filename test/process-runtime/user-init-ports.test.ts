@@ -128,7 +128,9 @@ describe('init', () => {
     const err = await rt.start(id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuntimeFailure);
     expect(err).toMatchObject({ code: 'process.init-failed' });
-    expect((err as Error).message).toMatch(/^init of badinit \(sh -c .*\) exited with code 4$/);
+    expect((err as Error).message).toMatch(
+      /^init of badinit \(sh -c .*\) exited with code 4: initdb: cannot create directory$/,
+    );
     expect((err as RuntimeFailure).hint).toContain('initdb: cannot create directory');
     expect((err as RuntimeFailure).hint).toContain('step one');
     expect((await rt.inspect(id)).status).toBe('created');

@@ -541,9 +541,10 @@ export class ProcessRuntime implements Runtime {
         .split('\n')
         .filter(Boolean)
         .slice(-15);
+      const last = tail.filter((l) => !l.startsWith('[devenv] ')).at(-1);
       throw new RuntimeFailure(
         'process.init-failed',
-        `init of ${rec.service} (${init.command.join(' ')}) exited with code ${status}`,
+        `init of ${rec.service} (${init.command.join(' ')}) exited with code ${status}${last ? `: ${last}` : ''}`,
         {
           service: rec.service,
           hint: `its last output (all of it in ${logPath}):\n    ${tail.join('\n    ')}`,
