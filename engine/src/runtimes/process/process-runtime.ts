@@ -297,6 +297,7 @@ export class ProcessRuntime implements Runtime {
     let offset = history.offset;
     let stamper = history.stamper;
     let pending: Buffer = Buffer.alloc(0);
+    let ending = false;
     try {
       for (;;) {
         const data = await readFrom(path, offset).catch(() => Buffer.alloc(0));
@@ -327,14 +328,17 @@ export class ProcessRuntime implements Runtime {
           }
         }
         if (controller.signal.aborted) return;
-        if (data.length === 0 && (await this.followEnded(service, token))) {
+        if (data.length > 0) continue;
+        if (ending) {
           if (pending.length > 0) {
             await index.cover(offset, Date.now());
             yield* stamper.stamp([{ end: offset, text: pending.toString('utf8') }], await index.load());
           }
           return;
         }
-        if (data.length === 0) await waiter.next(FOLLOW_POLL_MS);
+        // The run ended: read once more, for what it wrote between our last read and its exit.
+        if (await this.followEnded(service, token)) ending = true;
+        else await waiter.next(FOLLOW_POLL_MS);
       }
     } finally {
       waiter.close();
