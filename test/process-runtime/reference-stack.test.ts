@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/src/engine/engine.js';
 import type { EngineEvent } from '../../engine/src/model/events.js';
+import { findMissingBinaries } from '../../engine/src/runtimes/process/binaries.js';
 import { isLoopback } from '../../engine/src/runtimes/process/listening-sockets.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
 import { findByToken } from '../../engine/src/runtimes/process/procfs.js';
@@ -51,7 +52,14 @@ function tail(service?: string): string {
     .join('\n');
 }
 
-beforeAll(async () => {
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'devenv-ref-'));
+  chmodSync(root, 0o711); // postgres (the user) must pass through to its data directory
+  stateDir = join(root, 'state');
+});
+
+/** Fail (never skip) when another stack holds the ports, naming the holder, so it can be rerun later. */
+async function requireFreePorts(): Promise<void> {
   const busy: string[] = [];
   for (const p of ports) {
     const holder = await holderOf(p);
@@ -62,10 +70,7 @@ beforeAll(async () => {
       `the reference stack needs ports ${ports.join(', ')} on 127.0.0.1; busy now (a Docker-based stack? Debian's postgresql cluster?):\n  ${busy.join('\n  ')}\nstop it or run this test again later`,
     );
   }
-  root = mkdtempSync(join(tmpdir(), 'devenv-ref-'));
-  chmodSync(root, 0o711); // postgres (the user) must pass through to its data directory
-  stateDir = join(root, 'state');
-});
+}
 
 afterAll(async () => {
   if (engine) {
@@ -77,7 +82,12 @@ afterAll(async () => {
 });
 
 describe('the reference stack on the process runtime', () => {
+  it('has everything it needs installed (what `devenv doctor` checks)', async () => {
+    expect(await findMissingBinaries(referenceProject(stateDir))).toEqual([]);
+  });
+
   it('comes up, serves the app end to end, and goes down leaving nothing behind', async () => {
+    await requireFreePorts();
     const project = referenceProject(stateDir);
     engine = new Engine(new ProcessRuntime({ stateDir }));
     engine.bus.subscribe((e) => events.push(e));

@@ -132,7 +132,7 @@ export async function findMissingBinaries(
             return {
               service: svc.name,
               binary: `${program} -m ${module}`,
-              installHint: pythonModuleHint(module, opts.platform),
+              installHint: `${pythonModuleHint(module, opts.platform)}; ${program} here is ${path}`,
               usedBy,
             };
           }
