@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   type InstanceRecord,
   instanceId,
@@ -11,6 +11,17 @@ import {
   RECORD_VERSION,
   RecordStore,
 } from './instance-record.js';
+
+const scratch: string[] = [];
+/** A temp directory removed after the file's tests. */
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `devenv-unit-${prefix}`));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
 
 function record(service: string, extra: Partial<InstanceRecord> = {}): InstanceRecord {
   return {
@@ -39,7 +50,7 @@ describe('instance ids', () => {
 
 describe('RecordStore', () => {
   it('writes 0600 records atomically: no temp file left, readers never see half a record', async () => {
-    const store = new RecordStore(mkdtempSync(join(tmpdir(), 'rec-')));
+    const store = new RecordStore(scratchDir('rec-'));
     const rec = record('web');
     await store.write(rec);
     expect(statSync(store.path('web')).mode & 0o777).toBe(0o600);
@@ -67,7 +78,7 @@ describe('RecordStore', () => {
   });
 
   it('lists records and ignores unreadable or foreign files', async () => {
-    const store = new RecordStore(mkdtempSync(join(tmpdir(), 'rec-')));
+    const store = new RecordStore(scratchDir('rec-'));
     await store.write(record('a'));
     await store.write(record('b', { status: 'running', pid: 42, pgid: 42, startTime: '7' }));
     writeFileSync(join(store.dir, 'broken.json'), '{"version": 1, "service"');
@@ -78,7 +89,7 @@ describe('RecordStore', () => {
   });
 
   it('reads the exit code the wrapper wrote, and deletes record and exit file together', async () => {
-    const store = new RecordStore(mkdtempSync(join(tmpdir(), 'rec-')));
+    const store = new RecordStore(scratchDir('rec-'));
     const rec = record('job');
     await store.write(rec);
     expect(await store.readExitCode('job', rec.token)).toBeUndefined();

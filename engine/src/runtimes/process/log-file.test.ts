@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   filterLines,
   formatTs,
@@ -13,6 +13,17 @@ import {
   rotateLog,
   splitLines,
 } from './log-file.js';
+
+const scratch: string[] = [];
+/** A temp directory removed after the file's tests. */
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `devenv-unit-${prefix}`));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
 
 describe('splitLines', () => {
   it('splits complete lines with their end offsets and keeps the partial tail', () => {
@@ -79,7 +90,7 @@ describe('the arrival index', () => {
   });
 
   it('reads history, pinning uncovered lines to the mtime, and persists that', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'logidx-'));
+    const dir = scratchDir('logidx-');
     const log = join(dir, 's.log');
     writeFileSync(log, 'x\ny\npartial');
     const index = new LogIndex(`${log}.idx`);
@@ -94,7 +105,7 @@ describe('the arrival index', () => {
   });
 
   it('rotates a log over its cap and starts a fresh index', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'logrot-'));
+    const dir = scratchDir('logrot-');
     const log = join(dir, 's.log');
     writeFileSync(log, 'x'.repeat(100));
     const index = new LogIndex(`${log}.idx`);

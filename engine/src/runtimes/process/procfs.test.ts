@@ -1,8 +1,19 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { environHasToken, findByToken, groupMembers, livenessOf, parseProcStat, readProcStat } from './procfs.js';
+
+const scratch: string[] = [];
+/** A temp directory removed after the file's tests. */
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `devenv-unit-${prefix}`));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
 
 const statLine = (comm: string, state = 'S', start = '191207') =>
   `20739 (${comm}) ${state} 20734 20700 23472 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 ${start} 3133440 381 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0`;
@@ -67,7 +78,7 @@ describe('environ and token scans', () => {
   });
 
   it('scans a /proc tree for the token and for group members', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'fake-proc-'));
+    const root = scratchDir('fake-proc-');
     const proc = (pid: number, pgrp: number, environ: string, state = 'S') => {
       mkdirSync(join(root, String(pid)));
       writeFileSync(join(root, String(pid), 'environ'), environ.split('|').join('\0'));

@@ -1,9 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { exitStatus, normaliseSignal, WRAPPER_SHELL, wrapperArgs } from './wrapper.js';
+
+const scratch: string[] = [];
+/** A temp directory removed after the file's tests. */
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `devenv-unit-${prefix}`));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
 
 describe('wrapper helpers', () => {
   it('normalises stop signals', () => {
@@ -21,7 +32,7 @@ describe('wrapper helpers', () => {
   });
 
   it('runs the command with its arguments intact and writes its status to fd 3, not to the command', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wrap-'));
+    const dir = scratchDir('wrap-');
     const exitFile = join(dir, 'exit');
     const res = spawnSync(
       '/bin/sh',
