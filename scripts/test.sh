@@ -24,6 +24,8 @@ fi
 
 log "lint and format (biome)"
 npx biome check .
+log "type check of the tests"
+npx tsc -p test
 
 log "tests (vitest: unit, then integration against real Docker, processes, terminals)"
 npx vitest run --reporter=default --reporter=./test/reporters/suite-summary.ts "$@"

@@ -74,7 +74,7 @@ async function requireFreePorts(): Promise<void> {
 
 afterAll(async () => {
   if (engine) {
-    const project = referenceProject(stateDir);
+    const project = await referenceProject(stateDir);
     await engine.down(project, { volumes: true }).catch(() => undefined);
     await engine.close();
   }
@@ -83,12 +83,12 @@ afterAll(async () => {
 
 describe('the reference stack on the process runtime', () => {
   it('has everything it needs installed (what `devenv doctor` checks)', async () => {
-    expect(await findMissingBinaries(referenceProject(stateDir))).toEqual([]);
+    expect(await findMissingBinaries(await referenceProject(stateDir))).toEqual([]);
   });
 
   it('comes up, serves the app end to end, and goes down leaving nothing behind', async () => {
     await requireFreePorts();
-    const project = referenceProject(stateDir);
+    const project = await referenceProject(stateDir);
     engine = new Engine(new ProcessRuntime({ stateDir }));
     engine.bus.subscribe((e) => events.push(e));
 

@@ -61,6 +61,10 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  hasHealthcheck(service: ServiceSpec): boolean {
+    return service.healthcheck !== undefined && service.healthcheck.test[0] !== 'NONE';
+  }
+
   hashInput(service: ServiceSpec, project: ProjectSpec, artifact?: Artifact): unknown {
     const image = artifact?.ref ?? service.image ?? '';
     const { name: _name, ...options } = containerCreateOptions(service, project, image, '');

@@ -124,6 +124,11 @@ export class ProcessRuntime implements Runtime {
     return { kind: 'process', detail: `local processes (${hostname()})` };
   }
 
+  /** Only a process probe gives health here: a Compose healthcheck is written for the container. */
+  hasHealthcheck(service: ServiceSpec): boolean {
+    return service.devenv.process?.healthcheck !== undefined;
+  }
+
   hashInput(service: ServiceSpec, _project: ProjectSpec, _artifact?: Artifact): unknown {
     const p = service.devenv.process;
     return {
