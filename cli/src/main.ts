@@ -96,6 +96,14 @@ export async function main(argv: string[]): Promise<void> {
     .action(run(async (service: string) => (await import('./commands/control.js')).rebuildCommand(service, globals())));
 
   program
+    .command('doctor')
+    .description('check the engine, ports, binaries, inotify limits, disk and Kubernetes tools; say how to fix each')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: object) => (await import('./commands/doctor.js')).doctorCommand({ ...globals(), ...opts })),
+    );
+
+  program
     .command('shutdown')
     .description('stop the daemon, leaving the environment running')
     .action(run(async () => (await import('./commands/control.js')).shutdownCommand(globals())));

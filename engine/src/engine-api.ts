@@ -2,5 +2,6 @@
 // (`devenv status`/`logs`/`down` when no daemon runs, `devenv config`). Heavy: import lazily.
 export * from './config/index.js';
 export { Daemon } from './daemon/daemon.js';
+export { type Finding, type FindingStatus, parseVersion, runDoctor, versionAtLeast } from './doctor/doctor.js';
 export { Engine, type UpOptions, type UpResult } from './engine/engine.js';
 export { parseRuntimeChoice, type RuntimeChoice, selectRuntime } from './runtimes/select-runtime.js';

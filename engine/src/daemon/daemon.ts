@@ -39,6 +39,8 @@ export interface DaemonOptions {
   identity: ProjectIdentity;
   paths: DaemonPaths;
   runtime: RuntimeChoice;
+  /** How the daemon ends itself after `down`/`shutdown` (tests keep their process alive). */
+  exit?: (code: number) => void;
 }
 
 export class Daemon {
@@ -51,6 +53,16 @@ export class Daemon {
   private exiting = false;
 
   constructor(private readonly opts: DaemonOptions) {}
+
+  /** Clients connected now (tests check that a vanished client is let go). */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Subscriptions alive now. */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
 
   /** Bind the socket and serve; false when another daemon already serves this project. */
   async start(): Promise<boolean> {
@@ -85,7 +97,12 @@ export class Daemon {
   }
 
   private accept(socket: Socket): void {
-    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    socket.on('error', () => undefined);
+    this.serve(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)));
+  }
+
+  /** Serve the protocol on one connection (a socket, or in-memory streams in tests). */
+  serve(connection: MessageConnection): void {
     let initialized = false;
     let subscription: { dispose(): void } | undefined;
     const guard =
@@ -211,7 +228,6 @@ export class Daemon {
       this.clients.delete(connection);
     });
     connection.onError(() => undefined);
-    socket.on('error', () => undefined);
     this.clients.add(connection);
     connection.listen();
   }
@@ -350,7 +366,8 @@ export class Daemon {
     this.exiting = true;
     this.log(`exiting: ${why}`);
     // Let the response reach the client before the socket goes.
-    setTimeout(() => void this.close().then(() => process.exit(0)), 50);
+    const exit = this.opts.exit ?? ((code: number) => process.exit(code));
+    setTimeout(() => void this.close().then(() => exit(0)), 50);
   }
 
   async close(): Promise<void> {
