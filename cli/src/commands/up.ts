@@ -48,11 +48,22 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     services,
     ...(opts.build ? { build: true } : {}),
   });
-  const first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
+  let first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
     daemon.close();
     throw err;
   });
-  if (first === 'closed') return daemonVanished(ctx.paths.logFile);
+  if (first === 'closed') {
+    // The connection can report its end before it hands over the answer that came just before
+    // it (a daemon that answers a config error and exits): give that answer a moment to arrive.
+    const late = await Promise.race([up.then((r) => ({ r })), delay(500).then(() => 'closed' as const)]).catch(
+      (err: unknown) => {
+        daemon.close();
+        throw err;
+      },
+    );
+    if (late === 'closed') return daemonVanished(ctx.paths.logFile);
+    first = late;
+  }
   if (first === 'interrupted') {
     await stopping?.catch(() => undefined);
     daemon.close();
@@ -81,6 +92,10 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
   if (end === 'interrupted') await stopping?.catch(() => undefined);
   daemon.close();
   return end === 'closed' && !stopping ? daemonVanished(ctx.paths.logFile) : code;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function daemonVanished(logFile: string): number {

@@ -132,7 +132,6 @@ export class Daemon {
     connection.onRequest(
       Methods.up,
       guard(async (p) => {
-        this.lastConfig = p.config;
         try {
           return await this.up(p.config, {
             services: p.services ?? [],
@@ -243,6 +242,8 @@ export class Daemon {
     opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined },
   ): Promise<UpResultWire> {
     const { project, warnings } = await this.loadFor(config);
+    // Remembered only once it loads: `reset` must not pick up a config that failed.
+    this.lastConfig = config;
     for (const w of warnings) {
       this.broadcast({
         kind: 'diagnostic',
@@ -367,7 +368,8 @@ export class Daemon {
     this.log(`exiting: ${why}`);
     // Let the response reach the client before the socket goes.
     const exit = this.opts.exit ?? ((code: number) => process.exit(code));
-    setTimeout(() => void this.close().then(() => exit(0)), 50);
+    // Let the answer that asked for this reach its client before the sockets go.
+    setTimeout(() => void this.close().then(() => exit(0)), 200);
   }
 
   async close(): Promise<void> {

@@ -58,6 +58,8 @@ interface Tracked {
   /** Unix seconds the current run's log starts at (undefined: the instance's whole log). */
   logsSince?: number;
   lastLogTs?: string;
+  /** When the engine last started this instance (ms): an exit of an earlier run is old news. */
+  lastStartAt?: number;
   /** Orders inspections: a result older than one already applied is dropped. */
   inspectSeq: number;
   appliedSeq: number;
@@ -363,6 +365,7 @@ export class Engine {
     t.stopping = false;
     // An instance started again keeps its old log: show only what this run prints.
     t.logsSince = Date.now() / 1000 - 1;
+    t.lastStartAt = Date.now();
     await this.runtime.start(t.instanceId!);
     await this.refresh(t);
     this.followLogs(t);
@@ -554,6 +557,7 @@ export class Engine {
     }
     if (seq < t.appliedSeq || t.instanceId !== id) return;
     t.appliedSeq = seq;
+    if (isStaleExit(state, t.lastStartAt)) return;
     this.applyInstanceState(t, state);
     if (state.status === 'running') this.followLogs(t);
     this.supervise(t, state, reason);
@@ -571,7 +575,13 @@ export class Engine {
       startedAt: state.startedAt,
       url: urlOf(t.spec, state),
     };
-    if ((state.status === 'exited' || state.status === 'dead') && (t.restartTimer || this.willRestart(t, state))) {
+    if ((state.status === 'exited' || state.status === 'dead') && t.stopping) {
+      // The engine stopped it (stop, restart, down): that is `stopped`, whatever its exit code.
+      patch.state = 'stopped';
+    } else if (
+      (state.status === 'exited' || state.status === 'dead') &&
+      (t.restartTimer || this.willRestart(t, state))
+    ) {
       // An engine restart is (about to be) scheduled: show that, not the exit that caused it.
       delete patch.state;
     }
@@ -745,6 +755,16 @@ function deferred(): Deferred {
   });
   promise.catch(() => undefined);
   return { promise, resolve, reject };
+}
+
+/**
+ * An exit reported for a run that began before the engine's latest start of the instance: a
+ * late notification about the previous run (after a restart), which must not count as a crash.
+ */
+function isStaleExit(state: InstanceState, lastStartAt: number | undefined): boolean {
+  if (lastStartAt === undefined || (state.status !== 'exited' && state.status !== 'dead') || !state.startedAt)
+    return false;
+  return Date.parse(state.startedAt) < lastStartAt - 50;
 }
 
 function stateOf(s: InstanceState): ServiceState {
