@@ -27,6 +27,24 @@ import { LogDecoder } from './log-stream.js';
 
 const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
 
+/**
+ * An artifact plus the image's defaults, read from the inspect that runs anyway. Debugger injection
+ * (engine/src/debug, `imageDefaultsOf`) needs them to rewrite a command the Compose file leaves to
+ * the image (the reference frontend). Not hashed: the image id already is.
+ */
+type DockerArtifact = Artifact & { config?: { entrypoint?: string[]; cmd?: string[]; workingDir?: string } };
+
+function imageDefaults(config: { Entrypoint?: unknown; Cmd?: unknown; WorkingDir?: unknown } | undefined) {
+  const list = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined);
+  const out: NonNullable<DockerArtifact['config']> = {};
+  const entrypoint = list(config?.Entrypoint);
+  const cmd = list(config?.Cmd);
+  if (entrypoint) out.entrypoint = entrypoint;
+  if (cmd) out.cmd = cmd;
+  if (typeof config?.WorkingDir === 'string' && config.WorkingDir) out.workingDir = config.WorkingDir;
+  return out;
+}
+
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
   readonly docker: Dockerode;
@@ -138,7 +156,7 @@ export class DockerRuntime implements Runtime {
     opts: { force: string[] },
   ): Record<string, Promise<Artifact | undefined>> {
     const out: Record<string, Promise<Artifact | undefined>> = {};
-    const byBuild = new Map<string, Promise<Artifact>>();
+    const byBuild = new Map<string, Promise<DockerArtifact>>();
     const byImage = new Map<string, Promise<Artifact | undefined>>();
     // Images built by any service of the project (not only those in this `up`) can be named by others.
     for (const svc of Object.values(project.services)) {
@@ -404,7 +422,7 @@ export class DockerRuntime implements Runtime {
     sink: EventSink,
     signal: AbortSignal,
     force: boolean,
-  ): Promise<Artifact> {
+  ): Promise<DockerArtifact> {
     const id = `build:${svc.name}`;
     const progress = (p: { current?: number; total?: number; message?: string; done?: boolean; failed?: boolean }) =>
       sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `build ${svc.name}`, unit: 'steps', ...p });
@@ -425,7 +443,7 @@ export class DockerRuntime implements Runtime {
         .catch(() => undefined);
       if (existing && existing.Config?.Labels?.[LABEL.buildHash] === context.digest) {
         progress({ message: 'up to date', done: true });
-        return { ref: tag, id: existing.Id };
+        return { ref: tag, id: existing.Id, config: imageDefaults(existing.Config) };
       }
     }
     await this.acquireBuildSlot();
@@ -473,26 +491,26 @@ export class DockerRuntime implements Runtime {
       });
       const image = await this.docker.getImage(tag).inspect();
       progress({ message: 'built', done: true });
-      return { ref: tag, id: imageId ?? image.Id };
+      return { ref: tag, id: imageId ?? image.Id, config: imageDefaults(image.Config) };
     } finally {
       this.releaseBuildSlot();
     }
   }
 
-  private async tagAs(artifact: Artifact, tag: string): Promise<Artifact> {
+  private async tagAs(artifact: DockerArtifact, tag: string): Promise<DockerArtifact> {
     if (artifact.ref === tag) return artifact;
     const [repo, version] = splitTag(tag);
     await this.docker.getImage(artifact.id).tag({ repo, tag: version });
-    return { ref: tag, id: artifact.id };
+    return { ...artifact, ref: tag };
   }
 
-  private async ensureImage(svc: ServiceSpec, sink: EventSink): Promise<Artifact> {
+  private async ensureImage(svc: ServiceSpec, sink: EventSink): Promise<DockerArtifact> {
     const ref = svc.image!;
     const existing = await this.docker
       .getImage(ref)
       .inspect()
       .catch(() => undefined);
-    if (existing) return { ref, id: existing.Id };
+    if (existing) return { ref, id: existing.Id, config: imageDefaults(existing.Config) };
     const id = `pull:${svc.name}`;
     sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, message: 'pulling' });
     try {
@@ -509,7 +527,7 @@ export class DockerRuntime implements Runtime {
     }
     sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, done: true });
     const image = await this.docker.getImage(ref).inspect();
-    return { ref, id: image.Id };
+    return { ref, id: image.Id, config: imageDefaults(image.Config) };
   }
 
   private async acquireBuildSlot(): Promise<void> {
