@@ -199,6 +199,8 @@ export interface PauseInfo {
   /** The script URL as the inspector reports it (e.g. `file:///app/vite.config.js.timestamp-…mjs`). */
   scriptUrl: string;
   at: number;
+  /** Date.now() when Debugger.paused arrived. */
+  eventAt: number;
 }
 
 interface Script {
@@ -355,6 +357,7 @@ export class NodeDebugSession {
         line: line + 1,
         scriptUrl: script?.url ?? top.url,
         at: 0,
+        eventAt: Date.now(),
       };
       const local = this.localPathOf(source);
       if (local) pause.localPath = local;

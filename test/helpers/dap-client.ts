@@ -187,6 +187,8 @@ export interface StopInfo {
   frames: StackFrame[];
   /** Milliseconds since the session was asked to wait for this stop. */
   at: number;
+  /** Date.now() when the `stopped` event arrived (the frames came one round trip later). */
+  eventAt: number;
 }
 
 export interface DebugpyAttachOptions {
@@ -346,11 +348,12 @@ export class DebugpySession {
       return;
     }
     if (e.event === 'stopped' && e.body) {
+      const eventAt = Date.now();
       const threadId = Number(e.body.threadId);
       const reason = String(e.body.reason ?? '');
       void conn
         .request<{ stackFrames: StackFrame[] }>('stackTrace', { threadId, startFrame: 0, levels: 20 })
-        .then((st) => this.deliver({ connection: conn, threadId, reason, frames: st.stackFrames, at: 0 }))
+        .then((st) => this.deliver({ connection: conn, threadId, reason, frames: st.stackFrames, at: 0, eventAt }))
         .catch((err: unknown) => {
           this.childErrors.push(err instanceof Error ? err : new Error(String(err)));
         });

@@ -14,20 +14,10 @@ async function listen(server: Server | ReturnType<typeof createHttpServer>): Pro
   return (server.address() as { port: number }).port;
 }
 
-/** Answers `initialize` like debugpy's adapter. */
-function fakeAdapter(): Server {
+/** Like debugpy's adapter: keeps a client's connection open, and records what it was sent. */
+function fakeAdapter(received: Buffer[] = []): Server {
   return createServer((socket) => {
-    socket.on('data', () => {
-      const body = JSON.stringify({
-        seq: 1,
-        type: 'response',
-        request_seq: 1,
-        command: 'initialize',
-        success: true,
-        body: {},
-      });
-      socket.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    });
+    socket.on('data', (d: Buffer) => received.push(d));
   });
 }
 
