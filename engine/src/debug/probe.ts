@@ -5,6 +5,7 @@
 // probeDap), or the inspector's `/json/version` (node). Neither disturbs the debuggee or releases
 // a `--wait-for-client`.
 
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import type { DebugEndpoint } from '../model/status.js';
 
@@ -67,19 +68,31 @@ function probeDap(endpoint: Target, timeoutMs: number, holdMs = 250): Promise<Pr
   });
 }
 
-async function probeInspector(endpoint: Target, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * The inspector's `/json/version`, over node:http with its own timer: a fetch to Docker's proxy
+ * with nothing behind it can stay pending forever.
+ */
+function probeInspector(endpoint: Target, timeoutMs: number): Promise<ProbeResult> {
   const started = Date.now();
-  try {
-    const res = await fetch(`http://${endpoint.hostIp}:${endpoint.hostPort}/json/version`, {
-      signal: AbortSignal.timeout(timeoutMs),
+  return new Promise((resolve) => {
+    const req = get({ host: endpoint.hostIp, port: endpoint.hostPort, path: '/json/version' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve({ ok: false, reason: `inspector answered ${res.statusCode}` });
+        try {
+          JSON.parse(body);
+          resolve({ ok: true, ms: Date.now() - started });
+        } catch {
+          resolve({ ok: false, reason: 'the answer to /json/version is not JSON' });
+        }
+      });
+      res.on('error', (err) => resolve({ ok: false, reason: err.message }));
     });
-    if (!res.ok) return { ok: false, reason: `inspector answered ${res.status}` };
-    await res.json();
-    return { ok: true, ms: Date.now() - started };
-  } catch (err) {
-    return {
-      ok: false,
-      reason: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
-    };
-  }
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err) => resolve({ ok: false, reason: err.message }));
+  });
 }
