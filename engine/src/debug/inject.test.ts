@@ -106,7 +106,7 @@ describe('injectDebugger: Python in containers', () => {
     [['/usr/local/bin/alembic', 'upgrade', 'head'], 'alembic'],
     [['django-admin', 'runserver'], 'django'],
   ])('runs the console script %j as module %s', (command, module) => {
-    const out = cmd(inject(svc({ command })).service);
+    const out = cmd(inject(svc({ command, devenv: { debug: python() } })).service);
     expect(out.slice(0, 7)).toEqual(['python3', '-m', 'debugpy', '--listen', '0.0.0.0:5678', '-m', module]);
     expect(out.slice(7)).toEqual(command.slice(1));
   });
@@ -415,9 +415,17 @@ describe('injectDebugger: what gets no debugger', () => {
     expect(noImage.skipped).toMatch(/image's default command/);
   });
 
-  it('infers alembic (a one-shot job) without waiting', () => {
-    const r = inject(svc({ command: ['alembic', 'upgrade', 'head'], restart: { name: 'no' } }));
-    expect(r.service.command).not.toContain('--wait-for-client');
+  it('does not infer a migration (a one-shot job on the critical path of `up`), but injects one asked for', () => {
+    const migrate = svc({ command: ['alembic', 'upgrade', 'head'], restart: { name: 'no' } });
+    expect(injectDebugger(migrate, { runtime: 'docker', hostPort: 1 })).toBeUndefined();
+    expect(
+      injectDebugger(
+        { ...migrate, command: ['python3', '-m', 'alembic', 'upgrade', 'head'] },
+        { runtime: 'docker', hostPort: 1 },
+      ),
+    ).toBeUndefined();
+    const asked = inject({ ...migrate, devenv: { debug: python() } });
+    expect(asked.service.command).not.toContain('--wait-for-client');
   });
 
   it('warns when a one-shot job waits for a debugger', () => {

@@ -35,9 +35,10 @@ export function resolveDebugSpec(service: ServiceSpec, runtime: RuntimeKind): Re
   const argv = declaredCommand(service, runtime);
   if (!argv || argv.length === 0) return undefined;
   const found = findLauncher(argv);
-  // Installers (`npm ci`) are one-shot steps, not programs anyone debugs.
-  if (!found || (found.launcher.oneShot && found.launcher.kind === 'node')) return undefined;
-  // One-shot jobs (alembic) are inferred, but never wait: `up` would hang on a migration.
+  // One-shot steps are not inferred: installers (`npm ci`) are nobody's program, and a migration
+  // (alembic) sits on the critical path of every `up`, where debugpy would double its start-up.
+  // Write `debug: { type: python, wait: true }` to debug one.
+  if (!found || found.launcher.oneShot) return undefined;
   return { type: found.launcher.kind, port: DEFAULT_DEBUG_PORT[found.launcher.kind], wait: false, inferred: true };
 }
 
