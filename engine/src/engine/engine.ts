@@ -3,6 +3,15 @@
 // rebuild) run one at a time; the runtime's own change notifications update statuses and
 // drive restart policies in between. The engine never imports UI code.
 
+import {
+  type DebugPlan,
+  diagnoseDebugFailure,
+  dockerfileWorkdirOf,
+  injectPlanned,
+  observedEndpoint,
+  planDebug,
+  probeDebugger,
+} from '../debug/index.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { type EngineEvent, type EventSink, now } from '../model/events.js';
 import type { DependsOnSpec, ProjectSpec, ServiceSpec } from '../model/spec.js';
@@ -34,6 +43,8 @@ export interface UpOptions {
   build?: boolean;
   /** Remove instances of services that are no longer in the config (default: true when no services are named). */
   removeOrphans?: boolean;
+  /** Start services under their debuggers (default true; see engine/src/debug). */
+  debug?: boolean;
 }
 
 export interface UpResult {
@@ -151,6 +162,9 @@ export class Engine {
         const t = this.track(spec);
         t.instanceId = inst.id;
         t.status.specHash = inst.specHash;
+        // Re-adopted without an `up`: the debug endpoint is what the instance publishes.
+        t.status.debug = observedEndpoint(spec, this.runtime.kind, inst.state.ports, dockerfileWorkdirOf(spec));
+        if (!t.status.debug) delete t.status.debug;
         this.applyInstanceState(t, inst.state);
         if (opts.watch) this.followLogs(t, Date.now() / 1000);
       }
@@ -254,6 +268,13 @@ export class Engine {
       await Promise.all(orphans.map((o) => this.removeInstance(o.instanceId, o.service, 'no longer in the config')));
     }
 
+    // Debuggers: which services get one, and their host ports, decided once before anything is
+    // hashed; ports already published by our own instances are kept, so the hash stays the same.
+    const debugPlan = await planDebug(project, this.runtime.kind, observed, {
+      previous: this.debugPortsKnown(),
+      enabled: opts.debug !== false,
+    });
+
     this.setPhase('starting');
     const controller = new AbortController();
     const builds = this.runtime.prepareArtifacts(
@@ -272,10 +293,14 @@ export class Engine {
       order.map(async (name) => {
         const t = this.tracked.get(name)!;
         try {
-          actions[name] = await this.upService(t, project, builds[name]!, observed, started);
+          actions[name] = await this.upService(t, project, builds[name]!, observed, started, debugPlan);
           await this.settle(t);
+          await this.checkDebugger(t);
         } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
+          let message = err instanceof Error ? err.message : String(err);
+          // A service that failed under its debugger: say what to fix (debugpy missing from the image…).
+          const problem = await this.debugProblem(t, message);
+          if (problem) message = `${problem.message}; ${problem.hint}`;
           started.get(name)!.reject(err);
           failed.push({ service: name, message });
           if (err instanceof RuntimeFailure && err.code !== 'engine.dependency-failed') {
@@ -305,10 +330,16 @@ export class Engine {
     build: Promise<Artifact | undefined>,
     observed: ObservedInstance[],
     started: Map<string, Deferred>,
+    debugPlan: DebugPlan,
   ): Promise<string> {
     const name = t.spec.name;
     if (t.spec.build) this.setStatus(t, { state: 'building', message: 'building image' });
     const artifact = await build;
+    // Debugger injection, before hashing: the spec that is hashed and created runs under its debugger.
+    const debug = injectPlanned(debugPlan, t.spec, artifact?.config);
+    t.spec = debug.service;
+    for (const note of debug.notes) this.log(name, note);
+    this.setStatus(t, { debug: debug.endpoint });
     const hash = specHash({ runtime: this.runtime.kind, spec: this.runtime.hashInput(t.spec, project, artifact) });
     const mine = observed.filter((o) => o.service === name);
     const plan = planUp({ [name]: hash }, mine, { configuredServices: [name], removeOrphans: false });
@@ -480,7 +511,14 @@ export class Engine {
       );
       const t = this.tracked.get(name);
       if (t)
-        this.setStatus(t, { state: 'stopped', health: 'none', instanceId: undefined, ports: [], message: undefined });
+        this.setStatus(t, {
+          state: 'stopped',
+          health: 'none',
+          instanceId: undefined,
+          ports: [],
+          debug: undefined,
+          message: undefined,
+        });
     }
     await this.runtime.removeProjectResources(project, { volumes });
     this.setPhase('stopped');
@@ -573,7 +611,7 @@ export class Engine {
       instanceId: t.instanceId,
       exitCode: state.exitCode,
       startedAt: state.startedAt,
-      url: urlOf(t.spec, state),
+      url: urlOf(t.spec, state, t.status.debug?.hostPort),
     };
     if ((state.status === 'exited' || state.status === 'dead') && t.stopping) {
       // The engine stopped it (stop, restart, down): that is `stopped`, whatever its exit code.
@@ -703,6 +741,57 @@ export class Engine {
     return states.some((s) => bad.includes(s)) ? 'degraded' : 'running';
   }
 
+  /** Debug host ports from statuses (the process runtime publishes none to observe); `held` while running. */
+  private debugPortsKnown(): Record<string, { port: number; held: boolean }> {
+    const out: Record<string, { port: number; held: boolean }> = {};
+    for (const [name, t] of this.tracked) {
+      const running = ['starting', 'running', 'healthy', 'unhealthy'].includes(t.status.state);
+      if (t.status.debug) out[name] = { port: t.status.debug.hostPort, held: running && t.instanceId !== undefined };
+    }
+    return out;
+  }
+
+  /**
+   * After settling, the debugger must answer through its published port (a DAP `initialize`, or
+   * the inspector's /json/version): a service that exits at once (debugpy missing) fails with
+   * the fix; one that runs but whose debugger cannot be reached gets a warning in its log.
+   */
+  private async checkDebugger(t: Tracked): Promise<void> {
+    const endpoint = t.status.debug;
+    if (!endpoint || t.status.state === 'completed') return;
+    const deadline = Date.now() + 20_000;
+    let reason = 'not probed';
+    while (Date.now() < deadline) {
+      const probe = await probeDebugger(endpoint, 1_000);
+      if (probe.ok) return;
+      reason = probe.reason;
+      if (!['starting', 'running', 'healthy', 'unhealthy'].includes(t.status.state)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const problem = await this.debugProblem(t, reason);
+    if (problem) throw new RuntimeFailure(problem.code, problem.message, { service: t.spec.name, hint: problem.hint });
+    this.log(
+      t.spec.name,
+      `debugger: nothing answers on ${endpoint.hostIp}:${endpoint.hostPort} (${reason}); if the program starts its own debugger, it must listen on 0.0.0.0 inside the container`,
+    );
+  }
+
+  /** A known debugger failure in the error or the instance's last log lines, if the service has a debugger. */
+  private async debugProblem(t: Tracked, error: string) {
+    const debug = t.status.debug;
+    if (!debug) return undefined;
+    const lines = [error];
+    if (t.instanceId) {
+      try {
+        for await (const l of this.runtime.logs(t.instanceId, { follow: false, tail: 50 }, AbortSignal.timeout(5_000)))
+          lines.push(l.line);
+      } catch {
+        // No log to read (the instance is gone): the error text alone decides.
+      }
+    }
+    return diagnoseDebugFailure(t.spec.name, debug.type, lines);
+  }
+
   private log(service: string, line: string): void {
     this.emit({ kind: 'log', ts: now(), service, stream: 'system', line });
   }
@@ -783,9 +872,11 @@ function stateOf(s: InstanceState): ServiceState {
   }
 }
 
-function urlOf(spec: ServiceSpec, state: InstanceState): string | undefined {
+function urlOf(spec: ServiceSpec, state: InstanceState, debugHostPort?: number): string | undefined {
   if (spec.devenv.url) return spec.devenv.url;
-  const port = state.ports.find((p) => p.protocol === 'tcp' && !nonHttpPorts.has(p.containerPort));
+  const port = state.ports.find(
+    (p) => p.protocol === 'tcp' && !nonHttpPorts.has(p.containerPort) && p.hostPort !== debugHostPort,
+  );
   if (!port) return undefined;
   const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port.hostPort}`;

@@ -32,10 +32,22 @@ export interface InstanceState {
   ports: PublishedPort[];
 }
 
+/** What a built or pulled image runs by default (Docker's Config.Entrypoint/Cmd/WorkingDir). */
+export interface ImageDefaults {
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+}
+
 /** What a build (or a pull check) produced; its id feeds the spec hash, so a new image recreates. */
 export interface Artifact {
   ref: string;
   id: string;
+  /**
+   * The image's defaults, for debugger injection to rewrite a command the Compose file leaves to
+   * the image. Not part of the hash: the image id already is.
+   */
+  config?: ImageDefaults;
 }
 
 export interface CreateContext {

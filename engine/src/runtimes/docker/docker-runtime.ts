@@ -12,6 +12,7 @@ import type {
   Artifact,
   CreateContext,
   Disposable,
+  ImageDefaults,
   InstanceState,
   LogLine,
   ObservedInstance,
@@ -27,6 +28,17 @@ import { builtImageTag, LABEL, networkName } from './labels.js';
 import { LogDecoder } from './log-stream.js';
 
 const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
+
+function imageDefaults(config: { Entrypoint?: unknown; Cmd?: unknown; WorkingDir?: unknown } | undefined) {
+  const list = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined);
+  const out: ImageDefaults = {};
+  const entrypoint = list(config?.Entrypoint);
+  const cmd = list(config?.Cmd);
+  if (entrypoint) out.entrypoint = entrypoint;
+  if (cmd) out.cmd = cmd;
+  if (typeof config?.WorkingDir === 'string' && config.WorkingDir) out.workingDir = config.WorkingDir;
+  return out;
+}
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
@@ -475,7 +487,7 @@ export class DockerRuntime implements Runtime {
         .catch(() => undefined);
       if (existing && existing.Config?.Labels?.[LABEL.buildHash] === context.digest) {
         progress({ message: 'up to date', done: true });
-        return { ref: tag, id: existing.Id };
+        return { ref: tag, id: existing.Id, config: imageDefaults(existing.Config) };
       }
     }
     await this.acquireBuildSlot();
@@ -523,7 +535,7 @@ export class DockerRuntime implements Runtime {
       });
       const image = await this.docker.getImage(tag).inspect();
       progress({ message: 'built', done: true });
-      return { ref: tag, id: imageId ?? image.Id };
+      return { ref: tag, id: imageId ?? image.Id, config: imageDefaults(image.Config) };
     } finally {
       this.releaseBuildSlot();
     }
@@ -533,7 +545,7 @@ export class DockerRuntime implements Runtime {
     if (artifact.ref === tag) return artifact;
     const [repo, version] = splitTag(tag);
     await this.docker.getImage(artifact.id).tag({ repo, tag: version });
-    return { ref: tag, id: artifact.id };
+    return { ...artifact, ref: tag };
   }
 
   private async ensureImage(svc: ServiceSpec, sink: EventSink): Promise<Artifact> {
@@ -542,7 +554,7 @@ export class DockerRuntime implements Runtime {
       .getImage(ref)
       .inspect()
       .catch(() => undefined);
-    if (existing) return { ref, id: existing.Id };
+    if (existing) return { ref, id: existing.Id, config: imageDefaults(existing.Config) };
     const id = `pull:${svc.name}`;
     sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, message: 'pulling' });
     try {
@@ -559,7 +571,7 @@ export class DockerRuntime implements Runtime {
     }
     sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, done: true });
     const image = await this.docker.getImage(ref).inspect();
-    return { ref, id: image.Id };
+    return { ref, id: image.Id, config: imageDefaults(image.Config) };
   }
 
   private async acquireBuildSlot(): Promise<void> {
