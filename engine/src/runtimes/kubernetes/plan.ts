@@ -365,7 +365,11 @@ interface ProcedureInput {
   installManifest: string;
 }
 
-/** The cold path: nothing exists yet (the runtime skips what it finds already in place). */
+/**
+ * The cold path: nothing exists yet. The runtime skips what it finds in place, runs read-only
+ * probes first (not listed: `kind get clusters`, `docker inspect`, `kubectl get`), and commits one
+ * snapshot per group of services the engine starts together rather than this single one.
+ */
 function procedureSteps(input: ProcedureInput): PlanStep[] {
   const { cluster, context, stateDir, project } = input;
   const steps: PlanStep[] = [];
@@ -373,6 +377,10 @@ function procedureSteps(input: ProcedureInput): PlanStep[] {
   const note = (text: string) => steps.push({ kind: 'note', text });
   if (cluster) {
     if (cluster.registry && cluster.provider === 'kind') cmd(kindRegistryRun(cluster.registry));
+    if (cluster.registry && cluster.provider === 'k3d') {
+      // A registry container left by a deleted cluster would block `registries.create` (its images stay in the volume).
+      cmd({ argv: ['docker', 'rm', '-f', cluster.registry.container] });
+    }
     cmd(clusterCreateCommand(cluster, stateDir));
     if (cluster.provider === 'kind') {
       for (const c of kindRegistryNodeSteps(cluster, [`${cluster.name}-control-plane`], stateDir)) cmd(c);
@@ -401,7 +409,9 @@ function procedureSteps(input: ProcedureInput): PlanStep[] {
   }
   const layout = snapshotLayout(input.layout.root, input.layout.inRepo, stateDir);
   note(`write the generated tree to ${layout.generatedTree}/${generatedRoot(project.name)}`);
-  const snap = snapshotSteps(layout, project.name, { hasHead: input.layout.inRepo });
+  if (input.layout.inRepo)
+    note(`copy the repository's index to ${layout.indexFile} (its stat cache makes \`add -A\` fast)`);
+  const snap = snapshotSteps(layout, project.name, { hasHead: input.layout.inRepo, seededIndex: input.layout.inRepo });
   for (const c of snap.prepare) cmd(c);
   cmd(snap.writeTree);
   cmd(snap.commitTree);
