@@ -80,7 +80,10 @@ describe('analyseProject', () => {
 
   it('lists Service ports from ports: and the Dockerfile EXPOSE lines, and plans a smoke test from an HTTP healthcheck', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'k8s-df-'));
-    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM x\nEXPOSE 8000/tcp \\\n  9000\nEXPOSE 53/udp ${PORT}\n');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      ['FROM x', 'EXPOSE 8000/tcp \\', '  9000', 'EXPOSE 53/udp $PORT', ''].join('\n'),
+    );
     const p = project([
       service('api', {
         build: { context: dir, dockerfile: 'Dockerfile', args: {} },
