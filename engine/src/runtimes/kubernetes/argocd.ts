@@ -28,28 +28,17 @@ const finalizer = 'resources-finalizer.argocd.argoproj.io';
 
 /**
  * argocd-cm additions. Annotation tracking leaves `app.kubernetes.io/instance` to the project.
- * The Application health check is the one Argo CD's docs give for app-of-apps: without it (since
- * 1.8) a parent does not wait for a child's health, so sync waves on child Applications would
- * order creation only, not "postgres healthy before migrate".
+ * Deliberately absent: the Application health check Argo CD's docs give for app-of-apps. With it
+ * the root's sync would wait for a child's health between waves, and one crashing service would
+ * hold the root's operation (and every later change) until it recovered. Waves order the creation
+ * of child Applications; devenv's engine waits for `depends_on` conditions itself before it adds
+ * a dependent's Application.
  */
 export function argocdConfigPatch(): Record<string, unknown> {
   return {
     data: {
       'application.resourceTrackingMethod': 'annotation',
       'timeout.reconciliation': '60s',
-      'resource.customizations.health.argoproj.io_Application': [
-        'hs = {}',
-        'hs.status = "Progressing"',
-        'hs.message = ""',
-        'if obj.status ~= nil and obj.status.health ~= nil then',
-        '  hs.status = obj.status.health.status',
-        '  if obj.status.health.message ~= nil then',
-        '    hs.message = obj.status.health.message',
-        '  end',
-        'end',
-        'return hs',
-        '',
-      ].join('\n'),
     },
   };
 }

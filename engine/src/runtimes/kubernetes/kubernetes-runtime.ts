@@ -76,6 +76,7 @@ import {
   projectApplySteps,
   refreshCommand,
   snapshotLayout,
+  terminateOperationCommand,
 } from './procedure.js';
 import { type DesiredService, repoTree, toYaml } from './repo-tree.js';
 import { mergeServices, readGeneratedTree, removeService, setReplicas } from './tree-edits.js';
@@ -224,6 +225,14 @@ export class KubernetesRuntime implements Runtime {
     });
   }
 
+  /**
+   * The project this runtime serves, for a daemon that re-adopts what runs without an `up`
+   * (`Engine.attach`): port-forwards are restored as instances are inspected.
+   */
+  useProject(project: ProjectSpec): void {
+    this.project = project;
+  }
+
   // ---- observation -----------------------------------------------------------------------
 
   async observe(project: string): Promise<ObservedInstance[]> {
@@ -254,6 +263,18 @@ export class KubernetesRuntime implements Runtime {
 
   private async stateOf(ref: InstanceRef, w: WorkloadView | undefined): Promise<InstanceState> {
     if (!w) return instanceState(undefined, [], []);
+    // An instance found again (a new daemon, `up` keeping it): its forwards come back with it.
+    const project = this.project;
+    if (
+      w.kind === 'Deployment' &&
+      (w.replicas ?? 1) > 0 &&
+      project?.name === ref.project &&
+      !this.forwards.has(ref.service)
+    ) {
+      const plan = this.analyse(project).services.find((s) => s.service === ref.service);
+      if (plan)
+        await this.ensureForwards(ref.project, plan).catch((err: unknown) => this.log(ref.service, firstLine(err)));
+    }
     const pods = await this.kube().listPods(projectNamespace(ref.project), this.selectorOf(ref));
     const state = instanceState(w, pods, this.publishedPorts(ref.service));
     const problem = podProblem(currentPod(pods));
@@ -758,6 +779,9 @@ export class KubernetesRuntime implements Runtime {
       const apps = await this.kube().listApplications(`${LABEL.project}=${labelValue(project)},${LABEL.role}=service`);
       for (const app of apps) {
         const name = (app.metadata as { name: string }).name;
+        const op = (app.status as { operationState?: { phase?: string } } | undefined)?.operationState;
+        if (op?.phase === 'Running')
+          await this.runner.run(terminateOperationCommand(this.context, name), { allowFailure: true });
         await this.runner.run(refreshCommand(this.context, name), { allowFailure: true });
       }
     }

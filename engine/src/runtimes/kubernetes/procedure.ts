@@ -283,6 +283,26 @@ export function projectApplySteps(context: string, stateDir: string, rootApp: st
   return [kubectl(context, 'apply', '-f', bootstrapPath(stateDir, 'project')), refreshCommand(context, rootApp)];
 }
 
+/**
+ * Ends an Application's running sync operation (Argo CD's `terminate-op`), so a new commit is
+ * synced now: an operation waiting for a crashing Deployment's health before its PostSync hook
+ * would otherwise hold every fix back until the rollout's deadline.
+ */
+export function terminateOperationCommand(context: string, app: string): Command {
+  return kubectl(
+    context,
+    '-n',
+    ARGOCD_NAMESPACE,
+    'patch',
+    'application',
+    app,
+    '--type',
+    'merge',
+    '-p',
+    '{"status":{"operationState":{"phase":"Terminating"}}}',
+  );
+}
+
 /** Makes Argo CD look at the branch now instead of at its next poll (automated sync follows). */
 export function refreshCommand(context: string, app: string): Command {
   return kubectl(
