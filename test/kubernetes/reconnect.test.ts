@@ -258,6 +258,7 @@ describe('the runtime over the real client', () => {
 
   it('is a Runtime whose services it does not know read as missing', async () => {
     const rt = runtime();
+    expect(await rt.connect()).toEqual({ kind: 'kubernetes', detail: 'fake (Kubernetes v1.31.5+fake)' });
     expect(await rt.inspect('demo/ghost/Deployment/ghost')).toEqual({
       status: 'missing',
       health: 'none',

@@ -199,6 +199,10 @@ export class FakeApiServer {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (url.pathname === '/version') {
+      json({ major: '1', minor: '31', gitVersion: 'v1.31.5+fake', platform: 'linux/amd64' });
+      return;
+    }
     let m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
     if (m && url.searchParams.get('watch') === 'true') {
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });

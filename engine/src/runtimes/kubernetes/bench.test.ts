@@ -13,7 +13,7 @@ describe('kubernetesBench', () => {
     expect(rows.every((r) => r.note === 'measured only where a cluster runs: no cluster is configured')).toBe(true);
     const unreachable = {
       context: 'kind-devenv',
-      listPods: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
+      serverVersion: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
     };
     const r2 = await kubernetesBench({ api: unreachable as unknown as KubeApi });
     expect(r2[0]!.note).toBe(
@@ -22,7 +22,7 @@ describe('kubernetesBench', () => {
   });
 
   it('times the operations it is given where a cluster answers', async () => {
-    const api = { context: 'k3d-devenv', listPods: async () => [] } as unknown as KubeApi;
+    const api = { context: 'k3d-devenv', serverVersion: async () => 'v1.31.5+k3s1' } as unknown as KubeApi;
     const rows = await kubernetesBench({ api, ops: { coldUp: async () => 130_000, saveToLive: async () => 42 } });
     expect(rows.map((r) => [r.status, r.ms, r.note])).toEqual([
       ['measured', 130_000, 'over the goal'],

@@ -17,6 +17,7 @@ import {
   type V1Pod,
   type V1StatefulSet,
   type V1Status,
+  VersionApi,
   Watch,
 } from '@kubernetes/client-node';
 // Not re-exported by the package index (it has no `exports` map, so the file is reachable).
@@ -84,6 +85,8 @@ export interface ExecIO {
 
 export interface KubeApi {
   readonly context: string;
+  /** The server's version (`/version`, readable by any authenticated user), e.g. `v1.31.5+k3s1`. */
+  serverVersion(): Promise<string>;
   listPods(namespace: string, labelSelector: string): Promise<PodView[]>;
   listWorkloads(namespace: string, labelSelector?: string): Promise<WorkloadView[]>;
   getWorkload(namespace: string, kind: WorkloadView['kind'], name: string): Promise<WorkloadView | undefined>;
@@ -142,6 +145,10 @@ export class ClientNodeKubeApi implements KubeApi {
       kc.setCurrentContext(context);
     }
     return new ClientNodeKubeApi(kc, context ?? kc.getCurrentContext());
+  }
+
+  async serverVersion(): Promise<string> {
+    return (await this.kc.makeApiClient(VersionApi).getCode()).gitVersion;
   }
 
   async listPods(namespace: string, labelSelector: string): Promise<PodView[]> {

@@ -178,8 +178,9 @@ export class KubernetesRuntime implements Runtime {
       await this.docker.connect();
       return { kind: 'kubernetes', detail: `${this.context} (${this.cluster.provider})` };
     }
+    let version: string;
     try {
-      await withTimeout(this.kube().listPods('kube-system', ''), 10_000, 'no answer within 10 s');
+      version = await withTimeout(this.kube().serverVersion(), 10_000, 'no answer within 10 s');
     } catch (err) {
       if (err instanceof UserError) throw err;
       throw new UserError(
@@ -191,7 +192,7 @@ export class KubernetesRuntime implements Runtime {
         ['devenv doctor'],
       );
     }
-    return { kind: 'kubernetes', detail: `${this.context} (context)` };
+    return { kind: 'kubernetes', detail: `${this.context} (Kubernetes ${version})` };
   }
 
   // ---- planning --------------------------------------------------------------------------
