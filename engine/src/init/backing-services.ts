@@ -130,7 +130,8 @@ function imageFolder(repo: RepoFiles, kind: BackingKind): { dir: string; evidenc
     if (baseName(path) !== 'Dockerfile' || path.split('/').length > 3) continue;
     if (!names.includes(baseName(dirOf(path)))) continue;
     const text = repo.read(path) ?? '';
-    const line = text.split('\n').findIndex((l) => /^\s*(FROM|RUN)\b/i.test(l) && l.toLowerCase().includes(kind));
+    // The image or package it installs, possibly on a continuation line of a RUN.
+    const line = text.split('\n').findIndex((l) => !/^\s*#/.test(l) && l.toLowerCase().includes(kind));
     if (line >= 0) return { dir: dirOf(path), evidence: { file: path, line: line + 1, note: `builds ${kind}` } };
   }
   return undefined;

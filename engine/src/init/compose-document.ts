@@ -26,9 +26,9 @@ export function renderCompose(plan: ComposePlan): string {
     if (key === 'x-devenv') {
       pair.key.commentBefore =
         ' Some services have no image yet and run as local processes; remove this line once every\n service has `image:` or `build:` to let devenv pick Docker when it is available.';
-      pair.key.spaceBefore = true;
+      if (pair !== root.items[0]) pair.key.spaceBefore = true;
     }
-    if (key === 'services' || key === 'volumes') pair.key.spaceBefore = true;
+    if ((key === 'services' || key === 'volumes') && pair !== root.items[0]) pair.key.spaceBefore = true;
   }
   const services = doc.get('services') as YAMLMap<Scalar, unknown>;
   for (const [i, pair] of services.items.entries()) {

@@ -472,7 +472,7 @@ function appBase(
   const comments = [`${describeKind(kind)}: ${evidence.map(evidenceText).join(', ')}.`];
   if (!docker) {
     comments.push(
-      `No Dockerfile in ${rel(dir)}: this service runs as a local process (x-devenv.process) until it has an image.`,
+      `No Dockerfile in ${rel(dir)}: runs as a local process (x-devenv.process) until it has an image.`,
       `To run it in Docker, add ${rel(joinRel(dir, 'Dockerfile'))}, \`build: ${rel(dir)}\` here and \`develop.watch\` rules.`,
     );
   }
