@@ -278,6 +278,14 @@ const scenarios: Record<string, () => Promise<void>> = {
 
   'nextjs-frontend': async () => {
     const dir = copyScenario('nextjs-frontend');
+    const dry = await devenv(['init', '--dry-run', '--json'], { cwd: dir });
+    expect(dry.code).toBe(0);
+    const planned = JSON.parse(dry.stdout) as { written: boolean; services: { name: string; kind: string }[] };
+    expect(planned.written).toBe(false);
+    expect(planned.services.map((s) => [s.name, s.kind])).toEqual([['frontend', 'next']]);
+    expect(existsSync(join(dir, 'compose.yaml'))).toBe(false);
+    expect(existsSync(join(dir, '.vscode'))).toBe(false);
+
     const result = await devenv(['init'], { cwd: dir });
     expectWritten(result);
     const compose = readCompose(dir);
