@@ -80,7 +80,7 @@ function launchConfigurations(dir: string): { type: string; request: string; nam
 function expectWritten(result: CliResult): void {
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  expect(result.stdout).toContain('wrote:\n  compose.yaml  (new)\n');
+  expect(result.stdout).toMatch(/\nwrote:\n {2}compose\.yaml +\(new\)\n/);
   expect(result.stdout.trimEnd().endsWith('next: devenv up')).toBe(true);
 }
 
@@ -375,7 +375,7 @@ const scenarios: Record<string, () => Promise<void>> = {
 
     const forced = await devenv(['init', '--force'], { cwd: dir });
     expect(forced.code).toBe(0);
-    expect(forced.stdout).toContain('compose.yaml.bak  (the previous compose.yaml, moved aside by --force)');
+    expect(forced.stdout).toMatch(/compose\.yaml\.bak +\(the previous compose\.yaml, moved aside by --force\)/);
     expect(readFileSync(join(dir, 'compose.yaml.bak'), 'utf8')).toBe(original);
     expect(Object.keys(readCompose(dir).services)).toEqual(['api']);
     await loadCleanly(dir);
@@ -392,7 +392,9 @@ const scenarios: Record<string, () => Promise<void>> = {
     const before = readFileSync(join(dir, '.vscode', 'launch.json'), 'utf8');
     const result = await devenv(['init'], { cwd: dir });
     expectWritten(result);
-    expect(result.stdout).toContain('.vscode/launch.json  (added the "Run Both" configuration; everything else kept)');
+    expect(result.stdout).toMatch(
+      /\.vscode\/launch\.json +\(added the "Run Both" configuration; everything else kept\)/,
+    );
     const after = readFileSync(join(dir, '.vscode', 'launch.json'), 'utf8');
     for (const kept of [
       '// Use IntelliSense to learn about possible attributes.',

@@ -50,8 +50,11 @@ export function initReport(result: InitResult): string {
   out.push('');
   if (result.written) {
     out.push('wrote:');
-    for (const b of result.backups) out.push(`  ${b.to}  (the previous ${b.from}, moved aside by --force)`);
-    for (const f of result.files) out.push(`  ${f.path}  ${describe(f)}`);
+    const rows = [
+      ...result.backups.map((b) => [b.to, `(the previous ${b.from}, moved aside by --force)`]),
+      ...result.files.map((f) => [f.path, describe(f)]),
+    ];
+    out.push(table(rows));
     out.push('', 'next: devenv up');
   } else {
     for (const b of result.backups) out.push(`would move ${b.from} to ${b.to}`);
