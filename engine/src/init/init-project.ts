@@ -74,7 +74,8 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     });
   }
 
-  const findings = detect(scanRepo(dir));
+  const repo = scanRepo(dir);
+  const findings = detect(repo);
   if (foundNothing(findings)) {
     const lines = [
       'it looks for:',
@@ -88,7 +89,7 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
       hint: lines.join('\n'),
     });
   }
-  const plan = planServices(findings, scanRepo(dir));
+  const plan = planServices(findings, repo);
   const composeText = renderCompose(plan);
   const notes = [...plan.notes, ...(await checkWithLoader(dir, composeText))];
 

@@ -75,6 +75,18 @@ describe('detectNode: frontends', () => {
   });
 });
 
+describe('detectNode: what is not a frontend', () => {
+  it('skips a library that only builds with Vite, and notes an API framework beside a dev server', () => {
+    const { apps, notes } = detect({
+      'lib/package.json': pkg({ vite: '5' }, { scripts: { build: 'vite build', test: 'vitest' } }),
+      'lib/src/index.js': '',
+      'kit/package.json': pkg({ vite: '5', express: '4' }, { scripts: { dev: 'vite dev' } }),
+    });
+    expect(apps.map((a) => [a.dir, a.framework])).toEqual([['kit', 'vite']]);
+    expect(notes).toEqual([expect.stringContaining('kit/package.json lists express too')]);
+  });
+});
+
 describe('detectNode: APIs', () => {
   it('finds an Express entry, the port variable it reads and its health route', () => {
     const { apps } = detect({

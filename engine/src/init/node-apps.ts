@@ -55,18 +55,31 @@ export function detectNode(repo: RepoFiles, notes: string[]): NodeApp[] {
       line: findLine(text, new RegExp(`"${name.replace('/', '\\/')}"\\s*:`))?.line ?? 1,
       note: `depends on ${name}`,
     });
-    const frontend = FRONTENDS.find((f) => f.dep in deps);
+    const api = APIS.find((a) => a.dep in deps);
+    const frontend = FRONTENDS.find((f) => f.dep in deps && (f.dep !== 'vite' || servesWithVite(repo, dir, pkg)));
     if (frontend) {
       apps.push(frontendApp(repo, dir, frontend.framework, frontend.port, depLine(frontend.dep)));
+      if (api) {
+        notes.push(
+          `${manifest} lists ${api.dep} too: init runs its ${frontend.dep} dev server; if the package also runs an API server, add that service by hand`,
+        );
+      }
       continue;
     }
-    const api = APIS.find((a) => a.dep in deps);
     if (api) {
       const app = apiApp(repo, dir, pkg, api.framework, depLine(api.dep), notes);
       if (app) apps.push(app);
     }
   }
   return apps;
+}
+
+/** A Vite app, not a library that only builds with Vite: it has index.html, or a script runs the dev server. */
+function servesWithVite(repo: RepoFiles, dir: string, pkg: PackageJson): boolean {
+  if (repo.exists(joinRel(dir, 'index.html'))) return true;
+  return Object.values(pkg.scripts ?? {}).some(
+    (script) => typeof script === 'string' && /(^|&&\s*|\s)vite(\s+(dev|serve)\b|\s*$|\s+--)/.test(script),
+  );
 }
 
 function frontendApp(repo: RepoFiles, dir: string, framework: NodeFramework, port: number, dep: Evidence): NodeApp {

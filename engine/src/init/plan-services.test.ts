@@ -19,6 +19,7 @@ const stack: Record<string, string> = {
   'backend/app/tasks.py': 'from celery import Celery\ncelery = Celery("shop")\n',
   'frontend/package.json': '{ "devDependencies": { "vite": "5" } }',
   'frontend/src/main.js': '',
+  'frontend/index.html': '',
   'frontend/vite.config.js': "export default { server: { proxy: { '/api': process.env.BACKEND_URL } } }\n",
 };
 
@@ -111,7 +112,7 @@ describe('planServices', () => {
     const p = plan({
       'requirements.txt': 'flask\n',
       'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
-      'ui/package.json': '{ "devDependencies": { "vite": "5" } }',
+      'ui/package.json': '{ "scripts": { "dev": "vite --open" }, "devDependencies": { "vite": "5" } }',
       'ui/vite.config.js': "export default { server: { proxy: { '/api': { target: 'http://localhost:5000' } } } }\n",
     });
     expect(p.services.map((s) => s.name)).toEqual(['web', 'ui']);
