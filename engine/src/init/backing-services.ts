@@ -95,11 +95,13 @@ export function backingServices(repo: RepoFiles, urls: ConnectionUrl[], notes: s
       user: kind === 'postgres' ? 'postgres' : '',
       password: '',
       database: kind === 'postgres' ? 'postgres' : '',
+      hostPort: kind === 'postgres' ? 5432 : 6379,
       evidence: dedupe(mine.map((u) => u.evidence)),
     };
     // A templated URL (`${DB_USER}`, `<password>`) shows the service, not its credentials.
     const source = mine.find((u) => !/[$<>{}]/.test(u.url) && parseUrl(u.url) !== undefined);
     const parsed = source && parseUrl(source.url);
+    if (parsed?.port) service.hostPort = parsed.port;
     if (source && parsed && kind === 'postgres') {
       if (parsed.user) service.user = parsed.user;
       service.password = parsed.password;

@@ -101,6 +101,11 @@ export interface BackingService {
   user: string;
   password: string;
   database: string;
+  /**
+   * The port host processes use: the URL's (a developer who moved it to 5433, away from a system
+   * Postgres, keeps it), else the default. In a container it is always the default.
+   */
+  hostPort: number;
   /** A folder with a Dockerfile for it (`postgres/Dockerfile`), built instead of pulling the image. */
   buildDir?: string;
   evidence: Evidence[];

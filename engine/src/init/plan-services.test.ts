@@ -108,6 +108,27 @@ describe('planServices', () => {
     expect(by.web?.dependsOn).toEqual({ api: 'service_started' });
   });
 
+  it('keeps a non-default host port for processes, and the default inside containers', () => {
+    const p = plan({
+      '.env.example': 'DATABASE_URL=postgresql://app@localhost:5433/app\nREDIS_URL=redis://localhost:6380\n',
+      'requirements.txt': 'flask\n',
+      'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+    });
+    const by = Object.fromEntries(p.services.map((s) => [s.name, s]));
+    expect(by.web?.environment).toEqual({
+      DATABASE_URL: 'postgresql://${POSTGRES_USER:-app}@postgres:5432/${POSTGRES_DB:-app}',
+      REDIS_URL: 'redis://redis:6379/0',
+    });
+    expect(by.web?.process.env).toMatchObject({
+      DATABASE_URL: 'postgresql://${POSTGRES_USER:-app}@127.0.0.1:5433/${POSTGRES_DB:-app}',
+      REDIS_URL: 'redis://127.0.0.1:6380/0',
+    });
+    expect(by.postgres?.process.command).toContain('5433');
+    expect(by.postgres?.process.healthcheck).toMatchObject({ command: expect.stringContaining('-p 5433') });
+    expect(by.postgres?.environment).toMatchObject({ POSTGRES_HOST_AUTH_METHOD: 'trust' });
+    expect(by.redis?.process.command).toBe('redis-server --bind 127.0.0.1 --port 6380 --save "" --appendonly no');
+  });
+
   it('says when a proxy target is written out in the Vite config', () => {
     const p = plan({
       'requirements.txt': 'flask\n',

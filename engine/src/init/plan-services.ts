@@ -277,8 +277,8 @@ class Environments {
       if (!(isUnder(u.evidence.file, dir) || dirOf(u.evidence.file) === '.')) continue;
       const b = this.backing.get(u.kind);
       if (!b) continue;
-      container[u.variable] = connectionUrl(u.url, b, u.kind);
-      process[u.variable] = connectionUrl(u.url, b, '127.0.0.1');
+      container[u.variable] = connectionUrl(u.url, b, u.kind, b.kind === 'postgres' ? 5432 : 6379);
+      process[u.variable] = connectionUrl(u.url, b, '127.0.0.1', b.hostPort);
     }
     if (language === 'python') process.PYTHONUNBUFFERED = '1';
     return { container, process };
@@ -286,18 +286,18 @@ class Environments {
 }
 
 /** The URL an app uses to reach a backing service at `host`, keeping its scheme, driver and query. */
-export function connectionUrl(original: string, b: BackingService, host: string): string {
+export function connectionUrl(original: string, b: BackingService, host: string, port: number): string {
   const parsed = parseUrl(original);
   const scheme = parsed?.scheme ?? (b.kind === 'postgres' ? 'postgresql' : 'redis');
   const query = /\?[^#]*/.exec(original)?.[0] ?? '';
   if (b.kind === 'redis') {
     const db = parsed?.path && /^\d+$/.test(parsed.path) ? `/${parsed.path}` : '/0';
-    return `${scheme}://${host}:6379${db}${query}`;
+    return `${scheme}://${host}:${port}${db}${query}`;
   }
   const auth = b.password
     ? `\${POSTGRES_USER:-${b.user}}:\${POSTGRES_PASSWORD:-${b.password}}`
     : `\${POSTGRES_USER:-${b.user}}`;
-  return `${scheme}://${auth}@${host}:5432/\${POSTGRES_DB:-${b.database}}${query}`;
+  return `${scheme}://${auth}@${host}:${port}/\${POSTGRES_DB:-${b.database}}${query}`;
 }
 
 interface DockerBuild {
@@ -409,7 +409,7 @@ function postgresService(name: string, b: BackingService): PlannedService {
     process: {
       user: 'postgres',
       init: { command: ['sh', '-c', initScript, 'init-db', data], creates: `${data}/PG_VERSION` },
-      command: [`${PG_BIN}/postgres`, '-D', data, '-k', '', '-h', '127.0.0.1', '-p', '5432'],
+      command: [`${PG_BIN}/postgres`, '-D', data, '-k', '', '-h', '127.0.0.1', '-p', String(b.hostPort)],
       cwd: '.',
       env: {
         POSTGRES_USER: `\${POSTGRES_USER:-${b.user}}`,
@@ -418,7 +418,7 @@ function postgresService(name: string, b: BackingService): PlannedService {
       },
       healthcheck: {
         type: 'command',
-        command: `pg_isready -h 127.0.0.1 -p 5432 -U \${POSTGRES_USER:-${b.user}} -d \${POSTGRES_DB:-${b.database}}`,
+        command: `pg_isready -h 127.0.0.1 -p ${b.hostPort} -U \${POSTGRES_USER:-${b.user}} -d \${POSTGRES_DB:-${b.database}}`,
       },
     },
     processOnly: false,
@@ -448,9 +448,9 @@ function redisService(name: string, b: BackingService): PlannedService {
     restart: 'unless-stopped',
     debug: false,
     process: {
-      command: 'redis-server --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
+      command: `redis-server --bind 127.0.0.1 --port ${b.hostPort} --save "" --appendonly no`,
       cwd: '.',
-      healthcheck: { type: 'command', command: 'redis-cli -h 127.0.0.1 -p 6379 ping' },
+      healthcheck: { type: 'command', command: `redis-cli -h 127.0.0.1 -p ${b.hostPort} ping` },
     },
     processOnly: false,
   };
