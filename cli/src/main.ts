@@ -84,6 +84,14 @@ export async function main(argv: string[]): Promise<void> {
     );
 
   program
+    .command('init')
+    .description('detect this repository’s services; write compose.yaml and a VS Code "Run Both" launch configuration')
+    .option('--force', 'replace an existing Compose file (it is moved to <name>.bak first)')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--json', 'print the result as JSON')
+    .action(run(async (opts: object) => (await import('./commands/init.js')).initCommand({ ...globals(), ...opts })));
+
+  program
     .command('restart')
     .description('restart one service')
     .argument('<service>')

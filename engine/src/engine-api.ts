@@ -4,4 +4,5 @@ export * from './config/index.js';
 export { Daemon } from './daemon/daemon.js';
 export { type Finding, type FindingStatus, parseVersion, runDoctor, versionAtLeast } from './doctor/doctor.js';
 export { Engine, type UpOptions, type UpResult } from './engine/engine.js';
+export * from './init/index.js';
 export { parseRuntimeChoice, type RuntimeChoice, selectRuntime } from './runtimes/select-runtime.js';
