@@ -207,7 +207,7 @@ describe.skipIf(reason !== undefined)(`live on ${provider}${reason ? ` (skipped:
     const session = new SyncSession({ service: 'backend', rule });
     const sync = new ProjectSync([session]);
     await sync.start();
-    const link = await runtime.attachSync(project.name, 'backend', [session]);
+    const link = await runtime.followSync(project.name, 'backend', [session]);
     await waitUntil('sync attached', () => session.attached, { timeoutMs: 60_000 });
     const api = runtime.kube();
     const pod = currentPod(

@@ -35,6 +35,7 @@ import { EventBus } from './event-bus.js';
 import { planUp } from './plan.js';
 import { restartDelayMs, shouldRestart } from './restart-policy.js';
 import { specHash } from './spec-hash.js';
+import { SyncController } from './sync-controller.js';
 
 export interface UpOptions {
   /** Only these services (and their dependencies); all active services when empty. */
@@ -71,6 +72,8 @@ interface Tracked {
   lastLogTs?: string;
   /** When the engine last started this instance (ms): an exit of an earlier run is old news. */
   lastStartAt?: number;
+  /** Live sync is attaching: hold `running`/`healthy` back as `starting`. */
+  syncPending?: boolean;
   /** Orders inspections: a result older than one already applied is dropped. */
   inspectSeq: number;
   appliedSeq: number;
@@ -88,10 +91,22 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
+  /** Live sync: sessions per `develop.watch` rule, a link into each running instance. */
+  readonly sync: SyncController;
+
   constructor(
     readonly runtime: Runtime,
     private readonly opts: { settleRestartLimit?: number } = {},
-  ) {}
+  ) {
+    this.sync = new SyncController(runtime, this.bus.emit, {
+      restart: (service) => this.restart(service),
+      rebuild: async (service) => {
+        await this.rebuild(service);
+      },
+      exec: (service, command, execOpts) => this.execIn(service, command, execOpts),
+      figures: (service, figures) => this.patchStatus(service, { sync: figures }),
+    });
+  }
 
   get emit(): EventSink {
     return this.bus.emit;
@@ -235,6 +250,7 @@ export class Engine {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.sync.close();
     this.watching?.dispose();
     for (const t of this.tracked.values()) {
       t.logs?.abort();
@@ -259,6 +275,7 @@ export class Engine {
       t.spec = project.services[name]!;
     }
     await this.runtime.ensureProjectResources(project, this.emit);
+    await this.sync.configure(project);
     this.startWatching(project.name);
     const observed = await this.runtime.observe(project.name);
 
@@ -356,6 +373,8 @@ export class Engine {
         t.status.specHash = hash;
         await this.refresh(t);
         this.followLogs(t, Date.now() / 1000);
+        // Files may have changed while no daemon watched (a daemon restart): reconcile.
+        if (!this.sync.linked(name)) await this.attachSync(t, true);
         break;
       case 'start':
         verb = 'started';
@@ -397,9 +416,46 @@ export class Engine {
     // An instance started again keeps its old log: show only what this run prints.
     t.logsSince = Date.now() / 1000 - 1;
     t.lastStartAt = Date.now();
+    await this.sync.detach(t.spec.name);
     await this.runtime.start(t.instanceId!);
     await this.refresh(t);
     this.followLogs(t);
+    await this.attachSync(t, false);
+  }
+
+  /**
+   * Connect live sync to the (re)started instance. The service does not count as ready until its
+   * files are in line (`syncPending` holds running/healthy back as `starting`), so nothing saved
+   * while it was down is lost.
+   */
+  private async attachSync(t: Tracked, reconcile: boolean): Promise<void> {
+    if (!t.instanceId || !this.sync.copiesInto(t.spec.name)) return;
+    t.syncPending = true;
+    try {
+      await this.sync.attach(t.spec.name, t.instanceId, { reconcile });
+    } catch (err) {
+      this.emit({
+        kind: 'diagnostic',
+        ts: now(),
+        severity: 'warning',
+        code: 'sync.attach-failed',
+        service: t.spec.name,
+        message: `${t.spec.name}: live sync could not attach: ${err instanceof Error ? err.message : String(err)}`,
+        hint: 'saved files will not reach this service until it restarts; `devenv logs` shows why',
+      });
+    } finally {
+      t.syncPending = false;
+      await this.refresh(t);
+    }
+  }
+
+  /** `sync+exec`: run the rule's command in the service's instance and log what it printed. */
+  private async execIn(service: string, command: string[], opts: { user?: string; workingDir?: string }) {
+    const t = this.tracked.get(service);
+    if (!t?.instanceId || !this.runtime.exec) return;
+    const result = await this.runtime.exec(t.instanceId, command, opts);
+    for (const line of result.output.split('\n').filter(Boolean)) this.log(service, `exec | ${line}`);
+    this.log(service, `exec ${command.join(' ')} exited with code ${result.exitCode}`);
   }
 
   private async waitForDependencies(t: Tracked, started: Map<string, Deferred>): Promise<void> {
@@ -623,7 +679,15 @@ export class Engine {
       // An engine restart is (about to be) scheduled: show that, not the exit that caused it.
       delete patch.state;
     }
-    if (patch.state === 'running' || patch.state === 'healthy') patch.message = undefined;
+    if (patch.state === 'running' || patch.state === 'healthy') {
+      patch.message = undefined;
+      if (t.syncPending) {
+        patch.state = 'starting';
+        patch.message = 'syncing files';
+      }
+    }
+    if (state.status === 'exited' || state.status === 'dead' || state.status === 'missing')
+      void this.sync.detach(t.spec.name);
     this.setStatus(t, patch);
   }
 

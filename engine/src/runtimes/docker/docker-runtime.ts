@@ -12,6 +12,7 @@ import type {
   Artifact,
   CreateContext,
   Disposable,
+  ExecResult,
   ImageDefaults,
   InstanceState,
   LogLine,
@@ -19,7 +20,10 @@ import type {
   Runtime,
   RuntimeChange,
   RuntimeInfo,
+  SyncLink,
 } from '../../runtime/runtime.js';
+import { openDockerChannel } from '../../sync/docker-transport.js';
+import type { SyncSession } from '../../sync/session.js';
 import { packContext, scanContext } from './build-context.js';
 import { containerCreateOptions, resolveVolume } from './container-config.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
@@ -320,6 +324,51 @@ export class DockerRuntime implements Runtime {
       signal.removeEventListener('abort', onAbort);
       stream.destroy();
     }
+  }
+
+  /** One sync channel per container (the agent over a long-lived exec, or the archive fallback), one target per rule. */
+  async attachSync(
+    instanceId: string,
+    _service: string,
+    sessions: readonly SyncSession[],
+    opts: { reconcile: boolean; onWarning: (message: string) => void },
+  ): Promise<SyncLink> {
+    const channel = await openDockerChannel(this.docker, instanceId, { onWarning: opts.onWarning });
+    try {
+      for (const session of sessions) {
+        if (!session.rule.target) continue;
+        await session.attach(await channel.target(session.rule.target), opts.reconcile ? { reconcile: true } : {});
+      }
+    } catch (err) {
+      for (const session of sessions) session.detach();
+      await channel.close();
+      throw err;
+    }
+    return {
+      close: async () => {
+        for (const session of sessions) session.detach();
+        await channel.close();
+      },
+    };
+  }
+
+  async exec(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(instanceId).exec({
+      Cmd: command,
+      AttachStdout: true,
+      AttachStderr: true,
+      ...(opts.user ? { User: opts.user } : {}),
+      ...(opts.workingDir ? { WorkingDir: opts.workingDir } : {}),
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const decoder = new LogDecoder(true);
+    const lines: string[] = [];
+    for await (const chunk of stream as unknown as AsyncIterable<Buffer>) {
+      for (const l of decoder.push(chunk)) lines.push(l.line);
+    }
+    for (const l of decoder.flush()) lines.push(l.line);
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, output: lines.join('\n') };
   }
 
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable {

@@ -969,7 +969,21 @@ export class KubernetesRuntime implements Runtime {
   }
 
   /** Keeps `sessions` (one service's sync rules) attached to its current pod, re-attaching with a full reconcile. */
+  /**
+   * The engine's hook: a link that follows the service's pods (re-attaching and reconciling
+   * whenever a pod is replaced), so one link serves every instance of the service.
+   */
   async attachSync(
+    _instanceId: string,
+    service: string,
+    sessions: readonly SyncSession[],
+    opts: { reconcile: boolean; onWarning: (message: string) => void },
+  ): Promise<PodSyncLink> {
+    if (!this.project) throw new Error('sync: the Kubernetes runtime has no project yet');
+    return this.followSync(this.project.name, service, sessions, opts.onWarning);
+  }
+
+  async followSync(
     project: string,
     service: string,
     sessions: readonly SyncSession[],
