@@ -104,6 +104,17 @@ export async function main(argv: string[]): Promise<void> {
     .action(run(async (service: string) => (await import('./commands/control.js')).rebuildCommand(service, globals())));
 
   program
+    .command('debug-info')
+    .description('where each service’s debugger listens (127.0.0.1) and how local paths map to the service’s')
+    .option('--vscode', 'print VS Code attach configurations (launch.json)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: object) =>
+        (await import('./commands/debug-info.js')).debugInfoCommand({ ...globals(), ...opts }),
+      ),
+    );
+
+  program
     .command('doctor')
     .description('check the engine, ports, binaries, inotify limits, disk and Kubernetes tools; say how to fix each')
     .option('--json', 'machine-readable output')

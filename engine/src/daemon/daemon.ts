@@ -109,6 +109,7 @@ export class Daemon {
       <P, R>(fn: (params: P) => Promise<R> | R) =>
       async (params: P): Promise<R | ResponseError<ErrorData>> => {
         if (!initialized) return new ResponseError(ErrorCodes.notInitialized, 'call devenv/initialize first');
+        if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; retry');
         try {
           return await fn(params);
         } catch (err) {
@@ -117,6 +118,7 @@ export class Daemon {
       };
 
     connection.onRequest(Methods.initialize, (params): DaemonInfo | ResponseError<ErrorData> => {
+      if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; connect again');
       if (params.protocolVersion !== PROTOCOL_VERSION) {
         return new ResponseError(
           ErrorCodes.versionMismatch,
@@ -368,7 +370,11 @@ export class Daemon {
     this.log(`exiting: ${why}`);
     // Let the response reach the client before the socket goes.
     const exit = this.opts.exit ?? ((code: number) => process.exit(code));
-    // Let the answer that asked for this reach its client before the sockets go.
+    // Stop accepting at once (closing the listener removes the socket file), so a client that
+    // comes now starts a fresh daemon instead of talking to this one; then let the answer that
+    // asked for this reach its client before the connections go.
+    this.server?.close();
+    this.server = undefined;
     setTimeout(() => void this.close().then(() => exit(0)), 200);
   }
 

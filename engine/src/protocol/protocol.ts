@@ -16,6 +16,8 @@ export const ErrorCodes = {
   runtimeFailure: -32002,
   versionMismatch: -32003,
   notInitialized: -32004,
+  /** The daemon is ending (after `down` or `shutdown`): connect again, a new one will start. */
+  shuttingDown: -32005,
 } as const;
 
 export interface ProblemData {
