@@ -32,9 +32,9 @@ export function fitPieces(pieces: Piece[], width: number): Piece[] {
   return out;
 }
 
-export function Line({ pieces, width, inverse }: { pieces: Piece[]; width: number; inverse?: boolean }) {
+export function Line({ pieces, width, background }: { pieces: Piece[]; width: number; background?: string }) {
   return (
-    <Text wrap="truncate-end" inverse={inverse ?? false}>
+    <Text wrap="truncate-end" {...(background ? { backgroundColor: background } : {})}>
       {fitPieces(pieces, width).map((p, i) => (
         <Text
           // biome-ignore lint/suspicious/noArrayIndexKey: pieces of one row have no identity beyond their place

@@ -115,7 +115,8 @@ export const ServiceTable = memo(function ServiceTable(props: ServiceTableProps)
           { text: gap },
           { text: cell(7) },
         ];
-        return <Line key={s.name} pieces={pieces} width={width} inverse={isSelected} />;
+        // The selection is a background bar: the states keep their colours on it.
+        return <Line key={s.name} pieces={pieces} width={width} {...(isSelected ? { background: 'gray' } : {})} />;
       })}
     </Box>
   );
