@@ -1,7 +1,7 @@
 import type { EngineEvent, ProjectStatus } from '@devenv/engine';
 import { ErrorCodes } from '@devenv/engine/protocol';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stripAnsi } from '../../output/terminal-text.js';
 import { TuiControl } from '../control.js';
 import { emptyUpResult, FakeTuiClient, sampleStatus } from '../fake-client.js';
@@ -10,6 +10,8 @@ import { type TuiOutcome, UpApp, type UpAppOptions } from './app.js';
 const ts = '2026-01-01T10:00:05.000Z';
 const log = (service: string, line: string): EngineEvent => ({ kind: 'log', ts, service, stream: 'stdout', line });
 const settle = (ms = 40) => new Promise((r) => setTimeout(r, ms));
+/** Retry an assertion on the frame until it holds (renders are asynchronous; the machine may be busy). */
+const see = (assertion: () => void) => vi.waitFor(assertion, { timeout: 3000, interval: 20 });
 const keys = { up: '\x1b[A', down: '\x1b[B', enter: '\r', esc: '\x1b', pageUp: '\x1b[5~', ctrlC: '\x03' };
 
 let unmount: (() => void) | undefined;
@@ -64,6 +66,7 @@ describe('UpApp: attaching', () => {
   it('subscribes with history, shows the status, brings the environment up', async () => {
     const { client, frame } = await start({ history: [log('backend', 'from history')] });
     expect(client.calls.slice(0, 2)).toEqual(['attach replayLogs=5000', 'up']);
+    await see(() => expect(frame()).toContain('up: 0 services settled'));
     const out = frame();
     expect(out).toContain('shop');
     expect(out).toContain('Docker 27.3.1 (API 1.47)');
@@ -82,13 +85,13 @@ describe('UpApp: attaching', () => {
     client.emit(...Array.from({ length: 2000 }, (_, i) => log('backend', `flood ${i}`)));
     await settle(80);
     expect(r.frames.length - before).toBeLessThanOrEqual(3);
-    expect(frame()).toContain('backend  │ flood 1999');
+    await see(() => expect(frame()).toContain('backend  │ flood 1999'));
   });
 
   it('renders a hostile log line harmlessly and keeps the table intact', async () => {
-    const { client, r } = await start();
+    const { client, frame, r } = await start();
     client.emit(log('backend', 'evil \x1b]0;pwned\x07\x1b[2J\x1b[H\x1b[10;5H end'));
-    await settle();
+    await see(() => expect(frame()).toContain('evil'));
     const raw = r.lastFrame() ?? '';
     expect(raw).not.toContain('\x1b]0;');
     expect(raw).not.toContain('\x1b[2J');
@@ -102,7 +105,7 @@ describe('UpApp: attaching', () => {
   it('leaves for the command to print a config error', async () => {
     const err = Object.assign(new Error('bad config'), { code: ErrorCodes.userError });
     const { outcomes } = await start({}, { up: () => Promise.reject(err) });
-    expect(outcomes).toEqual([{ kind: 'failed', error: err }]);
+    await see(() => expect(outcomes).toEqual([{ kind: 'failed', error: err }]));
   });
 
   it('shows a runtime failure of up as a notice and stays', async () => {
@@ -111,14 +114,14 @@ describe('UpApp: attaching', () => {
       { up: async () => ({ ...emptyUpResult, failed: [{ service: 'worker', message: 'exited with code 3' }] }) },
     );
     expect(outcomes).toEqual([]);
-    expect(frame()).toContain('failed: worker (exited with code 3)');
+    await see(() => expect(frame()).toContain('failed: worker (exited with code 3)'));
   });
 
   it('says the daemon went away when the connection ends unasked', async () => {
     const { client, outcomes } = await start();
     client.drop();
     await settle();
-    expect(outcomes).toEqual([{ kind: 'daemon-gone' }]);
+    await see(() => expect(outcomes).toEqual([{ kind: 'daemon-gone' }]));
   });
 });
 
@@ -126,45 +129,45 @@ describe('UpApp: keys', () => {
   it('↑/↓ and j/k select', async () => {
     const { frame, press } = await start();
     await press(keys.down);
-    expect(frame()).toContain('▶ backend');
+    await see(() => expect(frame()).toContain('▶ backend'));
     await press('j');
-    expect(frame()).toContain('▶ worker');
+    await see(() => expect(frame()).toContain('▶ worker'));
     await press('k', keys.up);
-    expect(frame()).toContain('▶ postgres');
+    await see(() => expect(frame()).toContain('▶ postgres'));
   });
 
   it('enter focuses the selected service, esc goes back to all', async () => {
     const { client, frame, press } = await start();
     client.emit(log('postgres', 'pg line'), log('backend', 'api line'));
     await press('j', keys.enter);
-    expect(frame()).toContain('─ logs backend');
-    expect(frame()).toContain('api line');
-    expect(frame()).not.toContain('pg line');
+    await see(() => expect(frame()).toContain('─ logs backend'));
+    await see(() => expect(frame()).toContain('api line'));
+    await see(() => expect(frame()).not.toContain('pg line'));
     await press(keys.esc);
-    expect(frame()).toContain('─ logs all services');
-    expect(frame()).toContain('pg line');
+    await see(() => expect(frame()).toContain('─ logs all services'));
+    await see(() => expect(frame()).toContain('pg line'));
   });
 
   it('/ filters as you type; enter keeps it, esc clears it', async () => {
     const { client, frame, press } = await start();
     client.emit(log('backend', 'GET /health'), log('backend', 'POST /orders'));
     await press('/', 'o', 'r', 'd');
-    expect(frame()).toContain(' / ord▏');
-    expect(frame()).toContain('POST /orders');
-    expect(frame()).not.toContain('GET /health');
+    await see(() => expect(frame()).toContain(' / ord▏'));
+    await see(() => expect(frame()).toContain('POST /orders'));
+    await see(() => expect(frame()).not.toContain('GET /health'));
     await press(keys.enter);
-    expect(frame()).not.toContain(' / ord▏');
-    expect(frame()).toContain('─ logs all services · filter "ord"');
+    await see(() => expect(frame()).not.toContain(' / ord▏'));
+    await see(() => expect(frame()).toContain('─ logs all services · filter "ord"'));
     await press(keys.esc);
-    expect(frame()).toContain('GET /health');
+    await see(() => expect(frame()).toContain('GET /health'));
   });
 
   it('a typed run like "/ord⏎" arrives as one input and still works', async () => {
     const { client, frame, press } = await start();
     client.emit(log('backend', 'GET /health'), log('backend', 'POST /orders'));
     await press('/ord\r');
-    expect(frame()).toContain('filter "ord"');
-    expect(frame()).not.toContain('GET /health');
+    await see(() => expect(frame()).toContain('filter "ord"'));
+    await see(() => expect(frame()).not.toContain('GET /health'));
   });
 
   it('PgUp scrolls back, g goes to the top, G follows again', async () => {
@@ -172,36 +175,36 @@ describe('UpApp: keys', () => {
     client.emit(...Array.from({ length: 200 }, (_, i) => log('backend', `line ${i}`)));
     await settle();
     await press(keys.pageUp);
-    expect(frame()).toMatch(/scrolled · \d+ newer \(G follows\)/);
-    expect(frame()).not.toContain('line 199');
+    await see(() => expect(frame()).toMatch(/scrolled · \d+ newer \(G follows\)/));
+    await see(() => expect(frame()).not.toContain('line 199'));
     await press('g');
-    expect(frame()).toContain('scrolled to the top');
-    expect(frame()).toContain('line 0');
+    await see(() => expect(frame()).toContain('scrolled to the top'));
+    await see(() => expect(frame()).toContain('line 0'));
     await press('G');
-    expect(frame()).toContain('following');
-    expect(frame()).toContain('line 199');
+    await see(() => expect(frame()).toContain('following'));
+    await see(() => expect(frame()).toContain('line 199'));
   });
 
   it('t toggles timestamps', async () => {
     const { client, frame, press } = await start();
     client.emit(log('backend', 'stamped'));
     await press('t');
-    expect(frame()).toContain('10:00:05.000 backend  │ stamped');
+    await see(() => expect(frame()).toContain('10:00:05.000 backend  │ stamped'));
     await press('t');
-    expect(frame()).not.toContain('10:00:05.000');
+    await see(() => expect(frame()).not.toContain('10:00:05.000'));
   });
 
   it('r restarts the selected service and reports it', async () => {
     const { client, frame, press } = await start();
     await press('j', 'r');
     expect(client.calls).toContain('restart backend');
-    expect(frame()).toContain('backend restarted');
+    await see(() => expect(frame()).toContain('backend restarted'));
   });
 
   it('r reports a failed restart', async () => {
     const { frame, press } = await start({}, { restart: () => Promise.reject(new Error('no instance')) });
     await press('r');
-    expect(frame()).toContain('restart postgres: no instance');
+    await see(() => expect(frame()).toContain('restart postgres: no instance'));
   });
 
   it('b rebuilds the selected service and says what happened', async () => {
@@ -211,31 +214,31 @@ describe('UpApp: keys', () => {
     );
     await press('j', 'b');
     expect(client.calls).toContain('rebuild backend');
-    expect(frame()).toContain('backend: recreated');
+    await see(() => expect(frame()).toContain('backend: recreated'));
   });
 
   it('s says resync is not available yet', async () => {
     const { frame, press } = await start();
     await press('s');
-    expect(frame()).toContain('resync: not available yet');
+    await see(() => expect(frame()).toContain('resync: not available yet'));
   });
 
   it('d shows debug attach details; esc closes them', async () => {
     const { frame, press } = await start();
     await press('j', 'd');
-    expect(frame()).toContain('─ debug backend');
-    expect(frame()).toContain('"type": "debugpy"');
+    await see(() => expect(frame()).toContain('─ debug backend'));
+    await see(() => expect(frame()).toContain('"type": "debugpy"'));
     await press(keys.esc);
-    expect(frame()).toContain('─ logs all services');
+    await see(() => expect(frame()).toContain('─ logs all services'));
   });
 
   it('o opens the URL, or says there is none', async () => {
     const { frame, opened, press } = await start();
     await press('o');
-    expect(frame()).toContain('postgres has no URL');
+    await see(() => expect(frame()).toContain('postgres has no URL'));
     await press('j', 'o');
     expect(opened).toEqual(['http://127.0.0.1:8000']);
-    expect(frame()).toContain('opened http://127.0.0.1:8000');
+    await see(() => expect(frame()).toContain('opened http://127.0.0.1:8000'));
   });
 
   it('o prints the URL when no opener works', async () => {
@@ -243,20 +246,20 @@ describe('UpApp: keys', () => {
       options: { openUrl: () => Promise.reject(new Error('ENOENT')) },
     });
     await press('j', 'o');
-    expect(frame()).toContain('open http://127.0.0.1:8000 yourself');
+    await see(() => expect(frame()).toContain('open http://127.0.0.1:8000 yourself'));
   });
 
   it('R asks first, naming the volumes; n cancels; y resets', async () => {
     const { client, frame, press } = await start();
     await press('R');
-    expect(frame()).toContain('─ reset');
-    expect(frame()).toContain('named volumes DELETED, with their data: shop_pgdata');
+    await see(() => expect(frame()).toContain('─ reset'));
+    await see(() => expect(frame()).toContain('named volumes DELETED, with their data: shop_pgdata'));
     await press('n');
-    expect(frame()).not.toContain('─ reset');
+    await see(() => expect(frame()).not.toContain('─ reset'));
     expect(client.calls).not.toContain('reset hard');
     await press('R', 'y');
     expect(client.calls).toContain('reset hard');
-    expect(frame()).toContain('reset done');
+    await see(() => expect(frame()).toContain('reset done'));
   });
 
   it('R on Kubernetes: s resets soft, h hard', async () => {
@@ -267,7 +270,7 @@ describe('UpApp: keys', () => {
     });
     const { client, frame, press } = await start({ status });
     await press('R');
-    expect(frame()).toContain('h  hard: delete and recreate kind-devenv');
+    await see(() => expect(frame()).toContain('h  hard: delete and recreate kind-devenv'));
     await press('s');
     expect(client.calls).toContain('reset soft');
     await press('R', 'h');
@@ -277,16 +280,16 @@ describe('UpApp: keys', () => {
   it('? shows the help; ? closes it', async () => {
     const { frame, press } = await start();
     await press('?');
-    expect(frame()).toContain('─ keys');
-    expect(frame()).toContain('take the environment down and quit');
+    await see(() => expect(frame()).toContain('─ keys'));
+    await see(() => expect(frame()).toContain('take the environment down and quit'));
     await press('?');
-    expect(frame()).not.toContain('─ keys');
+    await see(() => expect(frame()).not.toContain('─ keys'));
   });
 
   it('q leaves the environment running', async () => {
     const { client, outcomes, press } = await start();
     await press('q');
-    expect(outcomes).toEqual([{ kind: 'detached' }]);
+    await see(() => expect(outcomes).toEqual([{ kind: 'detached' }]));
     expect(client.calls).not.toContain('down');
   });
 
@@ -297,21 +300,21 @@ describe('UpApp: keys', () => {
       { down: () => new Promise<void>((resolve) => (finish = resolve)) },
     );
     await press('Q');
-    expect(client.calls).toContain('down');
-    expect(frame()).toContain('stopping…');
-    expect(frame()).toContain('0/3 services stopped');
+    await see(() => expect(client.calls).toContain('down'));
+    await see(() => expect(frame()).toContain('stopping…'));
+    await see(() => expect(frame()).toContain('0/3 services stopped'));
     finish();
     await settle();
-    expect(outcomes).toEqual([{ kind: 'down' }]);
+    await see(() => expect(outcomes).toEqual([{ kind: 'down' }]));
   });
 
   it('ctrl-c is like Q; a second ctrl-c leaves the rest running', async () => {
     const { client, outcomes, press } = await start({}, { down: () => new Promise<void>(() => undefined) });
     await press(keys.ctrlC);
-    expect(client.calls).toContain('down');
+    await see(() => expect(client.calls).toContain('down'));
     expect(outcomes).toEqual([]);
     await press(keys.ctrlC);
-    expect(outcomes).toEqual([{ kind: 'detached' }]);
+    await see(() => expect(outcomes).toEqual([{ kind: 'detached' }]));
   });
 
   it('the daemon exiting after down counts as down', async () => {
@@ -319,7 +322,7 @@ describe('UpApp: keys', () => {
     await press('Q');
     client.drop();
     await settle();
-    expect(outcomes).toEqual([{ kind: 'down' }]);
+    await see(() => expect(outcomes).toEqual([{ kind: 'down' }]));
   });
 
   it('signals: SIGINT takes it down, SIGTERM leaves it running', async () => {
