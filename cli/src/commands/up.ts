@@ -111,6 +111,9 @@ async function upWithTui(
   services: string[],
   opts: UpOptions,
 ): Promise<number> {
+  // React's development build checks and profiles every render (several times slower): users get
+  // the production build unless they ask otherwise. It is read when React loads, just below.
+  process.env.NODE_ENV ??= 'production';
   const { daemonTuiClient, declaredVolumes, renderUpTui } = await import('../tui/index.js');
   const name = ctx.identity.name;
   const outcome = await renderUpTui({

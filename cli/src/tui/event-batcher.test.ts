@@ -9,7 +9,7 @@ describe('EventBatcher', () => {
   it('delivers everything that arrived within a frame as one batch', () => {
     vi.useFakeTimers();
     const batches: number[][] = [];
-    const b = new EventBatcher<number>((x) => batches.push(x), 50);
+    const b = new EventBatcher<number>((x) => batches.push(x), { frameMs: 50, floodFrameMs: 100, floodBatch: 5000 });
     for (let i = 0; i < 1000; i++) b.push(i);
     expect(batches).toEqual([]);
     vi.advanceTimersByTime(50);
@@ -25,7 +25,7 @@ describe('EventBatcher', () => {
   it('flushes at once when asked, and drops everything once disposed', () => {
     vi.useFakeTimers();
     const batches: number[][] = [];
-    const b = new EventBatcher<number>((x) => batches.push(x), 50);
+    const b = new EventBatcher<number>((x) => batches.push(x), { frameMs: 50, floodFrameMs: 100, floodBatch: 5000 });
     b.push(1);
     b.flush();
     expect(batches).toEqual([[1]]);
@@ -37,5 +37,25 @@ describe('EventBatcher', () => {
     b.push(3);
     vi.advanceTimersByTime(100);
     expect(batches).toHaveLength(1);
+  });
+
+  it('draws half as often during a flood, and at full rate again once it ends', () => {
+    vi.useFakeTimers();
+    const batches: number[][] = [];
+    const b = new EventBatcher<number>((x) => batches.push(x), { frameMs: 50, floodFrameMs: 100, floodBatch: 100 });
+    for (let i = 0; i < 200; i++) b.push(i);
+    vi.advanceTimersByTime(50);
+    expect(batches).toHaveLength(1);
+    for (let i = 0; i < 200; i++) b.push(i);
+    vi.advanceTimersByTime(50);
+    expect(batches).toHaveLength(1);
+    vi.advanceTimersByTime(50);
+    expect(batches).toHaveLength(2);
+    b.push(1);
+    vi.advanceTimersByTime(100);
+    expect(batches).toHaveLength(3);
+    b.push(2);
+    vi.advanceTimersByTime(50);
+    expect(batches).toHaveLength(4);
   });
 });

@@ -14,6 +14,7 @@ import { layout } from '../state/layout.js';
 import { initialState, reduce, selectedService, type TuiState } from '../state/reducer.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
+import { ColourContext } from './line.js';
 import { LogPane } from './log-pane.js';
 import { DebugOverlay, HelpOverlay, ResetDialog } from './overlays.js';
 import { ProgressBars } from './progress-bars.js';
@@ -183,7 +184,9 @@ export function UpApp({
   // Attach (history, then status), then bring the environment up; events batched per frame.
   const { control, frameMs, replayLogs, runUp, size: fixedSize } = options;
   useEffect(() => {
-    const batcher = new EventBatcher<EngineEvent>((events) => dispatch({ type: 'events', events }), frameMs);
+    const batcher = new EventBatcher<EngineEvent>((events) => dispatch({ type: 'events', events }), {
+      ...(frameMs ? { frameMs, floodFrameMs: frameMs * 2 } : {}),
+    });
     client.onClose(() => {
       batcher.flush();
       finish(stopping.current ? { kind: 'down' } : { kind: 'daemon-gone' });
@@ -271,35 +274,36 @@ export function UpApp({
           editingFilter={state.editingFilter}
           anchorSeq={state.anchorSeq}
           timestamps={state.timestamps}
-          colour={options.colour}
           colours={state.colours}
           prefixWidth={prefixWidth}
         />
       );
   }
   return (
-    <Box flexDirection="column" width={width} height={Math.max(1, state.size.rows - 1)}>
-      <Header project={state.project} services={state.services} width={width} />
-      <ServiceTable
-        services={state.services}
-        selected={selectedService(state)?.name}
-        focus={state.focus}
-        rows={l.tableRows}
-        offset={l.tableOffset}
-        width={width}
-        now={state.now}
-        hyperlinks={options.hyperlinks}
-      />
-      <ProgressBars progress={state.progress} rows={l.progressRows} width={width} />
-      {pane}
-      <Footer
-        width={width}
-        editingFilter={state.editingFilter}
-        filter={state.filter}
-        busy={state.busy}
-        notice={state.notice}
-        services={state.services}
-      />
-    </Box>
+    <ColourContext.Provider value={options.colour}>
+      <Box flexDirection="column" width={width} height={Math.max(1, state.size.rows - 1)}>
+        <Header project={state.project} services={state.services} width={width} />
+        <ServiceTable
+          services={state.services}
+          selected={selectedService(state)?.name}
+          focus={state.focus}
+          rows={l.tableRows}
+          offset={l.tableOffset}
+          width={width}
+          now={state.now}
+          hyperlinks={options.hyperlinks}
+        />
+        <ProgressBars progress={state.progress} rows={l.progressRows} width={width} />
+        {pane}
+        <Footer
+          width={width}
+          editingFilter={state.editingFilter}
+          filter={state.filter}
+          busy={state.busy}
+          notice={state.notice}
+          services={state.services}
+        />
+      </Box>
+    </ColourContext.Provider>
   );
 }

@@ -2,11 +2,10 @@
 // progress) and the keys, as many as fit the width, `? help` always last.
 
 import type { ServiceStatus } from '@devenv/engine';
-import { Box } from 'ink';
 import { KEY_HELP } from '../keys.js';
 import type { Busy, Notice } from '../state/reducer.js';
 import { bar, stringWidth } from '../text.js';
-import { Line, type Piece } from './line.js';
+import { Lines, type Piece } from './line.js';
 
 const footerKeys: { key: string; label: string }[] = KEY_HELP.filter((k) => k.footer).map((k) => ({
   key: k.keys.split(/\s+/)[0]!.replace('↑/↓', '↑↓'),
@@ -90,8 +89,7 @@ export function statusPieces(opts: {
       { text: ' · esc clears it', dim: true },
     ];
   }
-  // A space, not nothing: an empty Text takes no row, and the keys would move up.
-  return [{ text: ' ' }];
+  return [];
 }
 
 export function Footer(props: {
@@ -102,10 +100,5 @@ export function Footer(props: {
   notice?: Notice | undefined;
   services: ServiceStatus[];
 }) {
-  return (
-    <Box flexDirection="column" height={2}>
-      <Line pieces={statusPieces(props)} width={props.width} />
-      <Line pieces={keyPieces(props.width)} width={props.width} />
-    </Box>
-  );
+  return <Lines rows={[statusPieces(props), keyPieces(props.width)]} width={props.width} height={2} />;
 }

@@ -2,12 +2,12 @@
 // second row with the cluster and the Argo CD Applications' sync and health.
 
 import type { ProjectPhase, ServiceStatus } from '@devenv/engine';
-import { Box } from 'ink';
+import type { ColourName } from '../paint.js';
 import type { ProjectInfo } from '../state/reducer.js';
 import { isGood, stringWidth } from '../text.js';
-import { Line, type Piece } from './line.js';
+import { Lines, type Piece } from './line.js';
 
-const phaseColour: Record<ProjectPhase, string> = {
+const phaseColour: Record<ProjectPhase, ColourName> = {
   idle: 'gray',
   planning: 'yellow',
   starting: 'yellow',
@@ -32,7 +32,7 @@ export function runtimeLabel(p: Pick<ProjectInfo, 'runtime' | 'runtimeDetail'>):
   }
 }
 
-function argoColour(value: string): string {
+function argoColour(value: string): ColourName {
   if (value === 'Synced' || value === 'Healthy') return 'green';
   if (value === 'Degraded' || value === 'Missing' || value === 'Unknown') return 'red';
   return 'yellow';
@@ -68,34 +68,28 @@ export function Header({
   const gap = width - used - stringWidth(help.text);
   const row = gap >= 1 ? [...left, { text: ' '.repeat(gap) }, help] : left;
   const cluster = project.cluster;
-  return (
-    <Box flexDirection="column">
-      <Line pieces={row} width={width} />
-      {cluster ? (
-        <Line
-          width={width}
-          pieces={[
-            { text: ' cluster ', dim: true },
-            { text: cluster.name, bold: true },
+  const rows: Piece[][] = [row];
+  if (cluster) {
+    rows.push([
+      { text: ' cluster ', dim: true },
+      { text: cluster.name, bold: true },
+      sep,
+      { text: 'context ', dim: true },
+      { text: cluster.context },
+      ...(cluster.argocd?.length
+        ? [
             sep,
-            { text: 'context ', dim: true },
-            { text: cluster.context },
-            ...(cluster.argocd?.length
-              ? [
-                  sep,
-                  { text: 'Argo CD ', dim: true },
-                  ...cluster.argocd.flatMap((a, i): Piece[] => [
-                    ...(i > 0 ? [{ text: ', ', dim: true }] : []),
-                    { text: `${a.app} ` },
-                    { text: a.sync, color: argoColour(a.sync) },
-                    { text: '/', dim: true },
-                    { text: a.health, color: argoColour(a.health) },
-                  ]),
-                ]
-              : [sep, { text: 'Argo CD: no Applications yet', dim: true }]),
-          ]}
-        />
-      ) : null}
-    </Box>
-  );
+            { text: 'Argo CD ', dim: true },
+            ...cluster.argocd.flatMap((a, i): Piece[] => [
+              ...(i > 0 ? [{ text: ', ', dim: true }] : []),
+              { text: `${a.app} ` },
+              { text: a.sync, color: argoColour(a.sync) },
+              { text: '/', dim: true },
+              { text: a.health, color: argoColour(a.health) },
+            ]),
+          ]
+        : [sep, { text: 'Argo CD: no Applications yet', dim: true }]),
+    ]);
+  }
+  return <Lines rows={rows} width={width} />;
 }

@@ -1,15 +1,19 @@
 // One terminal row built from styled pieces, cut to the width so it never wraps: every row of
 // the TUI goes through here (or is cut the same way), which is what keeps the layout exact.
 
-import { Text } from 'ink';
+import { createContext, useContext } from 'react';
+import { type ColourName, onBackground, paint } from '../paint.js';
 import { stringWidth, truncate } from '../text.js';
+import { Rows } from './rows.js';
+
+/** Whether rows carry colour (off under NO_COLOR or when the output is not a terminal). */
+export const ColourContext = createContext(true);
 
 export interface Piece {
   text: string;
-  color?: string | undefined;
+  color?: ColourName | undefined;
   bold?: boolean;
   dim?: boolean;
-  inverse?: boolean;
   /** Text already holding OSC 8 links or SGR that measuring must see through (`text` is what shows). */
   raw?: string | undefined;
 }
@@ -32,21 +36,21 @@ export function fitPieces(pieces: Piece[], width: number): Piece[] {
   return out;
 }
 
-export function Line({ pieces, width, background }: { pieces: Piece[]; width: number; background?: string }) {
-  return (
-    <Text wrap="truncate-end" {...(background ? { backgroundColor: background } : {})}>
-      {fitPieces(pieces, width).map((p, i) => (
-        <Text
-          // biome-ignore lint/suspicious/noArrayIndexKey: pieces of one row have no identity beyond their place
-          key={i}
-          {...(p.color ? { color: p.color } : {})}
-          bold={p.bold ?? false}
-          dimColor={p.dim ?? false}
-          inverse={p.inverse ?? false}
-        >
-          {p.raw ?? p.text}
-        </Text>
-      ))}
-    </Text>
-  );
+/** The row as a string: cut to `width`, styled when colour is on. */
+export function renderPieces(pieces: Piece[], width: number, colour: boolean, background?: ColourName): string {
+  const row = fitPieces(pieces, width)
+    .map((p) => paint(p.raw ?? p.text, p, colour))
+    .join('');
+  return background ? onBackground(row, background, colour) : row;
+}
+
+export function Line({ pieces, width, background }: { pieces: Piece[]; width: number; background?: ColourName }) {
+  const colour = useContext(ColourContext);
+  return <Rows lines={[renderPieces(pieces, width, colour, background)]} width={width} />;
+}
+
+/** Several rows of pieces as one block. */
+export function Lines({ rows, width, height }: { rows: Piece[][]; width: number; height?: number }) {
+  const colour = useContext(ColourContext);
+  return <Rows lines={rows.map((r) => renderPieces(r, width, colour))} width={width} {...(height ? { height } : {})} />;
 }

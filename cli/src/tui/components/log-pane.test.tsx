@@ -4,6 +4,7 @@ import { stripAnsi } from '../../output/terminal-text.js';
 import { LogRing } from '../state/log-ring.js';
 import { logLine } from '../state/reducer.js';
 import { stringWidth } from '../text.js';
+import { ColourContext } from './line.js';
 import { LogPane, type LogPaneProps } from './log-pane.js';
 
 const ts = '2026-01-01T10:00:05.123Z';
@@ -20,7 +21,6 @@ const base: LogPaneProps = {
   filter: '',
   editingFilter: false,
   timestamps: false,
-  colour: true,
   colours: { backend: 36, worker: 33 },
   prefixWidth: 8,
 };
@@ -96,11 +96,14 @@ describe('LogPane', () => {
   });
 
   it('without colour, shows no escape sequences at all', () => {
-    const out = frame({
-      colour: false,
-      logs: LogRing.empty().append([logLine(ts, 'a', 'stdout', '\x1b[31mred\x1b[0m')]),
-      height: 1,
-    });
+    const logs = LogRing.empty().append([logLine(ts, 'a', 'stdout', '\x1b[31mred\x1b[0m')]);
+    const out =
+      render(
+        <ColourContext.Provider value={false}>
+          <LogPane {...base} logs={logs} height={1} />
+        </ColourContext.Provider>,
+      ).lastFrame() ?? '';
+    expect(out).not.toContain('\x1b');
     expect(out.split('\n')[1]).toBe('a        │ red');
   });
 

@@ -2,12 +2,13 @@
 // (enter), filtered by text (/), following the newest or scrolled back. Only the visible
 // window is computed and drawn; every line is cut to the pane's width with its colours intact.
 
-import { Box, Text } from 'ink';
-import { memo } from 'react';
+import { Box } from 'ink';
+import { memo, useContext } from 'react';
 import type { LogLine, LogRing } from '../state/log-ring.js';
 import { visibleWindow } from '../state/log-window.js';
 import { fit, stringWidth, truncate } from '../text.js';
-import { Line, type Piece } from './line.js';
+import { ColourContext, type Piece, renderPieces } from './line.js';
+import { Rows } from './rows.js';
 
 export interface LogPaneProps {
   logs: LogRing;
@@ -19,7 +20,6 @@ export interface LogPaneProps {
   editingFilter: boolean;
   anchorSeq?: number | undefined;
   timestamps: boolean;
-  colour: boolean;
   colours: Record<string, number>;
   prefixWidth: number;
 }
@@ -28,7 +28,7 @@ const DEVENV_COLOUR = 90;
 
 export function formatLogLine(
   line: LogLine,
-  opts: Pick<LogPaneProps, 'timestamps' | 'colour' | 'colours' | 'prefixWidth' | 'width'>,
+  opts: Pick<LogPaneProps, 'timestamps' | 'colours' | 'prefixWidth' | 'width'> & { colour: boolean },
 ): string {
   const time = opts.timestamps ? `${line.ts.slice(11, 23)} ` : '';
   const label = fit(line.service, opts.prefixWidth);
@@ -49,16 +49,17 @@ export function formatLogLine(
 
 export const LogPane = memo(function LogPane(props: LogPaneProps) {
   const { logs, height, width, focus, filter, editingFilter, anchorSeq } = props;
+  const colour = useContext(ColourContext);
   const window = visibleWindow(logs, { service: focus, filter }, height, anchorSeq);
   const title: Piece[] = [
     { text: '─ ', dim: true },
     { text: 'logs ', bold: true },
     { text: focus ? focus : 'all services', color: focus ? 'cyan' : undefined },
     ...(filter || editingFilter
-      ? [
+      ? ([
           { text: ' · filter ', dim: true },
           { text: `"${filter}"`, color: 'yellow' },
-        ]
+        ] satisfies Piece[])
       : []),
     { text: ' · ', dim: true },
     anchorSeq === undefined
@@ -71,18 +72,16 @@ export const LogPane = memo(function LogPane(props: LogPaneProps) {
   ];
   const used = title.reduce((n, p) => n + stringWidth(p.text), 0);
   if (used < width) title.push({ text: '─'.repeat(width - used), dim: true });
+  const lines = [renderPieces(title, width, colour)];
+  if (window.lines.length === 0) {
+    const empty = filter ? `  no line matches "${filter}"` : '  no log lines yet';
+    lines.push(renderPieces([{ text: empty, dim: true }], width, colour));
+  } else {
+    for (const l of window.lines) lines.push(formatLogLine(l, { ...props, colour }));
+  }
   return (
-    <Box flexDirection="column" height={height + 1}>
-      <Line pieces={title} width={width} />
-      {window.lines.length === 0 ? (
-        <Text dimColor>{filter ? `  no line matches "${filter}"` : '  no log lines yet'}</Text>
-      ) : (
-        window.lines.map((l) => (
-          <Text key={l.seq} wrap="truncate-end">
-            {formatLogLine(l, props)}
-          </Text>
-        ))
-      )}
+    <Box height={height + 1}>
+      <Rows lines={lines} width={width} height={height + 1} />
     </Box>
   );
 });

@@ -3,49 +3,23 @@
 
 import type { ServiceStatus } from '@devenv/engine';
 import { Box } from 'ink';
-import type { ReactNode } from 'react';
 import { attachDetails } from '../debug-attach.js';
 import { KEY_HELP } from '../keys.js';
 import type { ProjectInfo } from '../state/reducer.js';
 import { fit, stringWidth, truncate } from '../text.js';
-import { Line, type Piece } from './line.js';
+import { Lines, type Piece } from './line.js';
 
-function Frame({
-  title,
-  height,
-  width,
-  children,
-}: {
-  title: string;
-  height: number;
-  width: number;
-  children: ReactNode;
-}) {
+/** A titled block as tall as the log pane it replaces; rows beyond its height are cut. */
+function Frame({ title, height, width, rows }: { title: string; height: number; width: number; rows: Piece[][] }) {
   const head = `─ ${title} `;
+  const titleRow: Piece[] = [
+    { text: head, bold: true, color: 'cyan' },
+    { text: '─'.repeat(Math.max(0, width - stringWidth(head))), dim: true },
+  ];
   return (
-    <Box flexDirection="column" height={height + 1}>
-      <Line
-        width={width}
-        pieces={[
-          { text: head, bold: true, color: 'cyan' },
-          { text: '─'.repeat(Math.max(0, width - stringWidth(head))), dim: true },
-        ]}
-      />
-      <Box flexDirection="column" height={height} overflow="hidden">
-        {children}
-      </Box>
+    <Box height={height + 1}>
+      <Lines rows={[titleRow, ...rows.slice(0, height)]} width={width} height={height + 1} />
     </Box>
-  );
-}
-
-function Rows({ rows, width }: { rows: Piece[][]; width: number }) {
-  return (
-    <>
-      {rows.map((pieces, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: static rows of one overlay
-        <Line key={i} pieces={pieces} width={width} />
-      ))}
-    </>
   );
 }
 
@@ -58,11 +32,7 @@ export function HelpOverlay({ height, width }: { height: number; width: number }
   rows.push([]);
   rows.push([{ text: '  Logs come from the daemon: closing this UI never stops anything (unless Q).', dim: true }]);
   rows.push([{ text: '  esc, ? or q closes this help', dim: true }]);
-  return (
-    <Frame title="keys" height={height} width={width}>
-      <Rows rows={rows} width={width} />
-    </Frame>
-  );
+  return <Frame title="keys" height={height} width={width} rows={rows} />;
 }
 
 export function DebugOverlay({
@@ -95,11 +65,7 @@ export function DebugOverlay({
   }
   rows.push([]);
   rows.push([{ text: '  esc or d closes this', dim: true }]);
-  return (
-    <Frame title={`debug ${name}`} height={height} width={width}>
-      <Rows rows={rows} width={width} />
-    </Frame>
-  );
+  return <Frame title={`debug ${name}`} height={height} width={width} rows={rows} />;
 }
 
 /** The rows of the reset confirmation: what is recreated and what is deleted, per runtime. */
@@ -160,9 +126,5 @@ export function ResetDialog({
   height: number;
   width: number;
 }) {
-  return (
-    <Frame title="reset" height={height} width={width}>
-      <Rows rows={resetRows(project, volumes, width)} width={width} />
-    </Frame>
-  );
+  return <Frame title="reset" height={height} width={width} rows={resetRows(project, volumes, width)} />;
 }

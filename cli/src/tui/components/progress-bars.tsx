@@ -2,9 +2,8 @@
 // bar and counts when the work knows its size, a spinner-free "…" when it does not.
 
 import type { ProgressEvent } from '@devenv/engine';
-import { Box } from 'ink';
 import { bar } from '../text.js';
-import { Line, type Piece } from './line.js';
+import { Lines, type Piece } from './line.js';
 
 export function progressPieces(p: ProgressEvent, width: number): Piece[] {
   const title =
@@ -24,13 +23,10 @@ export function ProgressBars({ progress, rows, width }: { progress: ProgressEven
   if (rows <= 0) return null;
   const shown = progress.slice(0, rows);
   const more = progress.length - shown.length;
-  return (
-    <Box flexDirection="column" height={rows}>
-      {shown.map((p, i) => {
-        const pieces = progressPieces(p, width);
-        if (i === shown.length - 1 && more > 0) pieces.push({ text: `  (+${more} more)`, dim: true });
-        return <Line key={p.id} pieces={pieces} width={width} />;
-      })}
-    </Box>
-  );
+  const lines = shown.map((p, i) => {
+    const pieces = progressPieces(p, width);
+    if (i === shown.length - 1 && more > 0) pieces.push({ text: `  (+${more} more)`, dim: true });
+    return pieces;
+  });
+  return <Lines rows={lines} width={width} height={rows} />;
 }

@@ -3,11 +3,13 @@
 // count, last sync and uptime. The selected row is highlighted; long lists scroll with it.
 
 import type { ServiceStatus } from '@devenv/engine';
-import { Box, Text } from 'ink';
-import { memo } from 'react';
+import { Box } from 'ink';
+import { memo, useContext } from 'react';
 import { hyperlink } from '../hyperlinks.js';
+import type { ColourName } from '../paint.js';
 import { fit, formatDebug, formatPort, formatSync, stateLabel, stateStyle, stringWidth, uptimeOf } from '../text.js';
-import { Line, type Piece } from './line.js';
+import { ColourContext, type Piece, renderPieces } from './line.js';
+import { Rows } from './rows.js';
 
 interface Column {
   title: string;
@@ -44,7 +46,7 @@ export function columnWidths(rows: string[][], width: number): number[] {
   return widths;
 }
 
-const healthColour: Record<string, string | undefined> = { healthy: 'green', unhealthy: 'red', starting: 'yellow' };
+const healthColour: Record<string, ColourName | undefined> = { healthy: 'green', unhealthy: 'red', starting: 'yellow' };
 
 /** The ports cell, with the port that serves the service's URL as a link to it. */
 function portPieces(s: ServiceStatus, width: number, hyperlinks: boolean): Piece[] {
@@ -87,37 +89,39 @@ export const ServiceTable = memo(function ServiceTable(props: ServiceTableProps)
   columns.forEach((c, i) => {
     header.push({ text: fit(c.title, widths[i]!) + (i < columns.length - 1 ? gap : ''), bold: true, dim: true });
   });
-  const shown = services.slice(offset, offset + rows);
+  const colour = useContext(ColourContext);
+  const lines = [renderPieces(header, width, colour)];
+  if (services.length === 0)
+    lines.push(renderPieces([{ text: '  waiting for the daemon to report services…', dim: true }], width, colour));
+  services.slice(offset, offset + rows).forEach((s, k) => {
+    const row = cells[offset + k]!;
+    const isSelected = s.name === selected;
+    const style = stateStyle[s.state];
+    const cell = (i: number) => fit(row[i]!, widths[i]!);
+    const pieces: Piece[] = [
+      { text: isSelected ? '▶ ' : focus === s.name ? '◆ ' : '  ', color: 'cyan' },
+      { text: cell(0), bold: true },
+      { text: gap },
+      { text: cell(1), color: style.colour },
+      { text: gap },
+      { text: cell(2), color: healthColour[s.health] },
+      { text: gap },
+      ...portPieces(s, widths[3]!, hyperlinks),
+      { text: gap },
+      { text: cell(4), color: s.debug ? 'magenta' : undefined },
+      { text: gap },
+      { text: cell(5), color: s.restartCount > 0 ? 'yellow' : undefined },
+      { text: gap },
+      { text: cell(6) },
+      { text: gap },
+      { text: cell(7) },
+    ];
+    // The selection is a background bar: the states keep their colours on it.
+    lines.push(renderPieces(pieces, width, colour, isSelected ? 'gray' : undefined));
+  });
   return (
-    <Box flexDirection="column" height={rows + 1}>
-      <Line pieces={header} width={width} />
-      {services.length === 0 ? <Text dimColor>{'  waiting for the daemon to report services…'}</Text> : null}
-      {shown.map((s, k) => {
-        const row = cells[offset + k]!;
-        const isSelected = s.name === selected;
-        const style = stateStyle[s.state];
-        const cell = (i: number) => fit(row[i]!, widths[i]!);
-        const pieces: Piece[] = [
-          { text: isSelected ? '▶ ' : focus === s.name ? '◆ ' : '  ', color: 'cyan' },
-          { text: cell(0), bold: true },
-          { text: gap },
-          { text: cell(1), color: style.colour },
-          { text: gap },
-          { text: cell(2), color: healthColour[s.health] },
-          { text: gap },
-          ...portPieces(s, widths[3]!, hyperlinks),
-          { text: gap },
-          { text: cell(4), color: s.debug ? 'magenta' : undefined },
-          { text: gap },
-          { text: cell(5), color: s.restartCount > 0 ? 'yellow' : undefined },
-          { text: gap },
-          { text: cell(6) },
-          { text: gap },
-          { text: cell(7) },
-        ];
-        // The selection is a background bar: the states keep their colours on it.
-        return <Line key={s.name} pieces={pieces} width={width} {...(isSelected ? { background: 'gray' } : {})} />;
-      })}
+    <Box height={rows + 1}>
+      <Rows lines={lines} width={width} height={rows + 1} />
     </Box>
   );
 });
