@@ -64,6 +64,11 @@ export class TmuxSession {
     return this.tmux(['capture-pane', '-p', '-e', '-t', this.name]);
   }
 
+  /** Whether the program switched to the alternate screen (full-screen UIs do, line output does not). */
+  alternateScreen(): boolean {
+    return this.tmux(['display-message', '-p', '-t', this.name, '#{alternate_on}']).trim() === '1';
+  }
+
   title(): string {
     return this.tmux(['display-message', '-p', '-t', this.name, '#{pane_title}']).trim();
   }

@@ -2,7 +2,8 @@
 // fixture stack in test/fixtures/tui/stack: the table reaches all-healthy; a hostile log line
 // changes neither the pane title nor the table; `/` filters; `R` asks, then recreates
 // everything; `r` restarts a service; a resize redraws cleanly; `q` leaves the environment
-// running and a second `devenv up` re-attaches to the same state; `Q` takes it down.
+// running and a second `devenv up` re-attaches to the same state; `Q` takes it down. Without a
+// terminal, `up` prints plain prefixed lines as before.
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,7 @@ describe.skipIf(!ready)('devenv up in a terminal (needs Docker, tmux, debian:boo
     titleBefore = term.title();
     const s = await term.waitFor('3/3 healthy', allHealthy, 180_000);
     expect(s).toContain(project);
+    expect(term.alternateScreen()).toBe(true);
     expect(s).toMatch(/Docker \d+\.\d+/);
     expect(s).toMatch(/SERVICE\s+STATE\s+HEALTH\s+PORTS\s+DEBUG\s+RESTARTS\s+SYNC\s+UPTIME/);
     expect(row(s, 'web')).toEqual(expect.arrayContaining(['● healthy', 'healthy', `127.0.0.1:${port}→8080`]));
@@ -150,6 +152,8 @@ describe.skipIf(!ready)('devenv up in a terminal (needs Docker, tmux, debian:boo
     term.keys('q');
     const s = await term.waitFor('the shell again', (x) => x.includes('[exit 0]'));
     expect(s).toContain(`${project} keeps running`);
+    // The terminal is given back as it was: main screen, the shell's output intact.
+    expect(term.alternateScreen()).toBe(false);
     const running = projectContainers(project).filter((c) => c.state === 'running');
     expect(running.map((c) => c.service).sort()).toEqual(['ticker', 'web', 'worker']);
 
@@ -178,5 +182,21 @@ describe.skipIf(!ready)('devenv up in a terminal (needs Docker, tmux, debian:boo
     // The daemon is gone with it.
     const status = await devenv([...args, 'status', '--json'], { env });
     expect(status.code, status.stderr).toBe(0);
+  });
+
+  it('without a terminal on stdin (CI, pipes) up prints plain prefixed lines, and ctrl-c takes it down', async () => {
+    term.newWindow(`${upCommand} < /dev/null`, env);
+    const s = await term.waitFor(
+      'plain output',
+      (x) => x.includes('following logs; Ctrl-C takes the environment down'),
+      120_000,
+    );
+    expect(term.alternateScreen()).toBe(false);
+    expect(s).toMatch(/^devenv +\| environment running/m);
+    expect(s).toMatch(/^SERVICE +STATE +HEALTH/m);
+    await term.waitFor('a plain log line', (x) => /^ticker +\| tick \d+ (hay|needle)$/m.test(x));
+    term.keys('C-c');
+    await term.waitFor('down', (x) => x.includes('[exit 0]'), 120_000);
+    expect(projectContainers(project)).toEqual([]);
   });
 });
