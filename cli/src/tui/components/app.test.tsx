@@ -325,6 +325,13 @@ describe('UpApp: keys', () => {
     await see(() => expect(outcomes).toEqual([{ kind: 'down' }]));
   });
 
+  it('the environment taken down elsewhere (devenv down, Q in another terminal) counts as down', async () => {
+    const { client, outcomes } = await start();
+    client.emit({ kind: 'project', ts, phase: 'stopping' });
+    client.drop();
+    await see(() => expect(outcomes).toEqual([{ kind: 'down' }]));
+  });
+
   it('signals: SIGINT takes it down, SIGTERM leaves it running', async () => {
     const a = await start();
     a.control.request('down');

@@ -187,9 +187,17 @@ export function UpApp({
     const batcher = new EventBatcher<EngineEvent>((events) => dispatch({ type: 'events', events }), {
       ...(frameMs ? { frameMs, floodFrameMs: frameMs * 2 } : {}),
     });
+    // The last phase the daemon announced: if it was stopping, someone (Q here, or `devenv down`
+    // or Q in another terminal) took the environment down, and the daemon leaving is expected.
+    let phase: string | undefined;
+    const onEvent = (e: EngineEvent) => {
+      if (e.kind === 'project') phase = e.phase;
+      batcher.push(e);
+    };
     client.onClose(() => {
       batcher.flush();
-      finish(stopping.current ? { kind: 'down' } : { kind: 'daemon-gone' });
+      const wentDown = stopping.current || phase === 'stopping' || phase === 'stopped';
+      finish(wentDown ? { kind: 'down' } : { kind: 'daemon-gone' });
     });
     const onUp = (r: UpResultWire) => {
       if (r.failed.length > 0)
@@ -197,7 +205,7 @@ export function UpApp({
       else notice(`up: ${r.services.length} services settled`, 'success');
     };
     client
-      .attach(batcher.push, { replayLogs: replayLogs ?? REPLAY_LOGS })
+      .attach(onEvent, { replayLogs: replayLogs ?? REPLAY_LOGS })
       .then((status) => {
         batcher.flush();
         dispatch({ type: 'snapshot', status });
