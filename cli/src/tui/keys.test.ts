@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleStatus } from './fake-client.js';
-import { type KeyInfo, keyIntent, splitKeys } from './keys.js';
+import { KEY_HELP, type KeyInfo, keyIntent, splitKeys } from './keys.js';
 import { initialState, reduce, type TuiState } from './state/reducer.js';
 
 function state(patch: Partial<TuiState> = {}): TuiState {
@@ -142,5 +142,13 @@ describe('splitKeys', () => {
   it('leaves single keys and special keys alone', () => {
     expect(splitKeys('j', {})).toEqual([{ input: 'j', key: {} }]);
     expect(splitKeys('', { upArrow: true })).toEqual([{ input: '', key: { upArrow: true } }]);
+  });
+});
+
+describe('docs/tui.md', () => {
+  it('documents every key the app knows', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/tui.md', import.meta.url), 'utf8');
+    for (const k of KEY_HELP) expect(doc).toContain(`\`${k.keys}\``);
   });
 });
