@@ -7,7 +7,7 @@
 //   node scripts/tui-screenshot.mjs [--out docs/images/tui.png] [--keep-html]
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -194,7 +194,13 @@ export async function takeScreenshot({
       // The session ended by itself.
     }
     devenv('down', '--volumes');
+    removeSocket(socket);
   }
+}
+
+/** A killed tmux server leaves its socket file behind. */
+function removeSocket(name) {
+  rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, name), { force: true });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -6,7 +6,7 @@
 //   node scripts/bench/tui.mjs [--seconds 20] [--rate 1000]
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,6 +192,8 @@ export async function runTuiBench({ seconds = 20, rate = 1000, log = () => {} } 
       } catch {
         // Not running.
       }
+      // A killed tmux server leaves its socket file behind.
+      rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, s), { force: true });
     }
     spawnSync(process.execPath, [cli, '-f', fixture, '-p', project, 'down', '--volumes'], { env, stdio: 'ignore' });
   }

@@ -2,6 +2,8 @@
 // send-keys and read with capture-pane, the way a person would see it.
 
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { waitUntil } from '../helpers/wait.js';
 
 export function tmuxAvailable(): boolean {
@@ -106,6 +108,8 @@ export class TmuxSession {
     } catch {
       // Already gone.
     }
+    // The server leaves its socket file behind.
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 }
 

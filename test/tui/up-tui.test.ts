@@ -5,6 +5,7 @@
 // running and a second `devenv up` re-attaches to the same state; `Q` takes it down. Without a
 // terminal, `up` prints plain prefixed lines as before.
 
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, devenv, repoRoot } from '../helpers/cli.js';
@@ -48,6 +49,8 @@ describe.skipIf(!ready)('devenv up in a terminal (needs Docker, tmux, debian:boo
   afterAll(async () => {
     term.kill();
     await devenv([...args, 'down', '--volumes'], { env });
+    // The image built for this run's project name.
+    spawnSync('docker', ['rmi', '-f', `${project}-web`], { stdio: 'ignore' });
   });
 
   it('shows the stack reaching all-healthy', async () => {
