@@ -108,6 +108,16 @@ describe('UpApp: attaching', () => {
     await see(() => expect(outcomes).toEqual([{ kind: 'failed', error: err }]));
   });
 
+  it('shows a config error that arrives just after the connection closed', async () => {
+    const err = Object.assign(new Error('bad config'), { code: ErrorCodes.userError });
+    let reject: (e: unknown) => void = () => undefined;
+    const { client, outcomes } = await start({}, { up: () => new Promise((_, r) => (reject = r)) });
+    client.drop();
+    await settle(50);
+    reject(err);
+    await see(() => expect(outcomes).toEqual([{ kind: 'failed', error: err }]));
+  });
+
   it('shows a runtime failure of up as a notice and stays', async () => {
     const { frame, outcomes } = await start(
       {},

@@ -194,29 +194,38 @@ export function UpApp({
       if (e.kind === 'project') phase = e.phase;
       batcher.push(e);
     };
+    // Settles once the first `up` has its answer (or at once when none was sent).
+    let upSettled: Promise<unknown> = Promise.resolve();
     client.onClose(() => {
       batcher.flush();
       const wentDown = stopping.current || phase === 'stopping' || phase === 'stopped';
-      finish(wentDown ? { kind: 'down' } : { kind: 'daemon-gone' });
+      // A daemon that answers a config error and exits may close the connection before that
+      // answer is handed over: give it a moment, so the error (which ends the UI first) is shown.
+      const grace = new Promise((resolve) => setTimeout(resolve, 500));
+      void Promise.race([upSettled, grace]).then(() => finish(wentDown ? { kind: 'down' } : { kind: 'daemon-gone' }));
     });
     const onUp = (r: UpResultWire) => {
       if (r.failed.length > 0)
         notice(`failed: ${r.failed.map((f) => `${f.service} (${f.message})`).join(', ')}`, 'error');
       else notice(`up: ${r.services.length} services settled`, 'success');
     };
+    const onUpError = (err: unknown) => {
+      if (stopping.current || finished.current) return;
+      // A config the user must fix: leave the screen so the command prints it with its locations.
+      if ((err as { code?: number }).code === ErrorCodes.userError) finish({ kind: 'failed', error: err });
+      else notice(`up: ${message(err)}`, 'error');
+    };
     client
       .attach(onEvent, { replayLogs: replayLogs ?? REPLAY_LOGS })
       .then((status) => {
         batcher.flush();
         dispatch({ type: 'snapshot', status });
-        if (runUp) return client.up().then(onUp);
+        if (!runUp) return;
+        // Settles after its answer was handled, so a close waiting on it sees the error first.
+        upSettled = client.up().then(onUp, onUpError);
+        return upSettled;
       })
-      .catch((err: unknown) => {
-        if (stopping.current || finished.current) return;
-        // A config the user must fix: leave the screen so the command prints it with its locations.
-        if ((err as { code?: number }).code === ErrorCodes.userError) finish({ kind: 'failed', error: err });
-        else notice(`up: ${message(err)}`, 'error');
-      });
+      .catch(onUpError);
     const tick = setInterval(() => dispatch({ type: 'tick', now: now() }), 1000);
     const unsubscribe = control?.on((r) => runEffect({ effect: r }));
     return () => {
