@@ -40,6 +40,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--build', 'rebuild images even when their inputs did not change')
     .option('--json', 'print the event stream as JSON lines')
     .option('-t, --timestamps', 'show timestamps')
+    .option('--no-tui', 'plain prefixed log lines even in a terminal (the default without one)')
+    .option('--hyperlinks', 'make ports and URLs clickable (OSC 8) in the TUI')
+    .option('--no-hyperlinks', 'never write OSC 8 links (default: on where the terminal is known to support them)')
     .action(
       run(async (services: string[], opts: object) =>
         (await import('./commands/up.js')).upCommand(services, { ...globals(), ...opts }),
