@@ -204,6 +204,13 @@ describe('daemon protocol over in-memory streams (process runtime, real processe
     expect(result.actions.web).toBe('kept');
   });
 
+  it('resync: reconciles a service’s synced files, or says why there is nothing to do', async () => {
+    const r = await conn.sendRequest(Methods.resync, { service: 'web' });
+    expect(r).toEqual({ sent: 0, removed: 0, note: 'web has no develop.watch rules' });
+    const err = await rejection(conn.sendRequest(Methods.resync, { service: 'nope' }));
+    expect(err.code).toBe(ErrorCodes.userError);
+  });
+
   it('up with a broken config: file:line:col problems, nothing changed', async () => {
     const broken = join(s.dir, 'broken.yaml');
     writeFileSync(

@@ -20,7 +20,7 @@ export interface TuiClient {
   reset(mode: ResetParams['mode']): Promise<UpResultWire>;
   /** Take the environment down; the daemon exits afterwards. */
   down(): Promise<void>;
-  /** Full resync of a service's synced files; absent while the protocol has no such method. */
+  /** Full resync of a service's synced files (a reconcile of its watch rules). */
   resync?: (service: string) => Promise<void>;
   /** Called once when the daemon connection ends (the daemon exited or was killed). */
   onClose(listener: () => void): void;

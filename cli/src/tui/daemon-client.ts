@@ -31,6 +31,9 @@ export function daemonTuiClient(
     up: (): Promise<UpResultWire> => connection.sendRequest(Methods.up, upParams),
     restart: (service) => connection.sendRequest(Methods.restart, { service }),
     rebuild: (service) => connection.sendRequest(Methods.rebuild, { service }),
+    resync: async (service) => {
+      await connection.sendRequest(Methods.resync, { service });
+    },
     reset: (mode) => connection.sendRequest(Methods.reset, { mode }),
     down: () => connection.sendRequest(Methods.down, { volumes: false, shutdown: true }),
     onClose: (listener) => {

@@ -52,7 +52,7 @@ export const KEY_HELP: KeyHelp[] = [
   { keys: 'esc', what: 'back to all logs (and clear the filter)' },
   { keys: 'r', what: 'restart the selected service', footer: 'restart' },
   { keys: 'b', what: "rebuild the selected service's image, recreate it if it changed", footer: 'rebuild' },
-  { keys: 's', what: 'full resync of the selected service (not available yet)', footer: 'resync' },
+  { keys: 's', what: "full resync of the selected service's synced files", footer: 'resync' },
   { keys: 'd', what: 'debugger attach details and a VS Code launch.json entry', footer: 'debug' },
   { keys: 'o', what: "open the selected service's URL in the browser", footer: 'open' },
   { keys: 'R', what: 'reset the environment (asks first; says what is lost)', footer: 'reset' },

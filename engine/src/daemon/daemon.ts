@@ -211,6 +211,20 @@ export class Daemon {
       }),
     );
     connection.onRequest(
+      Methods.resync,
+      guard(async (p) => {
+        const project = this.requireProject();
+        if (!project.services[p.service]) {
+          throw new UserError({
+            code: 'engine.unknown-service',
+            message: `no service named ${p.service}`,
+            hint: `services in this project: ${Object.keys(project.services).join(', ')}`,
+          });
+        }
+        return this.engine!.sync.resync(p.service);
+      }),
+    );
+    connection.onRequest(
       Methods.reset,
       guard(async (p) => {
         const project = this.requireProject();

@@ -105,6 +105,25 @@ export class SyncController {
     await link?.close().catch(() => undefined);
   }
 
+  /** A full reconcile of the service's attached sessions (the TUI's `s`, `devenv/resync`). */
+  async resync(service: string): Promise<{ sent: number; removed: number; note?: string }> {
+    const sessions = this.sessions.filter((s) => s.service === service);
+    if (sessions.length === 0) return { sent: 0, removed: 0, note: `${service} has no develop.watch rules` };
+    if (this.runtime.attachSync === undefined) {
+      return { sent: 0, removed: 0, note: 'files are already in place on this runtime' };
+    }
+    const attached = sessions.filter((s) => s.copiesFiles && s.attached);
+    if (attached.length === 0) return { sent: 0, removed: 0, note: `${service} has no running instance to sync into` };
+    let sent = 0;
+    let removed = 0;
+    for (const s of attached) {
+      const r = await s.reconcile();
+      sent += r.sent;
+      removed += r.removed;
+    }
+    return { sent, removed };
+  }
+
   /** Wait until nothing is pending or in flight (tests, benchmarks). */
   async idle(): Promise<void> {
     await this.project?.idle();
