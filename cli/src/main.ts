@@ -43,9 +43,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-tui', 'plain prefixed log lines even in a terminal (the default without one)')
     .option('--hyperlinks', 'make ports and URLs clickable (OSC 8) in the TUI')
     .option('--no-hyperlinks', 'never write OSC 8 links (default: on where the terminal is known to support them)')
+    .option('--dry-run', 'Kubernetes runtimes: print every command and manifest `up` would use, run nothing')
     .action(
-      run(async (services: string[], opts: object) =>
-        (await import('./commands/up.js')).upCommand(services, { ...globals(), ...opts }),
+      run(async (services: string[], opts: { dryRun?: boolean }) =>
+        opts.dryRun
+          ? (await import('./commands/kubernetes.js')).dryRunCommand(globals())
+          : (await import('./commands/up.js')).upCommand(services, { ...globals(), ...opts }),
       ),
     );
 
@@ -116,6 +119,12 @@ export async function main(argv: string[]): Promise<void> {
         (await import('./commands/debug-info.js')).debugInfoCommand({ ...globals(), ...opts }),
       ),
     );
+
+  const argocd = program.command('argocd').description('Argo CD in the local cluster (--runtime kind|k3d)');
+  argocd
+    .command('password')
+    .description('print the initial admin password of the cluster’s Argo CD')
+    .action(run(async () => (await import('./commands/kubernetes.js')).argocdPasswordCommand(globals())));
 
   program
     .command('doctor')
