@@ -2,7 +2,8 @@
 // `npm run bench`: every figure beside a baseline measured in the same run, as a ratio, with
 // the machine noted. Speed is measured here, never asserted in tests.
 // Sections: core `up` vs docker-compose 1.29, daemon (status latency, idle cost), live sync and
-// the watcher. `node scripts/bench.mjs core sync` runs only the named sections.
+// the watcher, debuggers, the TUI, Kubernetes (only where a cluster runs).
+// `node scripts/bench.mjs core sync` runs only the named sections.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -16,6 +17,77 @@ const sections = {
   core: async () => (await import('./bench/core-up.mjs')).runCoreUpBench({ log }),
   daemon: async () => (await import('./bench/daemon.mjs')).runDaemonBench({ log }),
   sync: async () => ({ rows: await (await import('./bench/sync.mjs')).runSyncBench({ log }) }),
+  debug: async () => {
+    const r = await (await import('./bench/debug.mjs')).runDebugBench({ log });
+    const rows = [];
+    for (const [kind, label] of [
+      ['python', 'backend (debugpy)'],
+      ['node', 'frontend (node --inspect)'],
+    ]) {
+      const x = r[kind];
+      if (!x?.start) continue;
+      rows.push(
+        {
+          metric: `${label}: start → app answers, under the debugger`,
+          unit: 'ms',
+          devenv: x.start.debugAppMs,
+          baseline: 'same start, no debugger',
+          baselineValue: x.start.baselineAppMs,
+        },
+        {
+          metric: `${label}: start → debugger attachable`,
+          unit: 'ms',
+          devenv: x.start.debuggerAttachableMs,
+          baseline: 'start → app answers, no debugger',
+          baselineValue: x.start.baselineAppMs,
+        },
+        {
+          metric: `${label}: HTTP request → breakpoint event`,
+          unit: 'ms',
+          devenv: x.request.breakpointEventMs,
+          baseline: 'the same request, no debugger',
+          baselineValue: x.request.baselineMs,
+        },
+      );
+    }
+    return { rows, note: `medians of ${r.samples} container starts` };
+  },
+  tui: async () => {
+    const r = await (await import('./bench/tui.mjs')).runTuiBench({ log });
+    return {
+      rows: [
+        {
+          metric: 'TUI client CPU, 1,000 log lines/s (% of one core)',
+          unit: '%',
+          devenv: r.tui.cpuPct,
+          baseline: 'plain `--no-tui` client',
+          baselineValue: r.plain.cpuPct,
+        },
+        {
+          metric: 'TUI client RSS (mean), 1,000 log lines/s',
+          unit: 'MB',
+          devenv: r.tui.rssMb,
+          baseline: 'plain `--no-tui` client',
+          baselineValue: r.plain.rssMb,
+        },
+      ],
+      facts: [`key → on screen under that load: p50 ${r.tui.keyP50Ms} ms, max ${r.tui.keyMaxMs} ms`],
+    };
+  },
+  kubernetes: async () => {
+    const { kubernetesBench } = await import('../engine/dist/runtimes/kubernetes/index.js');
+    const rows = await kubernetesBench({});
+    const measured = rows.filter((r) => r.status !== 'not-measured');
+    return {
+      rows: [],
+      facts: rows.map((r) =>
+        r.status === 'not-measured'
+          ? `${r.name}${r.goal ? ` (goal ${r.goal})` : ''}: ${r.note}`
+          : `${r.name}: ${JSON.stringify(r)}`,
+      ),
+      note: measured.length === 0 ? 'cluster timings are measured only where a cluster runs' : undefined,
+    };
+  },
 };
 
 function machine() {

@@ -1,7 +1,18 @@
 // Prints, after the run, how many tests ran, passed, failed and were skipped per project, and
 // every skipped suite or test by name: a skip always says what was missing, never hides.
 
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+
+/** A test that never ran because a `beforeAll` of its suite (or its module) failed: a failure, not a skip. */
+function setupFailed(test: TestCase): boolean {
+  let parent: TestCase['parent'] = test.parent;
+  for (;;) {
+    // Its own hook failed (not merely a failing test inside it).
+    if (parent.state() === 'failed' && parent.errors().length > 0) return true;
+    if (parent.type === 'module') return false;
+    parent = parent.parent;
+  }
+}
 
 export default class SuiteSummary implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -13,7 +24,7 @@ export default class SuiteSummary implements Reporter {
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') c.passed++;
-        else if (state === 'failed') c.failed++;
+        else if (state === 'failed' || setupFailed(test)) c.failed++;
         else {
           c.skipped++;
           // The outermost describe names the reason (`… (needs a Docker engine)`).

@@ -98,10 +98,16 @@ export class Engine {
     readonly runtime: Runtime,
     private readonly opts: { settleRestartLimit?: number } = {},
   ) {
+    // A watch action acts on a service that runs, and never brings a stopped one (or its
+    // dependencies) back: after `down` or `stop` a saved file changes nothing.
+    const running = (service: string) =>
+      this.tracked.get(service)?.instanceId !== undefined && this.phase !== 'stopping' && this.phase !== 'stopped';
     this.sync = new SyncController(runtime, this.bus.emit, {
-      restart: (service) => this.restart(service),
+      restart: async (service) => {
+        if (running(service)) await this.restart(service);
+      },
       rebuild: async (service) => {
-        await this.rebuild(service);
+        if (running(service)) await this.rebuild(service);
       },
       exec: (service, command, execOpts) => this.execIn(service, command, execOpts),
       figures: (service, figures) => this.patchStatus(service, { sync: figures }),
@@ -142,6 +148,7 @@ export class Engine {
       await this.connect();
       this.project = project;
       this.setPhase('stopping');
+      await this.sync.close();
       const observed = await this.runtime.observe(project.name);
       for (const name of safeOrder(project).reverse()) {
         const t = this.tracked.get(name);
@@ -552,6 +559,8 @@ export class Engine {
     await this.connect();
     this.project = project;
     this.setPhase('stopping');
+    // Nothing to sync into any more; the next `up` watches again.
+    await this.sync.close();
     const observed = await this.runtime.observe(project.name);
     const byService = new Map<string, ObservedInstance[]>();
     for (const inst of observed) byService.set(inst.service, [...(byService.get(inst.service) ?? []), inst]);
