@@ -38,6 +38,7 @@ export async function main(argv: string[]): Promise<void> {
     .argument('[services...]', 'only these services (and what they depend on)')
     .option('-d, --detach', 'return once every service is up; the daemon keeps the environment running')
     .option('--build', 'rebuild images even when their inputs did not change')
+    .option('--no-debug', 'start services without their debuggers')
     .option('--json', 'print the event stream as JSON lines')
     .option('-t, --timestamps', 'show timestamps')
     .option('--no-tui', 'plain prefixed log lines even in a terminal (the default without one)')

@@ -6,5 +6,4 @@ export { type DebugInfo, debugInfo, vscodeLaunchConfigs } from './debug/launch-c
 export { type Finding, type FindingStatus, parseVersion, runDoctor, versionAtLeast } from './doctor/doctor.js';
 export { Engine, type UpOptions, type UpResult } from './engine/engine.js';
 export * from './init/index.js';
-export { formatPlan, KubernetesRuntime, planKubernetes } from './runtimes/kubernetes/index.js';
 export { parseRuntimeChoice, type RuntimeChoice, selectRuntime } from './runtimes/select-runtime.js';

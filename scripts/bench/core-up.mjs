@@ -58,7 +58,8 @@ function filesForCompose129(files) {
         svc.ports = svc.ports.map((p) => (typeof p === 'string' && p.split(':').length === 2 ? `127.0.0.1:${p}` : p));
     }
     const out = path.join(dir, `${i}-${path.basename(file)}`);
-    writeFileSync(out, YAML.stringify(doc));
+    // YAML 1.1 output, so 'no' stays a string for docker-compose 1.29's PyYAML (not the boolean false).
+    writeFileSync(out, YAML.stringify(doc, { version: '1.1' }));
     return out;
   });
 }

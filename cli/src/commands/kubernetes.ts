@@ -17,7 +17,8 @@ function provider(opts: GlobalOptions): 'kind' | 'k3d' {
 export async function dryRunCommand(opts: GlobalOptions): Promise<number> {
   const ctx = projectContext(opts);
   const p = provider(opts);
-  const { loadProject, planKubernetes, formatPlan } = await import('@devenv/engine/engine');
+  const { loadProject } = await import('@devenv/engine/engine');
+  const { planKubernetes, formatPlan } = await import('@devenv/engine/kubernetes');
   const { project } = await loadProject({
     files: ctx.identity.files,
     projectDir: ctx.identity.projectDir,
@@ -32,7 +33,7 @@ export async function dryRunCommand(opts: GlobalOptions): Promise<number> {
 export async function argocdPasswordCommand(opts: GlobalOptions): Promise<number> {
   const ctx = projectContext(opts);
   const p = provider(opts);
-  const { KubernetesRuntime } = await import('@devenv/engine/engine');
+  const { KubernetesRuntime } = await import('@devenv/engine/kubernetes');
   const runtime = new KubernetesRuntime({ provider: p, stateDir: ctx.paths.stateDir });
   try {
     await runtime.connect();

@@ -18,6 +18,8 @@ export interface UpOptions extends GlobalOptions {
   tui?: boolean;
   /** `--hyperlinks` / `--no-hyperlinks`; undefined: detect. */
   hyperlinks?: boolean;
+  /** false with `--no-debug`. */
+  debug?: boolean;
 }
 
 /** The TUI needs a terminal on both ends, and ink draws only a final frame under CI. */
@@ -69,6 +71,7 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     config: ctx.config,
     services,
     ...(opts.build ? { build: true } : {}),
+    ...(opts.debug === false ? { debug: false } : {}),
   });
   let first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
     daemon.close();
@@ -132,7 +135,12 @@ async function upWithTui(
   const { daemonTuiClient, declaredVolumes, renderUpTui } = await import('../tui/index.js');
   const name = ctx.identity.name;
   const outcome = await renderUpTui({
-    client: daemonTuiClient(daemon, { config: ctx.config, services, ...(opts.build ? { build: true } : {}) }),
+    client: daemonTuiClient(daemon, {
+      config: ctx.config,
+      services,
+      ...(opts.build ? { build: true } : {}),
+      ...(opts.debug === false ? { debug: false } : {}),
+    }),
     project: name,
     volumes: declaredVolumes(ctx.identity.files, name),
     hyperlinks: opts.hyperlinks,

@@ -13,13 +13,14 @@ import type { TuiClient } from './client.js';
 
 export function daemonTuiClient(
   daemon: DaemonConnection,
-  up: { config: ConfigSource; services?: string[]; build?: boolean },
+  up: { config: ConfigSource; services?: string[]; build?: boolean; debug?: boolean },
 ): TuiClient {
   const { connection } = daemon;
   const upParams: UpParams = {
     config: up.config,
     ...(up.services?.length ? { services: up.services } : {}),
     ...(up.build ? { build: true } : {}),
+    ...(up.debug === false ? { debug: false } : {}),
   };
   return {
     daemon: { pid: daemon.info.pid, logFile: daemon.info.logFile },

@@ -139,6 +139,7 @@ export class Daemon {
             services: p.services ?? [],
             build: p.build ?? false,
             removeOrphans: p.removeOrphans,
+            debug: p.debug,
           });
         } catch (err) {
           // A config the user must fix, and nothing running: no reason to stay.
@@ -255,7 +256,7 @@ export class Daemon {
 
   private async up(
     config: ConfigSource,
-    opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined },
+    opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined; debug?: boolean | undefined },
   ): Promise<UpResultWire> {
     const { project, warnings } = await this.loadFor(config);
     // Remembered only once it loads: `reset` must not pick up a config that failed.
@@ -277,6 +278,7 @@ export class Daemon {
       services: opts.services,
       build: opts.build,
       ...(opts.removeOrphans === undefined ? {} : { removeOrphans: opts.removeOrphans }),
+      ...(opts.debug === undefined ? {} : { debug: opts.debug }),
     });
     return { ...result, warnings };
   }

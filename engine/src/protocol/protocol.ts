@@ -72,6 +72,8 @@ export interface UpParams {
   services?: string[];
   build?: boolean;
   removeOrphans?: boolean;
+  /** false: start services without their debuggers (default: injected where debuggable). */
+  debug?: boolean;
 }
 
 export interface UpResultWire {

@@ -1,8 +1,8 @@
 // Early health probing. Docker 20.10 runs a container's first healthcheck only after a full
 // `interval` (10 s for a Celery worker), and has no `start_interval` (Docker 25+). While a
 // container is starting, devenv runs the same healthcheck command itself every half second
-// with `docker exec`; the first success makes the service healthy at once, so dependents start
-// seconds earlier. Docker's own verdict still wins as soon as it has one.
+// with `docker exec` (attempts may overlap); the first success makes the service healthy at
+// once, so dependents start seconds earlier. Docker's own verdict still wins as soon as it has one.
 
 import type Dockerode from 'dockerode';
 
@@ -39,18 +39,35 @@ export async function probeEarly(
   if (!cmd) return 'gave-up';
   const container = docker.getContainer(target.containerId);
   const deadline = Date.now() + target.budgetMs;
-  while (!signal.aborted && Date.now() < deadline) {
+  // Attempts overlap (at most `maxInFlight`): a check that started before the service was ready
+  // may hang until its own timeout (a Celery ping waits 5 s for replies), and the next one, begun
+  // after the service came up, should not wait behind it.
+  const maxInFlight = 2;
+  let inFlight = 0;
+  let passed = false;
+  while (!signal.aborted && !passed && Date.now() < deadline) {
     try {
       const info = await container.inspect();
       if (!info.State.Running) return 'gave-up';
       const dockerSays = info.State.Health?.Status;
       if (dockerSays === 'healthy' || dockerSays === 'unhealthy') return 'gave-up';
-      if ((await execExitCode(container, cmd, target.timeoutMs)) === 0) return 'passed';
     } catch {
-      // The container went away or exec failed (no such binary yet): try again until the budget ends.
+      return 'gave-up';
+    }
+    if (inFlight < maxInFlight) {
+      inFlight++;
+      execExitCode(container, cmd, target.timeoutMs)
+        .then((code) => {
+          if (code === 0) passed = true;
+        })
+        .catch(() => undefined) // exec failed (no such binary yet): the next attempt tries again
+        .finally(() => {
+          inFlight--;
+        });
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+  if (passed) return 'passed';
   return signal.aborted ? 'cancelled' : 'gave-up';
 }
 
