@@ -17,6 +17,7 @@ const sections = {
   core: async () => (await import('./bench/core-up.mjs')).runCoreUpBench({ log }),
   daemon: async () => (await import('./bench/daemon.mjs')).runDaemonBench({ log }),
   sync: async () => ({ rows: await (await import('./bench/sync.mjs')).runSyncBench({ log }) }),
+  live: async () => (await import('./bench/live.mjs')).runLiveBench({ log }),
   debug: async () => {
     const r = await (await import('./bench/debug.mjs')).runDebugBench({ log });
     const rows = [];
