@@ -229,7 +229,13 @@ export class Daemon {
       Methods.reset,
       guard(async (p) => {
         const project = this.requireProject();
-        await this.engine!.down(project, { volumes: p.mode === 'hard' });
+        const engine = this.engine!;
+        if (engine.runtime.reset) {
+          await engine.down(project, { volumes: false });
+          await engine.runtime.reset(project, p.mode, engine.emit);
+        } else {
+          await engine.down(project, { volumes: p.mode === 'hard' });
+        }
         return this.up(this.lastConfig ?? {}, { services: [], build: false });
       }),
     );
@@ -317,8 +323,19 @@ export class Daemon {
     else if (e.kind === 'log' && e.stream === 'system') this.log(`${e.service}: ${e.line}`);
   }
 
-  private status(): ProjectStatus {
-    if (this.engine) return this.engine.status();
+  private async status(): Promise<ProjectStatus> {
+    if (this.engine) {
+      const status = this.engine.status();
+      const runtime = this.engine.runtime;
+      if (runtime.clusterStatus && this.project) {
+        try {
+          status.cluster = await runtime.clusterStatus(this.project.name);
+        } catch (err) {
+          this.log(`cluster status unavailable: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      return status;
+    }
     return {
       project: this.opts.identity.name,
       projectDir: this.opts.identity.projectDir,

@@ -5,7 +5,7 @@
 
 import type { EventSink } from '../model/events.js';
 import type { ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
-import type { Health, PublishedPort } from '../model/status.js';
+import type { Health, ProjectStatus, PublishedPort } from '../model/status.js';
 import type { SyncSession } from '../sync/session.js';
 
 export interface RuntimeInfo {
@@ -149,6 +149,16 @@ export interface Runtime {
     sessions: readonly SyncSession[],
     opts: { reconcile: boolean; onWarning: (message: string) => void },
   ): Promise<SyncLink>;
+
+  /**
+   * A runtime with more to reset than its instances (Kubernetes: `soft` recreates the project's
+   * namespaces and Applications, `hard` the cluster). Absent: the engine's down (with volumes
+   * for `hard`) and up are the reset.
+   */
+  reset?(project: ProjectSpec, mode: 'soft' | 'hard', sink: EventSink): Promise<void>;
+
+  /** Cluster and Argo CD state for `ProjectStatus.cluster` (Kubernetes runtimes only). */
+  clusterStatus?(project: string): Promise<NonNullable<ProjectStatus['cluster']>>;
 
   /** Run a command inside the instance (`sync+exec`). */
   exec?(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult>;
