@@ -73,7 +73,7 @@ describe.skipIf(!haveDocker)('debuggers in the reference stack (Docker)', () => 
       remoteRoot: '/app',
     });
     const names = status.services.filter((s) => s.debug).map((s) => s.name);
-    expect(names.sort()).toEqual(['backend', 'frontend', 'migrate', 'worker']);
+    expect(names.sort()).toEqual(['backend', 'frontend', 'worker']);
     // The worker publishes only its debug port: that is no URL to open.
     expect(status.services.find((s) => s.name === 'worker')?.url).toBeUndefined();
   });

@@ -26,14 +26,15 @@ const frontendImage = {
 };
 
 describe('planDebug + injectPlanned on the reference stack', () => {
-  it('gives python services 5678.. and the frontend 9229; postgres and redis nothing', async () => {
+  it('gives python services 5678.. and the frontend 9229; migrate, postgres and redis nothing', async () => {
     const plan = await planDebug(project, 'docker', [], { isFree: free });
     expect(Object.fromEntries(Object.entries(plan.services).map(([k, v]) => [k, [v.debug.type, v.hostPort]]))).toEqual({
       backend: ['python', 5678],
       frontend: ['node', 9229],
-      migrate: ['python', 5679],
-      worker: ['python', 5680],
+      worker: ['python', 5679],
     });
+    // migrate sits in front of every up and says `x-devenv.debug: false`: no debugger for it.
+    expect(plan.services.migrate).toBeUndefined();
     expect(plan.services.backend!.workdir).toBe('/app');
   });
 
