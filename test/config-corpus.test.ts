@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type LoadOptions, type LoadResult, loadProject, type Problem, UserError } from '../engine/src/index.js';
+import { type LoadOptions, type LoadResult, loadProject } from '../engine/src/config/index.js';
+import { type Problem, UserError } from '../engine/src/errors.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const brokenDir = join(fixtures, 'broken');

@@ -2,7 +2,7 @@
 // (started on demand by `up`, only looked for by the others).
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '@devenv/engine';
@@ -12,6 +12,7 @@ import {
   type DaemonConnection,
   type DaemonPaths,
   daemonPaths,
+  ensureStateDir,
   type ProjectIdentity,
   resolveIdentity,
   tryConnect,
@@ -67,7 +68,7 @@ const cliEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dev
 /** Connect to the project's daemon, starting it (detached, logging to the state directory) if none runs. */
 export async function daemonFor(ctx: ProjectContext, runtime: string): Promise<DaemonConnection> {
   const { daemon } = await connectOrStart(ctx.paths, clientInfo, () => {
-    mkdirSync(ctx.paths.stateDir, { recursive: true, mode: 0o700 });
+    ensureStateDir(ctx.paths.stateDir);
     const log = openSync(ctx.paths.logFile, 'a', 0o600);
     const args = [cliEntry, 'daemon', '--project-dir', ctx.identity.projectDir, '--project-name', ctx.identity.name];
     for (const f of ctx.identity.files) args.push('--file', f);

@@ -1,6 +1,6 @@
 // The in-process engine, for the daemon and for commands that work without one
 // (`devenv status`/`logs`/`down` when no daemon runs, `devenv config`). Heavy: import lazily.
-export { loadProject } from './config/index.js';
+export * from './config/index.js';
 export { Daemon } from './daemon/daemon.js';
 export { Engine, type UpOptions, type UpResult } from './engine/engine.js';
 export { parseRuntimeChoice, type RuntimeChoice, selectRuntime } from './runtimes/select-runtime.js';

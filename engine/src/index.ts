@@ -1,7 +1,7 @@
-// Public surface of the engine package. UIs (CLI, TUI, extension) import from here or from
-// `@devenv/engine/protocol`; nothing here imports UI code.
+// Public surface of the engine package: the model and the error types, nothing heavy (the CLI
+// loads this on every start). The config loader and the engine are in `@devenv/engine/engine`;
+// what clients need to reach a daemon is in `@devenv/engine/protocol`.
 
-export * from './config/index.js';
 export * from './errors.js';
 export * from './model/events.js';
 export * from './model/spec.js';

@@ -45,7 +45,33 @@ export async function randomOps(root: string, seed: number, count: number): Prom
     walk('');
     return { files, dirs };
   };
-  const abs = (rel: string) => path.join(root, rel);
+  // Operations on the host tree must never go through a symlink: the fuzz plants links to /etc
+  // and outside the root, and writing, chmod-ing or mkdir-ing through one would change the host.
+  // `abs` refuses a path with a symlink anywhere on it; `absLink` allows one only as the last
+  // component, for operations that act on the link itself (unlink, rename).
+  const throughLink = (rel: string, allowLast: boolean): boolean => {
+    const parts = rel.split('/');
+    let cur = root;
+    for (let i = 0; i < parts.length; i++) {
+      cur = path.join(cur, parts[i]!);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(cur);
+      } catch {
+        return false; // the rest does not exist yet: nothing to follow
+      }
+      if (st.isSymbolicLink() && !(allowLast && i === parts.length - 1)) return true;
+    }
+    return false;
+  };
+  const abs = (rel: string) => {
+    if (throughLink(rel, false)) throw new Error(`refusing to follow a symlink on ${rel}`);
+    return path.join(root, rel);
+  };
+  const absLink = (rel: string) => {
+    if (throughLink(rel, true)) throw new Error(`refusing to follow a symlink on ${rel}`);
+    return path.join(root, rel);
+  };
   const content = () => {
     const n = r() < 0.03 ? 100_000 + Math.floor(r() * 200_000) : Math.floor(r() * 2000);
     const b = Buffer.alloc(n);
@@ -71,8 +97,8 @@ export async function randomOps(root: string, seed: number, count: number): Prom
     if (op < 0.24) safe(() => fs.writeFileSync(abs(newPath(dirs)), content()));
     else if (op < 0.32 && f) safe(() => fs.writeFileSync(abs(f), content()));
     else if (op < 0.36 && f) safe(() => fs.appendFileSync(abs(f), content()));
-    else if (op < 0.41 && f) safe(() => fs.rmSync(abs(f)));
-    else if (op < 0.48 && f) safe(() => fs.renameSync(abs(f), abs(newPath(dirs))));
+    else if (op < 0.41 && f) safe(() => fs.rmSync(absLink(f)));
+    else if (op < 0.48 && f) safe(() => fs.renameSync(absLink(f), absLink(newPath(dirs))));
     else if (op < 0.605) safe(() => fs.mkdirSync(abs(`${newPath(dirs)}/${pick(NAMES)}`), { recursive: true }));
     else if (op < 0.62 && d) safe(() => fs.rmSync(abs(d), { recursive: true }));
     else if (op < 0.66 && d) {
@@ -99,17 +125,17 @@ export async function randomOps(root: string, seed: number, count: number): Prom
         const dir = path.dirname(abs(f));
         fs.writeFileSync(path.join(dir, '4913'), '');
         fs.rmSync(path.join(dir, '4913'));
-        fs.renameSync(abs(f), `${abs(f)}~`);
+        fs.renameSync(abs(f), abs(`${f}~`));
         fs.writeFileSync(abs(f), content());
-        fs.rmSync(`${abs(f)}~`);
+        fs.rmSync(abs(`${f}~`));
       });
     } else if (op < 0.88 && f) {
       // JetBrains safe write
       safe(() => {
-        fs.writeFileSync(`${abs(f)}___jb_tmp___`, content());
-        fs.renameSync(abs(f), `${abs(f)}___jb_old___`);
-        fs.renameSync(`${abs(f)}___jb_tmp___`, abs(f));
-        fs.rmSync(`${abs(f)}___jb_old___`);
+        fs.writeFileSync(abs(`${f}___jb_tmp___`), content());
+        fs.renameSync(abs(f), abs(`${f}___jb_old___`));
+        fs.renameSync(abs(`${f}___jb_tmp___`), abs(f));
+        fs.rmSync(abs(`${f}___jb_old___`));
       });
     } else if (op < 0.92 && f) {
       // VS Code / generic atomic save: temp file then rename over
@@ -122,7 +148,7 @@ export async function randomOps(root: string, seed: number, count: number): Prom
       const at = newPath(dirs);
       const depth = at.split('/').length - 1;
       const target = r() < 0.2 ? '/etc' : `${'../'.repeat(depth)}${f ?? 'missing'}`;
-      safe(() => fs.symlinkSync(target, abs(at)));
+      safe(() => fs.symlinkSync(target, absLink(at)));
     } else if (op < 0.97 && f) safe(() => fs.utimesSync(abs(f), new Date(), new Date(Date.now() - r() * 1e9)));
     else safe(() => fs.writeFileSync(abs(newPath(dirs)), ''));
     const pause = r();

@@ -12,7 +12,7 @@ export function statusTable(status: ProjectStatus): string {
   const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'URL'];
   const rows = status.services.map((s) => [
     s.name,
-    describeState(s),
+    truncate(describeState(s), 60),
     s.health === 'none' ? '-' : s.health,
     s.instanceId ? shortId(s.instanceId) : '-',
     String(s.restartCount),
@@ -72,6 +72,10 @@ export function statusJson(status: ProjectStatus): StatusJson {
 /** "frontend http://127.0.0.1:5173 · backend http://127.0.0.1:8000" for the end of `up`. */
 export function whereToGo(services: ServiceStatus[]): string[] {
   return services.filter((s) => s.url).map((s) => `${s.name.padEnd(10)} ${s.url}`);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function shortId(id: string): string {

@@ -2,7 +2,7 @@
 // config on each `up`, and serves the protocol (protocol/protocol.ts) to every client over a
 // private socket. Lifetime: it runs while the environment does; `down` and `shutdown` end it.
 
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import {
   createMessageConnection,
@@ -18,6 +18,7 @@ import type { EngineEvent } from '../model/events.js';
 import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { ProjectStatus } from '../model/status.js';
+import { ensureStateDir } from '../protocol/client.js';
 import type { DaemonPaths, ProjectIdentity } from '../protocol/project-identity.js';
 import {
   type ConfigSource,
@@ -53,7 +54,7 @@ export class Daemon {
 
   /** Bind the socket and serve; false when another daemon already serves this project. */
   async start(): Promise<boolean> {
-    mkdirSync(this.opts.paths.stateDir, { recursive: true, mode: 0o700 });
+    ensureStateDir(this.opts.paths.stateDir);
     const bound = await bindDaemonSocket(this.opts.paths, (socket) => this.accept(socket));
     if (bound.kind === 'taken') return false;
     this.server = bound.server;

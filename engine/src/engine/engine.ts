@@ -276,6 +276,17 @@ export class Engine {
           const message = err instanceof Error ? err.message : String(err);
           started.get(name)!.reject(err);
           failed.push({ service: name, message });
+          if (err instanceof RuntimeFailure && err.code !== 'engine.dependency-failed') {
+            this.emit({
+              kind: 'diagnostic',
+              ts: now(),
+              severity: 'error',
+              code: err.code,
+              message: `${name}: ${message}`,
+              service: name,
+              ...(err.hint ? { hint: err.hint } : {}),
+            });
+          }
           this.setStatus(t, { state: t.status.state === 'exited' ? 'exited' : 'failed', message });
           this.log(name, `failed: ${message}`);
         }
@@ -382,10 +393,14 @@ export class Engine {
   }
 
   private waitForCondition(dep: string, d: DependsOnSpec): Promise<void> {
+    const depSpec = this.project?.services[dep];
+    // A runtime that cannot report the dependency's health (a Compose healthcheck on the process
+    // runtime, already warned about) makes `service_healthy` mean running.
+    const healthKnown = depSpec ? this.runtime.hasHealthcheck(depSpec) : true;
     const ok: (s: ServiceStatus) => boolean =
       d.condition === 'service_completed_successfully'
         ? (s) => s.state === 'completed'
-        : d.condition === 'service_healthy'
+        : d.condition === 'service_healthy' && healthKnown
           ? (s) => s.state === 'healthy'
           : (s) => s.state !== 'starting' && s.state !== 'waiting' && s.state !== 'building' && s.state !== 'pending';
     const bad = (s: ServiceStatus): string | undefined => {
@@ -400,7 +415,7 @@ export class Engine {
 
   /** Wait until the service is healthy (with a healthcheck), running (without), or completed. */
   private settle(t: Tracked): Promise<void> {
-    const hasHealthcheck = hasActiveHealthcheck(t.spec);
+    const hasHealthcheck = this.runtime.hasHealthcheck(t.spec);
     const limit = this.opts.settleRestartLimit ?? 3;
     const base = t.status.restartCount;
     return this.waitForStatus(
@@ -746,10 +761,6 @@ function stateOf(s: InstanceState): ServiceState {
     case 'missing':
       return 'stopped';
   }
-}
-
-export function hasActiveHealthcheck(spec: ServiceSpec): boolean {
-  return spec.healthcheck !== undefined && spec.healthcheck.test[0] !== 'NONE';
 }
 
 function urlOf(spec: ServiceSpec, state: InstanceState): string | undefined {

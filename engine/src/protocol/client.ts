@@ -4,6 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import {
   createMessageConnection,
   type MessageConnection,
@@ -106,6 +107,16 @@ export function ensurePrivateDir(dir: string): void {
   if ((st.mode & 0o077) !== 0) {
     throw new Error(`${dir} is open to other users (mode ${(st.mode & 0o777).toString(8)}); run \`chmod 700 ${dir}\``);
   }
+}
+
+/**
+ * The project's state directory: private (0700) itself; its parent `.devenv` only traversable
+ * (0711), so a service the process runtime runs as another user (postgres) can reach its own
+ * data directory when the runtime opens the way to it.
+ */
+export function ensureStateDir(stateDir: string): void {
+  mkdirSync(dirname(stateDir), { recursive: true, mode: 0o711 });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 }
 
 export function removeQuietly(path: string): void {

@@ -69,6 +69,12 @@ export interface Runtime {
   /** Reach the runtime; throw a UserError with a fix when it cannot be reached. */
   connect(): Promise<RuntimeInfo>;
 
+  /**
+   * Whether this runtime will report health for the service (a Compose healthcheck in a
+   * container; a process probe on the host). The engine waits for `healthy` only when it will.
+   */
+  hasHealthcheck(service: ServiceSpec): boolean;
+
   /** The fields of a service that, when changed, mean its instance must be recreated. */
   hashInput(service: ServiceSpec, project: ProjectSpec, artifact?: Artifact): unknown;
 

@@ -4,6 +4,7 @@
 import { UserError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { DockerRuntime } from './docker/docker-runtime.js';
+import { ProcessRuntime } from './process/process-runtime.js';
 
 export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'kind' | 'k3d';
 
@@ -14,18 +15,29 @@ export interface RuntimeContext {
 
 export const runtimeChoices: RuntimeChoice[] = ['auto', 'docker', 'process', 'kind', 'k3d'];
 
-export async function selectRuntime(choice: RuntimeChoice, _ctx: RuntimeContext): Promise<Runtime> {
+export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext): Promise<Runtime> {
   switch (choice) {
     case 'docker':
-    case 'auto':
       return new DockerRuntime();
     case 'process':
+      return new ProcessRuntime({ stateDir: ctx.stateDir });
+    case 'auto': {
+      // An engine that answers quickly wins; otherwise the embedded default needs nothing installed.
+      const docker = new DockerRuntime();
+      try {
+        await docker.connect();
+        return docker;
+      } catch {
+        await docker.close();
+        return new ProcessRuntime({ stateDir: ctx.stateDir });
+      }
+    }
     case 'kind':
     case 'k3d':
       throw new UserError({
         code: 'runtime.unavailable',
         message: `the ${choice} runtime is not available in this build`,
-        hint: 'use `--runtime docker`',
+        hint: 'use `--runtime docker` or `--runtime process`',
       });
   }
 }

@@ -132,6 +132,10 @@ describe('sync agent', () => {
   });
 
   it('survives random and truncated frames without writing outside its root', () => {
+    const pickOp = (rand: () => number): never => {
+      const op = 1 + Math.floor(rand() * 12);
+      return (op === Op.root ? Op.write : op) as never;
+    };
     let seed = 7;
     const rand = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -139,6 +143,7 @@ describe('sync agent', () => {
     };
     const names = ['a', 'b', '..', '.', '', 'x/y', '/abs', 'a//b', 'ü', 'a\0b', 'deep/er', 'l'];
     const fuzzBase = fs.mkdtempSync(path.join(tmpdir(), 'agent-fuzz-'));
+    const hostRootBefore = fs.readdirSync('/').sort();
     const fuzzRoot = path.join(fuzzBase, 'root');
     for (let round = 0; round < 50; round++) {
       const parts = [...encodeRequest({ op: Op.root, seq: 1, path: fuzzRoot, flags: 1 })];
@@ -149,7 +154,9 @@ describe('sync agent', () => {
         ).join('/');
         parts.push(
           ...encodeRequest({
-            op: (1 + Math.floor(rand() * 12)) as never,
+            // Any op code (valid or not) except `root`: a root frame is the trusted host naming
+            // the target, and random absolute roots would be honoured on this machine.
+            op: pickOp(rand),
             seq: i + 2,
             rootId: rand() < 0.9 ? 0 : Math.floor(rand() * 5),
             flags: Math.floor(rand() * 4),
@@ -167,5 +174,7 @@ describe('sync agent', () => {
       expect(res.status).toBeLessThanOrEqual(3);
     }
     expect(fs.readdirSync(fuzzBase)).toEqual(['root']);
+    // Nothing appeared anywhere else either ('..' and absolute names must all be refused).
+    expect(fs.readdirSync('/').sort()).toEqual(hostRootBefore);
   });
 });

@@ -22,6 +22,7 @@ import type {
 import { packContext, scanContext } from './build-context.js';
 import { containerCreateOptions, resolveVolume } from './container-config.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
+import { probeEarly } from './early-health.js';
 import { builtImageTag, LABEL, networkName } from './labels.js';
 import { LogDecoder } from './log-stream.js';
 
@@ -34,6 +35,9 @@ export class DockerRuntime implements Runtime {
   private buildSlots: number;
   private readonly buildWaiters: (() => void)[] = [];
   private readonly closers = new Set<() => void>();
+  /** Containers whose healthcheck passed an early probe while Docker still says `starting`. */
+  private readonly earlyHealthy = new Set<string>();
+  private readonly earlyProbes = new Map<string, AbortController>();
 
   constructor(opts: { endpoint?: DockerEndpoint; buildConcurrency?: number } = {}) {
     this.endpoint = opts.endpoint ?? resolveDockerEndpoint();
@@ -55,6 +59,10 @@ export class DockerRuntime implements Runtime {
         ['devenv doctor'],
       );
     }
+  }
+
+  hasHealthcheck(service: ServiceSpec): boolean {
+    return service.healthcheck !== undefined && service.healthcheck.test[0] !== 'NONE';
   }
 
   hashInput(service: ServiceSpec, project: ProjectSpec, artifact?: Artifact): unknown {
@@ -245,8 +253,9 @@ export class DockerRuntime implements Runtime {
             ? 'dead'
             : 'exited';
     const healthStatus = s.Health?.Status;
-    const health: Health =
+    let health: Health =
       healthStatus === 'healthy' || healthStatus === 'unhealthy' || healthStatus === 'starting' ? healthStatus : 'none';
+    if (health === 'starting' && s.Running && this.earlyHealthy.has(instanceId)) health = 'healthy';
     const ports: PublishedPort[] = [];
     for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
       const [port, proto] = key.split('/');
@@ -335,6 +344,8 @@ export class DockerRuntime implements Runtime {
               if (!watchedEvents.has(verb) && verb !== 'health_status') continue;
               const service = ev.Actor?.Attributes?.[LABEL.service];
               if (!service || !ev.id) continue;
+              if (verb === 'start') this.probeEarly(ev.id, service, onChange);
+              if (verb === 'die' || verb === 'stop' || verb === 'destroy') this.forgetEarly(ev.id);
               const exit = ev.Actor?.Attributes?.exitCode;
               onChange({
                 instanceId: ev.id,
@@ -392,6 +403,45 @@ export class DockerRuntime implements Runtime {
   async close(): Promise<void> {
     for (const close of this.closers) close();
     this.closers.clear();
+    for (const id of [...this.earlyProbes.keys()]) this.forgetEarly(id);
+  }
+
+  /** See early-health.ts: probe a starting container's healthcheck ourselves, every 500 ms. */
+  private probeEarly(id: string, service: string, onChange: (change: RuntimeChange) => void): void {
+    this.forgetEarly(id);
+    const controller = new AbortController();
+    this.earlyProbes.set(id, controller);
+    void (async () => {
+      const info = await this.docker.getContainer(id).inspect();
+      const hc = info.Config.Healthcheck;
+      if (!hc?.Test || hc.Test[0] === 'NONE') return;
+      const ns = 1_000_000;
+      const interval = (hc.Interval ?? 30_000 * ns) / ns;
+      const retries = hc.Retries ?? 3;
+      const verdict = await probeEarly(
+        this.docker,
+        {
+          containerId: id,
+          test: hc.Test,
+          timeoutMs: (hc.Timeout ?? 30_000 * ns) / ns,
+          budgetMs: (hc.StartPeriod ?? 0) / ns + interval * (retries + 1),
+        },
+        controller.signal,
+      );
+      if (verdict !== 'passed' || controller.signal.aborted) return;
+      this.earlyHealthy.add(id);
+      onChange({ instanceId: id, service, reason: 'healthcheck passed (early probe)' });
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.earlyProbes.get(id) === controller) this.earlyProbes.delete(id);
+      });
+  }
+
+  private forgetEarly(id: string): void {
+    this.earlyProbes.get(id)?.abort();
+    this.earlyProbes.delete(id);
+    this.earlyHealthy.delete(id);
   }
 
   // ---- images ----------------------------------------------------------------------------

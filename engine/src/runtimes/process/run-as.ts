@@ -1,0 +1,127 @@
+// `x-devenv.process.user`: when devenv runs as root (CI), run a service's init and command as
+// that user (initdb and postgres refuse root). The user gets its data directory, and every
+// directory on the way to what it needs is checked as that very user (the kernel decides, ACLs
+// included), so "cannot cd to /root/project" becomes a hint instead of a cryptic exit.
+
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { RuntimeFailure } from '../../errors.js';
+
+const execFileAsync = promisify(execFile);
+
+export interface RunAs {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** `name`, `uid`, `name:group` or `uid:gid`, as Compose's `user:` reads. */
+export async function resolveRunAs(spec: string, service: string): Promise<RunAs> {
+  const [userPart, groupPart] = spec.split(':', 2) as [string, string | undefined];
+  const entry = await getent('passwd', userPart);
+  if (!entry) {
+    throw new RuntimeFailure('process.unknown-user', `user ${userPart} of service ${service} does not exist`, {
+      service,
+      hint: `create it (e.g. \`useradd --system ${userPart}\`, or install the package that does, like postgresql for \`postgres\`), or change \`x-devenv.process.user\``,
+    });
+  }
+  const [name, , uid, gid, , home] = entry;
+  let groupId = Number(gid);
+  if (groupPart) {
+    const group = await getent('group', groupPart);
+    if (!group) {
+      throw new RuntimeFailure('process.unknown-group', `group ${groupPart} of service ${service} does not exist`, {
+        service,
+        hint: 'fix the group in `x-devenv.process.user` (user:group)',
+      });
+    }
+    groupId = Number(group[2]);
+  }
+  return { name: name!, uid: Number(uid), gid: groupId, home: home || '/' };
+}
+
+async function getent(db: 'passwd' | 'group', key: string): Promise<string[] | undefined> {
+  try {
+    const { stdout } = await execFileAsync('getent', [db, key]);
+    const line = stdout.split('\n')[0]?.trim();
+    return line ? line.split(':') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `/a/b/c` → `/`, `/a`, `/a/b`, `/a/b/c`. */
+export function ancestors(path: string): string[] {
+  const out: string[] = [];
+  let p = resolve(path);
+  for (;;) {
+    out.unshift(p);
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  return out;
+}
+
+/** The existing directories among `paths` (and their ancestors) that `who` cannot enter, shallowest first. */
+export async function untraversable(who: RunAs, paths: string[]): Promise<string[]> {
+  const dirs = [...new Set(paths.flatMap(ancestors))];
+  const existing: string[] = [];
+  for (const d of dirs) {
+    const s = await stat(d).catch(() => undefined);
+    if (s?.isDirectory()) existing.push(d);
+  }
+  if (existing.length === 0) return [];
+  const script = 'for d do [ -x "$d" ] || printf "%s\\n" "$d"; done';
+  const { stdout } = await execFileAsync('/bin/sh', ['-c', script, 'sh', ...existing], {
+    uid: who.uid,
+    gid: who.gid,
+    cwd: '/',
+  });
+  return stdout.split('\n').filter(Boolean);
+}
+
+export async function checkTraversable(who: RunAs, paths: string[], service: string, stateDir: string): Promise<void> {
+  const blocked = await untraversable(who, paths);
+  if (blocked.length === 0) return;
+  const first = blocked[0]!;
+  const mode = await stat(first).then(
+    (s) => (s.mode & 0o777).toString(8),
+    () => '?',
+  );
+  throw new RuntimeFailure(
+    'process.user-cannot-reach',
+    `service ${service} runs as ${who.name}, who cannot enter ${first} (mode ${mode})`,
+    {
+      service,
+      hint: `move the project (or the state directory: DEVENV_STATE_DIR=/var/tmp/devenv/<project>; now ${stateDir}) somewhere ${who.name} can reach, or allow it with \`chmod o+x ${first}\``,
+    },
+  );
+}
+
+/**
+ * Create a directory the user owns (mode 0700) under the state directory, and let the user pass
+ * through the state directory (0711: others may enter, not list; logs and records stay 0700).
+ */
+export async function prepareOwnedDir(dir: string, stateDir: string, who: RunAs): Promise<void> {
+  const rel = relative(stateDir, dir);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return;
+  const st = await stat(stateDir);
+  if ((st.mode & 0o011) !== 0o011) await chmod(stateDir, (st.mode & 0o777) | 0o011);
+  let p = stateDir;
+  const parts = rel.split(sep);
+  for (const [i, part] of parts.entries()) {
+    p = resolve(p, part);
+    const last = i === parts.length - 1;
+    const existed = await stat(p).catch(() => undefined);
+    if (!existed) await mkdir(p, { mode: last ? 0o700 : 0o711 });
+    if (last && (!existed || existed.uid !== who.uid)) await chown(p, who.uid, who.gid);
+  }
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// `devenv up` of the reference stack on Docker, to every service healthy (migrate completed),
+// beside Debian's docker-compose 1.29 `up -d` plus waiting for the same healthchecks, on the
+// same Compose file, in the same run. Measures, never asserts.
+//
+// docker-compose 1.29 predates `develop` and the top-level `name`, and would publish the
+// reference stack's host-less ports on 0.0.0.0: the file it gets is the same file with those
+// two keys dropped and `127.0.0.1:` put before each port (docs/reference-stack.md).
+//
+// Scenarios (each tool with its own images built beforehand, so no build is timed):
+//   cold: no containers, no volumes (postgres initdb and the frontend's npm ci run again);
+//   warm: no containers, volumes kept;
+//   no-op: everything already running (a second `up`).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+const composeDir = path.join(repoRoot, 'compose', 'reference');
+const cli = path.join(repoRoot, 'cli', 'bin', 'devenv.js');
+const DEVENV_PROJECT = 'devenvbench';
+const COMPOSE_PROJECT = 'composebench';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+function referenceFiles() {
+  const files = [path.join(composeDir, 'compose.yaml')];
+  const env = {};
+  const cafile = spawnSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' }).stdout.trim();
+  if (cafile && cafile !== 'null' && cafile !== 'undefined') {
+    files.push(path.join(composeDir, 'compose.host-ca.yaml'));
+    env.HOST_CA_BUNDLE = cafile;
+    env.NPM_REGISTRY = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).stdout.trim();
+  }
+  return { files, env };
+}
+
+/** The same files for docker-compose 1.29: no `name`, no `develop`, ports pinned to 127.0.0.1. */
+function filesForCompose129(files) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'devenv-bench-compose-'));
+  return files.map((file, i) => {
+    const doc = YAML.parse(execFileSync('cat', [file], { encoding: 'utf8' }));
+    delete doc.name;
+    for (const svc of Object.values(doc.services ?? {})) {
+      delete svc.develop;
+      if (Array.isArray(svc.ports))
+        svc.ports = svc.ports.map((p) => (typeof p === 'string' && p.split(':').length === 2 ? `127.0.0.1:${p}` : p));
+    }
+    const out = path.join(dir, `${i}-${path.basename(file)}`);
+    writeFileSync(out, YAML.stringify(doc));
+    return out;
+  });
+}
+
+function composeCmd(files, args, env) {
+  const fArgs = files.flatMap((f) => ['-f', f]);
+  return sh('docker-compose', ['--project-directory', composeDir, '-p', COMPOSE_PROJECT, ...fArgs, ...args], {
+    env: { ...process.env, ...env },
+  });
+}
+
+function devenvCmd(files, args, env) {
+  const fArgs = files.flatMap((f) => ['-f', f]);
+  return sh(process.execPath, [cli, ...fArgs, '-p', DEVENV_PROJECT, '--runtime', 'docker', ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+}
+
+/** Poll Docker until every container of the compose project is healthy, or exited 0 for one-shots. */
+async function waitComposeSettled(expected) {
+  for (;;) {
+    const ids = sh('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${COMPOSE_PROJECT}`])
+      .split('\n')
+      .filter(Boolean);
+    if (ids.length >= expected) {
+      const states = JSON.parse(sh('docker', ['inspect', ...ids])).map((c) => {
+        if (c.State.Status === 'exited') return c.State.ExitCode === 0 ? 'done' : 'failed';
+        if (c.State.Health) return c.State.Health.Status === 'healthy' ? 'done' : 'waiting';
+        return c.State.Running ? 'done' : 'waiting';
+      });
+      if (states.includes('failed')) throw new Error('a docker-compose container failed');
+      if (states.every((s) => s === 'done')) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function timeCompose(files, env, expected) {
+  const t0 = performance.now();
+  composeCmd(files, ['up', '-d'], env);
+  await waitComposeSettled(expected);
+  return performance.now() - t0;
+}
+
+function timeDevenv(files, env) {
+  const t0 = performance.now();
+  devenvCmd(files, ['up', '--detach'], env);
+  return performance.now() - t0;
+}
+
+function ensureCompose129() {
+  if (spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0) return true;
+  if (process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0) {
+    console.error('… installing Debian’s docker-compose (the baseline) with apt-get');
+    sh('apt-get', ['install', '-y', '-q', 'docker-compose'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    return true;
+  }
+  return false;
+}
+
+export async function runCoreUpBench({ rounds = 3, log = () => {} } = {}) {
+  if (!ensureCompose129()) {
+    return {
+      skipped: 'docker-compose 1.29 (the baseline) is not installed and cannot be installed here (needs root + apt)',
+    };
+  }
+  const { files, env } = referenceFiles();
+  const composeFiles = filesForCompose129(files);
+  const expected = 6;
+  const downBoth = (volumes) => {
+    composeCmd(composeFiles, ['down', ...(volumes ? ['-v'] : [])], env);
+    devenvCmd(files, ['down', ...(volumes ? ['--volumes'] : [])], env);
+  };
+
+  log('preparing: building both tools’ images (not timed)');
+  downBoth(true);
+  composeCmd(composeFiles, ['build'], env);
+  devenvCmd(files, ['up', '--detach'], env);
+  downBoth(true);
+
+  const results = {
+    cold: { devenv: [], compose: [] },
+    warm: { devenv: [], compose: [] },
+    noop: { devenv: [], compose: [] },
+  };
+  for (let round = 1; round <= rounds; round++) {
+    log(`round ${round}/${rounds}: cold`);
+    results.cold.compose.push(await timeCompose(composeFiles, env, expected));
+    composeCmd(composeFiles, ['down', '-v'], env);
+    results.cold.devenv.push(timeDevenv(files, env));
+    devenvCmd(files, ['down', '--volumes'], env);
+
+    log(`round ${round}/${rounds}: warm (volumes kept)`);
+    await timeCompose(composeFiles, env, expected); // create the volumes
+    composeCmd(composeFiles, ['down'], env);
+    results.warm.compose.push(await timeCompose(composeFiles, env, expected));
+    log(`round ${round}/${rounds}: no-op (all running)`);
+    results.noop.compose.push(await timeCompose(composeFiles, env, expected));
+    composeCmd(composeFiles, ['down', '-v'], env);
+
+    timeDevenv(files, env);
+    devenvCmd(files, ['down'], env);
+    results.warm.devenv.push(timeDevenv(files, env));
+    results.noop.devenv.push(timeDevenv(files, env));
+    devenvCmd(files, ['down', '--volumes'], env);
+  }
+  const row = (metric, key, goal) => ({
+    metric,
+    unit: 'ms',
+    devenv: median(results[key].devenv),
+    baseline: 'docker-compose 1.29 up -d + wait',
+    baselineValue: median(results[key].compose),
+    goal,
+  });
+  return {
+    rows: [
+      row('reference stack warm up → all healthy (images, volumes kept)', 'warm', 'ratio ≤ 0.8'),
+      row('reference stack cold up → all healthy (images cached, no volumes)', 'cold', ''),
+      row('reference stack up again, all running (no-op)', 'noop', ''),
+    ],
+    note: `median of ${rounds} rounds`,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await runCoreUpBench({ log: (m) => console.error(`… ${m}`) });
+  console.log(JSON.stringify(result, null, 2));
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# README command 2: the whole test suite, on a fresh machine too. On Debian as root it installs
+# what the integration tests drive for real: a Docker engine (started in the background) and the
+# debian:bookworm-slim base image, the process runtime's prerequisites, tmux, Chromium and
+# code-server. Elsewhere the tests that need a missing piece skip, and the summary names them.
+# Then: lint and format check, type check, unit and integration tests.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/ensure-node-deps.sh
+
+if is_root && is_debian; then
+  DEVENV_ALLOW_ENGINE_INSTALL=1 scripts/ensure-docker.sh
+  scripts/ensure-base-image.sh
+  scripts/ensure-process-prereqs.sh
+  missing=()
+  have tmux || missing+=(tmux)
+  have gcc || missing+=(gcc libc6-dev)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+else
+  log "not root on Debian: installing nothing; tests needing Docker, tmux or code-server will skip and say so"
+fi
+
+log "lint and format (biome)"
+npx biome check .
+log "type check of the tests"
+npx tsc -p test
+
+log "tests (vitest: unit, then integration against real Docker, processes, terminals)"
+npx vitest run --reporter=default --reporter=./test/reporters/suite-summary.ts "$@"

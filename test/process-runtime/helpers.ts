@@ -1,0 +1,129 @@
+// Fixtures for the process runtime's integration tests: tiny real services written into a temp
+// directory, a project around them, and ways to wait for and look at real processes.
+
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProcessSpec, ProjectSpec, ServiceSpec } from '../../engine/src/model/spec.js';
+import type { InstanceState, LogLine, Runtime } from '../../engine/src/runtime/runtime.js';
+import { findByToken } from '../../engine/src/runtimes/process/procfs.js';
+
+export interface Sandbox {
+  dir: string;
+  stateDir: string;
+  write(name: string, text: string, mode?: number): string;
+  cleanup(): void;
+}
+
+/** A temp directory others may traverse (0711), so services run as another user can reach it. */
+export function sandbox(prefix = 'devenv-proc-'): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o711);
+  const stateDir = join(dir, 'state');
+  return {
+    dir,
+    stateDir,
+    write(name, text, mode = 0o755) {
+      const p = join(dir, name);
+      writeFileSync(p, text, { mode });
+      chmodSync(p, mode);
+      return p;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function service(
+  name: string,
+  proc: Partial<ProcessSpec> & { command: string[] },
+  extra: Partial<ServiceSpec> = {},
+): ServiceSpec {
+  return {
+    name,
+    environment: {},
+    ports: [],
+    volumes: [],
+    dependsOn: {},
+    restart: { name: 'no' },
+    labels: {},
+    networks: [],
+    profiles: [],
+    tty: false,
+    stdinOpen: false,
+    ...extra,
+    devenv: { process: { cwd: proc.cwd ?? tmpdir(), env: {}, ...proc } },
+  };
+}
+
+export function project(name: string, services: ServiceSpec[], dir = tmpdir()): ProjectSpec {
+  return {
+    name,
+    projectDir: dir,
+    configFiles: [],
+    services: Object.fromEntries(services.map((s) => [s.name, s])),
+    volumes: {},
+    networks: {},
+    devenv: {},
+  };
+}
+
+export async function createAndStart(rt: Runtime, svc: ServiceSpec, proj: ProjectSpec): Promise<string> {
+  const id = await rt.create(svc, { project: proj, specHash: 'test-hash' });
+  await rt.start(id);
+  return id;
+}
+
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function waitForState(rt: Runtime, id: string, ok: (s: InstanceState) => boolean, timeoutMs = 10_000) {
+  return waitFor(
+    `state of ${id}`,
+    async () => {
+      const s = await rt.inspect(id);
+      return ok(s) ? s : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export async function collectLogs(
+  rt: Runtime,
+  id: string,
+  opts: { tail?: number; since?: number } = {},
+): Promise<LogLine[]> {
+  const out: LogLine[] = [];
+  for await (const l of rt.logs(id, { follow: false, ...opts }, new AbortController().signal)) out.push(l);
+  return out;
+}
+
+export function tokenOf(id: string): string {
+  return id.split(':').at(-1)!;
+}
+
+/** Processes still carrying the instance's token (should be none after stop). */
+export async function survivors(id: string): Promise<number[]> {
+  return (await findByToken(tokenOf(id))).map((p) => p.pid);
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
