@@ -3,7 +3,8 @@
 
 import { statSync } from 'node:fs';
 import { format } from 'node:util';
-import { ExitCode, loadProject, type ProjectSpec } from '@devenv/engine';
+import { ExitCode, type ProjectSpec } from '@devenv/engine';
+import type { loadProject as LoadProject } from '@devenv/engine/engine';
 import { createConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { daemonFor, findDaemon, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
 import { localEngine } from '../local-engine.js';
@@ -20,6 +21,8 @@ export async function lspCommand(globals: GlobalOptions): Promise<number> {
   console.warn = (...args: unknown[]) => connection.console.warn(format(...args));
   console.error = (...args: unknown[]) => connection.console.error(format(...args));
 
+  // The config loader is the heavy half of the engine package: loaded once, here.
+  const { loadProject, validateDocument } = await import('@devenv/engine/engine');
   let projectFiles: string[] = globals.file ?? [];
   const { closed } = serveLanguage(connection, {
     relay: (init, rootPath, emit) => {
@@ -36,11 +39,12 @@ export async function lspCommand(globals: GlobalOptions): Promise<number> {
       connection.console.log(`project ${ctx.identity.name}: ${ctx.identity.files.join(', ')}`);
       const runtime = opts.runtime ?? 'auto';
       return new DaemonRelay(daemonAccess(ctx, runtime), emit, {
-        enrich: publishedDebuggers(ctx),
+        enrich: publishedDebuggers(ctx, loadProject),
         log: (line) => connection.console.log(line),
       });
     },
     validates: (file) => !isPartialConfig(file, projectFiles),
+    validate: (text, file) => validateDocument(text, file, process.env),
   });
   await closed;
   return ExitCode.ok;
@@ -81,7 +85,7 @@ function daemonAccess(ctx: ProjectContext, runtime: string): DaemonAccess {
 }
 
 /** Debuggers a Compose file publishes itself, with path mappings from its sync rules. */
-function publishedDebuggers(ctx: ProjectContext): StatusEnricher {
+function publishedDebuggers(ctx: ProjectContext, loadProject: typeof LoadProject): StatusEnricher {
   let project: ProjectSpec | undefined;
   let loadedFor = '';
   const fingerprint = () =>

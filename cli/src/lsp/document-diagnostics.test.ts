@@ -1,4 +1,4 @@
-import type { ConfigDiagnostic } from '@devenv/engine';
+import type { ConfigDiagnostic } from '@devenv/engine/engine';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { toLspDiagnostics } from './document-diagnostics.js';

@@ -1,7 +1,7 @@
 // The config loader's problems as LSP diagnostics: the same code, message and `file:line:col`
 // the CLI prints, placed on the text they point at.
 
-import type { ConfigDiagnostic } from '@devenv/engine';
+import type { ConfigDiagnostic } from '@devenv/engine/engine';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 
 /**

@@ -1,4 +1,4 @@
-import type { ServiceSpec, ServiceStatus } from '@devenv/engine';
+import type { DebugEndpoint, ServiceSpec, ServiceStatus } from '@devenv/engine';
 import { describe, expect, it } from 'vitest';
 import { projectWithPublishedDebuggers, syncPathMappings, withPublishedDebugger } from './published-debugger.js';
 
@@ -82,7 +82,7 @@ describe('withPublishedDebugger', () => {
   });
 
   it('never overrides the engine, and respects debug: false', () => {
-    const engine = { type: 'node', protocol: 'cdp', hostIp: '127.0.0.1', hostPort: 1, pathMappings: [] } as const;
+    const engine: DebugEndpoint = { type: 'node', protocol: 'cdp', hostIp: '127.0.0.1', hostPort: 1, pathMappings: [] };
     const s = { ...status([[5678, 15678]]), debug: engine };
     expect(withPublishedDebugger(s, backend, isFile).debug).toBe(engine);
     expect(withPublishedDebugger(status([[5678, 15678]]), spec({ devenv: { debug: false } }), isFile).debug).toBe(

@@ -3,6 +3,7 @@
 
 import { PassThrough } from 'node:stream';
 import type { EngineEvent, ProjectStatus, ServiceStatus } from '@devenv/engine';
+import { validateDocument } from '@devenv/engine/engine';
 import { type DaemonConnection, ErrorCodes, Methods, Notifications, PROTOCOL_VERSION } from '@devenv/engine/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -97,13 +98,18 @@ function startServer(access: DaemonAccess | undefined) {
   serveLanguage(serverConnection, {
     relay: (_init, _root, emit) => (access ? new DaemonRelay(access, emit, { pollMs: 20 }) : undefined),
     validates: (file) => !file.endsWith('.override.yaml'),
+    validate: (text, file) => validateDocument(text, file, {}),
     debounceMs: 5,
   });
   const client = createMessageConnection(new StreamMessageReader(p.client[0]), new StreamMessageWriter(p.client[1]));
   const events: EngineEvent[] = [];
   const diagnostics: PublishDiagnosticsParams[] = [];
-  client.onNotification(Notifications.event, (e) => events.push(e));
-  client.onNotification('textDocument/publishDiagnostics', (d: PublishDiagnosticsParams) => diagnostics.push(d));
+  client.onNotification(Notifications.event.method, (e: EngineEvent) => {
+    events.push(e);
+  });
+  client.onNotification('textDocument/publishDiagnostics', (d: PublishDiagnosticsParams) => {
+    diagnostics.push(d);
+  });
   client.onNotification('window/logMessage', () => undefined);
   client.listen();
   disposers.push(() => {

@@ -5,7 +5,8 @@
 //    (declared once there) and receives its `Notifications.event`; see daemon-relay.ts.
 
 import { fileURLToPath } from 'node:url';
-import { type ConfigDiagnostic, type EngineEvent, RuntimeFailure, UserError, validateDocument } from '@devenv/engine';
+import { type EngineEvent, RuntimeFailure, UserError } from '@devenv/engine';
+import type { ConfigDiagnostic } from '@devenv/engine/engine';
 import { ErrorCodes, type ErrorData, Methods, Notifications } from '@devenv/engine/protocol';
 import { ResponseError } from 'vscode-jsonrpc';
 import { type Connection, TextDocumentSyncKind, TextDocuments } from 'vscode-languageserver';
@@ -22,7 +23,8 @@ export interface ServerOptions {
   ): DaemonRelay | undefined;
   /** Whether a file is checked on its own; overrides of another file are not (they are partial). */
   validates?(file: string): boolean;
-  validate?(text: string, file: string): ConfigDiagnostic[];
+  /** The config checker (`validateDocument` of @devenv/engine/engine, loaded by the command). */
+  validate(text: string, file: string): ConfigDiagnostic[];
   /** Quiet time after a keystroke before checking again. */
   debounceMs?: number;
 }
@@ -38,7 +40,6 @@ export interface LspInitOptions {
 export function serveLanguage(connection: Connection, opts: ServerOptions): { closed: Promise<void> } {
   const documents = new TextDocuments(TextDocument);
   const pending = new Map<string, NodeJS.Timeout>();
-  const validate = opts.validate ?? ((text, file) => validateDocument(text, file, process.env));
   let relay: DaemonRelay | undefined;
 
   connection.onInitialize((params) => {
@@ -75,7 +76,7 @@ export function serveLanguage(connection: Connection, opts: ServerOptions): { cl
     }
     let items: ConfigDiagnostic[];
     try {
-      items = validate(doc.getText(), file);
+      items = opts.validate(doc.getText(), file);
     } catch (err) {
       connection.console.error(`checking ${file} failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
       return;
