@@ -111,6 +111,12 @@ describe('RunBothAdapter (the parent session)', () => {
     await down.request('disconnect', {});
     expect(down.calls).toEqual(['up Run Both', 'stopChildren', 'down']);
 
+    const twice = harness([svc('backend', 'python')]);
+    await twice.request('launch', {});
+    await twice.request('disconnect', {});
+    await twice.request('disconnect', {});
+    expect(twice.calls.filter((c) => c === 'stopChildren')).toHaveLength(1);
+
     const restart = harness([svc('backend', 'python')]);
     await restart.request('launch', { stopEnvironmentOnStop: true });
     await restart.request('disconnect', { restart: true });

@@ -54,6 +54,7 @@ export class RunBothAdapter {
   private readonly abort = new AbortController();
   private config: RunBothConfiguration | undefined;
   private launched = false;
+  private stopping = false;
   private ended = false;
   /** Milliseconds from `launch` to every child started; for the status line and the benchmark. */
   attachMs: number | undefined;
@@ -138,6 +139,12 @@ export class RunBothAdapter {
   }
 
   private async stop(req: DapRequest): Promise<void> {
+    // A child managed by this session forwards its own stop here: the first stop does the work.
+    if (this.stopping) {
+      this.respond(req, true);
+      return;
+    }
+    this.stopping = true;
     this.abort.abort();
     await this.host.stopChildren();
     const restarting = req.arguments?.restart === true;

@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { format } from 'node:util';
 import { ExitCode, type ProjectSpec } from '@devenv/engine';
 import type { loadProject as LoadProject } from '@devenv/engine/engine';
-import { createConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { createConnection } from 'vscode-languageserver/node';
 import { daemonFor, findDaemon, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
 import { localEngine } from '../local-engine.js';
 import { type DaemonAccess, DaemonRelay, type StatusEnricher } from './daemon-relay.js';
@@ -14,7 +14,8 @@ import { projectWithPublishedDebuggers, withPublishedDebugger } from './publishe
 import { type LspInitOptions, serveLanguage } from './server.js';
 
 export async function lspCommand(globals: GlobalOptions): Promise<number> {
-  const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+  // Given the raw streams, the server exits when stdin ends (the editor went away).
+  const connection = createConnection(process.stdin, process.stdout);
   const toClient = (...args: unknown[]) => connection.console.log(format(...args));
   console.log = toClient;
   console.info = toClient;

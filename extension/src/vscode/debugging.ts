@@ -24,6 +24,9 @@ export function registerDebugging(client: DevenvClient, output: vscode.LogOutput
   const parents = new Map<string, RunBothAdapter>();
   const children = new Map<string, Set<vscode.DebugSession>>();
 
+  const descendants = (id: string): vscode.DebugSession[] =>
+    [...(children.get(id) ?? [])].flatMap((child) => [child, ...descendants(child.id)]);
+
   const provider: vscode.DebugConfigurationProvider = {
     provideDebugConfigurations: () => [RUN_BOTH],
     resolveDebugConfiguration: (_folder, config) => resolveRunBoth(config as Partial<RunBothConfiguration>),
@@ -59,16 +62,26 @@ export function registerDebugging(client: DevenvClient, output: vscode.LogOutput
         },
       ),
     startChild: async (config) => {
+      // Managed by the parent: Stop or Restart on any child acts on the whole Run Both.
       const started = await vscode.debug.startDebugging(session.workspaceFolder, config, {
         parentSession: session,
-        lifecycleManagedByParent: false,
+        lifecycleManagedByParent: true,
         compact: false,
       });
       if (!started) output.warn(`could not start the debug session for ${config.name}`);
       return started;
     },
     stopChildren: async () => {
-      await Promise.all([...(children.get(session.id) ?? [])].map((s) => vscode.debug.stopDebugging(s)));
+      // Deepest first (debugpy's subprocess sessions before their parent). A DAP `disconnect`
+      // sent to each child directly: stopDebugging(child) would be routed back to this parent.
+      const all = descendants(session.id).reverse();
+      await Promise.all(
+        all.map((child) =>
+          Promise.resolve(child.customRequest('disconnect', { terminateDebuggee: false })).catch(() =>
+            vscode.debug.stopDebugging(child),
+          ),
+        ),
+      );
     },
     stopEnvironmentOnStop: (config) =>
       config.stopEnvironmentOnStop ??
@@ -122,7 +135,10 @@ export function registerDebugging(client: DevenvClient, output: vscode.LogOutput
       if (e.session.type !== PYTHON_TYPE || e.event !== 'debugpyAttach') return;
       const config = subprocessConfiguration(e.session.configuration as PythonAttachConfiguration, e.body ?? {});
       output.info(`debugpy announced a subprocess of ${config.devenvService} (pid ${config.subProcessId}): attaching`);
-      void vscode.debug.startDebugging(e.session.workspaceFolder, config, { parentSession: e.session });
+      void vscode.debug.startDebugging(e.session.workspaceFolder, config, {
+        parentSession: e.session,
+        lifecycleManagedByParent: true,
+      });
     }),
   ];
 }
