@@ -85,7 +85,9 @@ describe('RunBothAdapter (the parent session)', () => {
       ['frontend', 'node'],
     ]);
     expect(h.adapter.attachMs).toBe(1500);
-    expect(h.output().at(-1)).toBe('devenv: debugging backend, worker, frontend (attached in 1.5 s)\n');
+    expect(h.output().at(-1)).toBe(
+      'devenv: debugging backend, worker, frontend (ready in 1.5 s: environment up 1.5 s, debuggers 0.0 s)\n',
+    );
   });
 
   it('ends when the last child ends', async () => {

@@ -42,6 +42,8 @@ export interface RunBothHost {
   /** Whether stopping the session also takes the environment down. */
   stopEnvironmentOnStop(config: RunBothConfiguration): boolean;
   down(): Promise<void>;
+  /** Where the session's own lines also go (the "devenv" output channel). */
+  log?(line: string): void;
   now?(): number;
 }
 
@@ -58,6 +60,8 @@ export class RunBothAdapter {
   private ended = false;
   /** Milliseconds from `launch` to every child started; for the status line and the benchmark. */
   attachMs: number | undefined;
+  /** Of which: bringing the environment up (the `up` request). */
+  upMs: number | undefined;
 
   constructor(private readonly host: RunBothHost) {}
 
@@ -115,6 +119,7 @@ export class RunBothAdapter {
     const config = resolveRunBoth((req.arguments ?? {}) as Partial<RunBothConfiguration>);
     this.config = config;
     const result = await this.host.up(config, this.abort.signal);
+    this.upMs = (this.host.now?.() ?? Date.now()) - started;
     if (this.abort.signal.aborted) {
       this.respond(req, true);
       return;
@@ -135,7 +140,10 @@ export class RunBothAdapter {
       this.end();
       return;
     }
-    this.console(`devenv: debugging ${attached.join(', ')} (attached in ${(this.attachMs / 1000).toFixed(1)} s)`);
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    this.console(
+      `devenv: debugging ${attached.join(', ')} (ready in ${seconds(this.attachMs)}: environment up ${seconds(this.upMs)}, debuggers ${seconds(this.attachMs - this.upMs)})`,
+    );
   }
 
   private async stop(req: DapRequest): Promise<void> {
@@ -163,6 +171,7 @@ export class RunBothAdapter {
   }
 
   private console(line: string): void {
+    this.host.log?.(line);
     this.event('output', { category: 'console', output: `${line}\n` });
   }
 

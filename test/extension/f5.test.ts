@@ -123,12 +123,7 @@ describe.skipIf(missing)(`VS Code extension end to end${missing ? ` (skipped: ${
   }, 120_000);
 
   it('Stop ends every debug session and leaves the environment running', async () => {
-    await h.focusWorkbench(page);
-    await page.keyboard.press('Shift+F5');
-    await page
-      .locator('.debug-call-stack .monaco-list-row .session')
-      .first()
-      .waitFor({ state: 'detached', timeout: 60_000 });
+    await h.stopDebugging(page);
     await shot('05-stopped');
     expect(await h.callStackSessions(page)).toEqual([]);
     expect(await h.statusBarText(page)).toContain('devenv: 5/5 healthy');

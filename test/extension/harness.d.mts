@@ -27,6 +27,8 @@ export function startCodeServer(opts: {
   workspace: string;
   env: Record<string, string>;
   logFile: string;
+  /** code-server's --log (and the extension channels' level), e.g. 'debug'. */
+  logLevel?: string;
 }): Promise<{ url: string; stop(): void }>;
 export function launchBrowser(): Promise<Browser>;
 export function openWorkbench(browser: Browser, url: string): Promise<Page>;
@@ -36,6 +38,7 @@ export function openFileAt(page: Page, relPath: string, line: number, column?: n
 export function callStackRows(page: Page): Promise<string[]>;
 export function callStackSessions(page: Page): Promise<string[]>;
 export function waitForSessions(page: Page, names: string[], timeoutMs: number): Promise<void>;
+export function stopDebugging(page: Page): Promise<void>;
 export function waitForSessionMatching(page: Page, pattern: string, timeoutMs: number): Promise<void>;
 export function pausedAt(page: Page): Promise<{
   topFrame: { name: string; file: string; position: string };

@@ -169,7 +169,7 @@ const USER_SETTINGS = {
 };
 
 /** Start code-server on `port` and resolve once it answers HTTP. */
-export async function startCodeServer({ entry, port, userDataDir, extensionsDir, workspace, env, logFile }) {
+export async function startCodeServer({ entry, port, userDataDir, extensionsDir, workspace, env, logFile, logLevel }) {
   mkdirSync(userDataDir, { recursive: true });
   const userSettings = path.join(userDataDir, 'User');
   mkdirSync(userSettings, { recursive: true });
@@ -186,6 +186,7 @@ export async function startCodeServer({ entry, port, userDataDir, extensionsDir,
     userDataDir,
     '--extensions-dir',
     extensionsDir,
+    ...(logLevel ? ['--log', logLevel] : []),
     workspace,
   ];
   const out = openSync(logFile, 'a');
@@ -294,6 +295,17 @@ export async function waitForSessions(page, names, timeoutMs) {
     names,
     { timeout: timeoutMs, polling: 50 },
   );
+}
+
+/** Shift+F5, then wait until VS Code has left debug mode (every session gone, toolbar hidden). */
+export async function stopDebugging(page) {
+  await focusWorkbench(page);
+  await page.keyboard.press('Shift+F5');
+  await page
+    .locator('.debug-call-stack .monaco-list-row .session')
+    .first()
+    .waitFor({ state: 'detached', timeout: 60_000 });
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
 }
 
 /** Wait until the Call Stack shows a session whose whole name matches `pattern` (a RegExp source). */

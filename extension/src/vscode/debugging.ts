@@ -17,15 +17,27 @@ import {
 } from '../debug-configurations.js';
 import { errorMessage } from '../error-text.js';
 import { RunBothAdapter, type RunBothHost } from '../run-both-adapter.js';
+import { SessionTree } from '../session-tree.js';
 import { UpProgress } from '../up-progress.js';
 import type { DevenvClient } from './devenv-client.js';
 
 export function registerDebugging(client: DevenvClient, output: vscode.LogOutputChannel): vscode.Disposable[] {
   const parents = new Map<string, RunBothAdapter>();
-  const children = new Map<string, Set<vscode.DebugSession>>();
+  const tree = new SessionTree();
+  const sessions = new Map<string, vscode.DebugSession>();
 
-  const descendants = (id: string): vscode.DebugSession[] =>
-    [...(children.get(id) ?? [])].flatMap((child) => [child, ...descendants(child.id)]);
+  /** A DAP `disconnect` sent to the session itself: stopDebugging(child) would be routed to its Run Both. */
+  const disconnect = async (id: string) => {
+    const session = sessions.get(id);
+    if (!session) return;
+    try {
+      await session.customRequest('disconnect', { terminateDebuggee: false });
+    } catch (err) {
+      if (!sessions.has(id)) return; // it ended meanwhile
+      output.debug(`disconnect ${session.name}: ${String(err)}; stopping it instead`);
+      await vscode.debug.stopDebugging(session);
+    }
+  };
 
   const provider: vscode.DebugConfigurationProvider = {
     provideDebugConfigurations: () => [RUN_BOTH],
@@ -72,16 +84,9 @@ export function registerDebugging(client: DevenvClient, output: vscode.LogOutput
       return started;
     },
     stopChildren: async () => {
-      // Deepest first (debugpy's subprocess sessions before their parent). A DAP `disconnect`
-      // sent to each child directly: stopDebugging(child) would be routed back to this parent.
-      const all = descendants(session.id).reverse();
-      await Promise.all(
-        all.map((child) =>
-          Promise.resolve(child.customRequest('disconnect', { terminateDebuggee: false })).catch(() =>
-            vscode.debug.stopDebugging(child),
-          ),
-        ),
-      );
+      const ids = tree.stopBelow(session.id);
+      output.debug(`stopping ${ids.map((id) => sessions.get(id)?.name ?? id).join(', ') || 'no child sessions'}`);
+      await Promise.all(ids.map(disconnect));
     },
     stopEnvironmentOnStop: (config) =>
       config.stopEnvironmentOnStop ??
@@ -91,6 +96,7 @@ export function registerDebugging(client: DevenvClient, output: vscode.LogOutput
     down: async () => {
       await client.request(Methods.down, { volumes: false, shutdown: true });
     },
+    log: (line) => output.info(`${session.name}: ${line}`),
   });
 
   return [
@@ -104,6 +110,7 @@ export function registerDebugging(client: DevenvClient, output: vscode.LogOutput
       createDebugAdapterDescriptor: (session) => {
         const adapter = new RunBothAdapter(hostFor(session));
         parents.set(session.id, adapter);
+        tree.addRoot(session.id);
         return new vscode.DebugAdapterInlineImplementation(adapter as unknown as vscode.DebugAdapter);
       },
     }),
@@ -115,24 +122,28 @@ export function registerDebugging(client: DevenvClient, output: vscode.LogOutput
     }),
     vscode.debug.onDidStartDebugSession((session) => {
       const parent = session.parentSession;
-      if (!parent) return;
-      const set = children.get(parent.id) ?? new Set();
-      set.add(session);
-      children.set(parent.id, set);
-      parents.get(parent.id)?.childStarted(session.id);
+      output.debug(`debug session started: ${session.name} (${session.type}, parent ${parent?.name ?? '-'})`);
+      const role = tree.started(session.id, parent?.id);
+      if (role === 'ignore') return;
+      sessions.set(session.id, session);
+      if (role === 'stop') {
+        output.debug(`${session.name} started after its parent stopped: stopping it`);
+        void disconnect(session.id);
+        return;
+      }
+      if (parent) parents.get(parent.id)?.childStarted(session.id);
     }),
     vscode.debug.onDidTerminateDebugSession((session) => {
+      output.debug(`debug session ended: ${session.name} (${session.type})`);
       const parent = session.parentSession;
-      if (parent) {
-        children.get(parent.id)?.delete(session);
-        parents.get(parent.id)?.childEnded(session.id);
-      }
+      if (parent) parents.get(parent.id)?.childEnded(session.id);
+      for (const orphan of tree.endedSession(session.id)) void disconnect(orphan);
+      sessions.delete(session.id);
       parents.get(session.id)?.dispose();
       parents.delete(session.id);
-      children.delete(session.id);
     }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-      if (e.session.type !== PYTHON_TYPE || e.event !== 'debugpyAttach') return;
+      if (e.session.type !== PYTHON_TYPE || e.event !== 'debugpyAttach' || tree.isStopping(e.session.id)) return;
       const config = subprocessConfiguration(e.session.configuration as PythonAttachConfiguration, e.body ?? {});
       output.info(`debugpy announced a subprocess of ${config.devenvService} (pid ${config.subProcessId}): attaching`);
       void vscode.debug.startDebugging(e.session.workspaceFolder, config, {
