@@ -97,18 +97,28 @@ export async function runExtensionBench({ samples = 3, log = () => {} } = {}) {
     const coldReport = await nextReport(userDataDir, 0);
     await h.stopDebugging(page);
     const warm = [];
-    let warmReport;
+    const warmReports = [];
     for (let i = 0; i < samples; i++) {
       log(`F5, warm ${i + 1}/${samples}`);
       warm.push(await f5UntilAttached(page));
-      warmReport = await nextReport(userDataDir, i + 1);
+      warmReports.push(await nextReport(userDataDir, i + 1));
       await h.stopDebugging(page);
     }
+    // "ready in X s": from the launch request until every child session reported started.
+    const readyMs = (report) => Number(/ready in ([\d.]+) s/.exec(report ?? '')?.[1] ?? Number.NaN) * 1000;
     return {
       rows: [
         {
           metric: 'F5 → backend, worker, frontend attached (environment up)',
           devenv: median(warm),
+          unit: 'ms',
+          baseline: '`devenv up -d`, environment up',
+          baselineValue: cliWarm,
+          goal: '≤ 5 s',
+        },
+        {
+          metric: 'launch → every child session started (the extension’s own clock), environment up',
+          devenv: median(warmReports.map(readyMs)),
           unit: 'ms',
           baseline: '`devenv up -d`, environment up',
           baselineValue: cliWarm,
@@ -124,7 +134,7 @@ export async function runExtensionBench({ samples = 3, log = () => {} } = {}) {
       ],
       facts: [
         `warm samples (ms): ${warm.map((x) => Math.round(x)).join(', ')}`,
-        `the extension's account, warm: ${warmReport ?? 'n/a'}; cold: ${coldReport ?? 'n/a'}`,
+        `the extension's account, warm: ${warmReports.at(-1) ?? 'n/a'}; cold: ${coldReport ?? 'n/a'}`,
         `scripts/install-code-server.sh (cached): ${Math.round(installMs)} ms`,
       ],
     };

@@ -28,6 +28,9 @@ export function missingPrerequisite() {
   if (base.status !== 0) return 'no debian:bookworm-slim image (scripts/ensure-base-image.sh makes one)';
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot && !existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+  const cache = process.env.DEVENV_CODE_SERVER_CACHE ?? '/var/cache/devenv/code-server';
+  const cached = existsSync(path.join(cache, process.env.DEVENV_CODE_SERVER_VERSION ?? '4.96.4', '.devenv-complete'));
+  if (!isRoot && !cached) return `code-server is not installed (run scripts/install-code-server.sh as root once)`;
   return undefined;
 }
 

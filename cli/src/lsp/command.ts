@@ -8,6 +8,7 @@ import type { loadProject as LoadProject } from '@devenv/engine/engine';
 import { createConnection } from 'vscode-languageserver/node';
 import { daemonFor, findDaemon, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
 import { localEngine } from '../local-engine.js';
+import { withConfiguredServices } from './configured-services.js';
 import { type DaemonAccess, DaemonRelay, type StatusEnricher } from './daemon-relay.js';
 import { isPartialConfig } from './partial-config.js';
 import { projectWithPublishedDebuggers, withPublishedDebugger } from './published-debugger.js';
@@ -40,7 +41,7 @@ export async function lspCommand(globals: GlobalOptions): Promise<number> {
       connection.console.log(`project ${ctx.identity.name}: ${ctx.identity.files.join(', ')}`);
       const runtime = opts.runtime ?? 'auto';
       return new DaemonRelay(daemonAccess(ctx, runtime), emit, {
-        enrich: publishedDebuggers(ctx, loadProject),
+        enrich: configEnricher(ctx, loadProject),
         log: (line) => connection.console.log(line),
       });
     },
@@ -85,8 +86,9 @@ function daemonAccess(ctx: ProjectContext, runtime: string): DaemonAccess {
   };
 }
 
-/** Debuggers a Compose file publishes itself, with path mappings from its sync rules. */
-function publishedDebuggers(ctx: ProjectContext, loadProject: typeof LoadProject): StatusEnricher {
+/** What the config adds to statuses: debuggers a Compose file publishes itself (path mappings from
+ * its sync rules), and the services nothing runs for yet. */
+function configEnricher(ctx: ProjectContext, loadProject: typeof LoadProject): StatusEnricher {
   let project: ProjectSpec | undefined;
   let loadedFor = '';
   const fingerprint = () =>
@@ -124,6 +126,6 @@ function publishedDebuggers(ctx: ProjectContext, loadProject: typeof LoadProject
   return {
     prepare: refresh,
     service: (s) => withPublishedDebugger(s, project?.services[s.name], isFile),
-    project: (p) => projectWithPublishedDebuggers(p, project, isFile),
+    project: (p) => withConfiguredServices(projectWithPublishedDebuggers(p, project, isFile), project),
   };
 }
