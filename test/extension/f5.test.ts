@@ -56,6 +56,15 @@ describe.skipIf(missing)(`VS Code extension end to end${missing ? ` (skipped: ${
     console.log(`extension e2e timings (ms): ${JSON.stringify(timings)}`);
   }, 300_000);
 
+  it('before F5 the services view lists the configured services as stopped', async () => {
+    await page.locator('.statusbar-item', { hasText: 'devenv: down' }).waitFor({ timeout: 60_000 });
+    const rows = await h.servicesTree(page);
+    await shot('00-before-f5');
+    expect(rows.map((r) => [r.label, r.description])).toEqual(
+      ['postgres', 'redis', 'migrate', 'backend', 'worker', 'frontend'].map((name) => [name, 'stopped']),
+    );
+  }, 120_000);
+
   it('F5 on "Run Both" brings the stack up and attaches the backend, the worker and the Node service', async () => {
     await h.focusWorkbench(page);
     const started = Date.now();
