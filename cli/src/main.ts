@@ -40,9 +40,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--build', 'rebuild images even when their inputs did not change')
     .option('--json', 'print the event stream as JSON lines')
     .option('-t, --timestamps', 'show timestamps')
+    .option('--no-tui', 'plain prefixed log lines even in a terminal (the default without one)')
+    .option('--hyperlinks', 'make ports and URLs clickable (OSC 8) in the TUI')
+    .option('--no-hyperlinks', 'never write OSC 8 links (default: on where the terminal is known to support them)')
+    .option('--dry-run', 'Kubernetes runtimes: print every command and manifest `up` would use, run nothing')
     .action(
-      run(async (services: string[], opts: object) =>
-        (await import('./commands/up.js')).upCommand(services, { ...globals(), ...opts }),
+      run(async (services: string[], opts: { dryRun?: boolean }) =>
+        opts.dryRun
+          ? (await import('./commands/kubernetes.js')).dryRunCommand(globals())
+          : (await import('./commands/up.js')).upCommand(services, { ...globals(), ...opts }),
       ),
     );
 
@@ -84,6 +90,14 @@ export async function main(argv: string[]): Promise<void> {
     );
 
   program
+    .command('init')
+    .description('detect this repository’s services; write compose.yaml and a VS Code "Run Both" launch configuration')
+    .option('--force', 'replace an existing Compose file (it is moved to <name>.bak first)')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--json', 'print the result as JSON')
+    .action(run(async (opts: object) => (await import('./commands/init.js')).initCommand({ ...globals(), ...opts })));
+
+  program
     .command('restart')
     .description('restart one service')
     .argument('<service>')
@@ -94,6 +108,31 @@ export async function main(argv: string[]): Promise<void> {
     .description('rebuild one service’s image and recreate it if it changed')
     .argument('<service>')
     .action(run(async (service: string) => (await import('./commands/control.js')).rebuildCommand(service, globals())));
+
+  program
+    .command('debug-info')
+    .description('where each service’s debugger listens (127.0.0.1) and how local paths map to the service’s')
+    .option('--vscode', 'print VS Code attach configurations (launch.json)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: object) =>
+        (await import('./commands/debug-info.js')).debugInfoCommand({ ...globals(), ...opts }),
+      ),
+    );
+
+  const argocd = program.command('argocd').description('Argo CD in the local cluster (--runtime kind|k3d)');
+  argocd
+    .command('password')
+    .description('print the initial admin password of the cluster’s Argo CD')
+    .action(run(async () => (await import('./commands/kubernetes.js')).argocdPasswordCommand(globals())));
+
+  program
+    .command('doctor')
+    .description('check the engine, ports, binaries, inotify limits, disk and Kubernetes tools; say how to fix each')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: object) => (await import('./commands/doctor.js')).doctorCommand({ ...globals(), ...opts })),
+    );
 
   program
     .command('shutdown')

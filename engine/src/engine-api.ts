@@ -2,5 +2,9 @@
 // (`devenv status`/`logs`/`down` when no daemon runs, `devenv config`). Heavy: import lazily.
 export * from './config/index.js';
 export { Daemon } from './daemon/daemon.js';
+export { type DebugInfo, debugInfo, vscodeLaunchConfigs } from './debug/launch-configs.js';
+export { type Finding, type FindingStatus, parseVersion, runDoctor, versionAtLeast } from './doctor/doctor.js';
 export { Engine, type UpOptions, type UpResult } from './engine/engine.js';
+export * from './init/index.js';
+export { formatPlan, KubernetesRuntime, planKubernetes } from './runtimes/kubernetes/index.js';
 export { parseRuntimeChoice, type RuntimeChoice, selectRuntime } from './runtimes/select-runtime.js';

@@ -1,4 +1,5 @@
-// Shared set-up for the sync integration tests: real containers (named syncdev-*), an
+// Shared set-up for the sync integration tests: real containers (named syncdev-*, or
+// $SYNC_TEST_PREFIX-* so parallel checkouts can tell theirs apart), an
 // independent view of a container's tree (Docker's own tar export, not our agent), and the
 // host tree in the same shape, so "converged" means byte-for-byte equal listings.
 
@@ -23,8 +24,11 @@ export const IMAGE = 'debian:bookworm-slim';
 
 const created: string[] = [];
 
+/** Prefix of every container and image these tests create. */
+export const NAME_PREFIX = process.env.SYNC_TEST_PREFIX || 'syncdev';
+
 export function containerName(what: string): string {
-  return `syncdev-${what}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+  return `${NAME_PREFIX}-${what}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
 export async function startContainer(

@@ -5,7 +5,7 @@ import { type EngineEvent, ExitCode } from '@devenv/engine';
 import { Methods, Notifications } from '@devenv/engine/protocol';
 import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
 import { localEngine } from '../local-engine.js';
-import { PlainRenderer, useColour } from '../output/plain-renderer.js';
+import { colourWanted, PlainRenderer } from '../output/plain-renderer.js';
 
 export async function logsCommand(
   service: string | undefined,
@@ -14,7 +14,7 @@ export async function logsCommand(
   const ctx = projectContext(opts);
   const limit = opts.tail ? Number(opts.tail) : 1000;
   const renderer = new PlainRenderer(process.stdout, {
-    colour: useColour(process.stdout),
+    colour: colourWanted(process.stdout),
     timestamps: opts.timestamps ?? false,
   });
   const show = (e: EngineEvent) => {

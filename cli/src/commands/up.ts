@@ -1,10 +1,12 @@
 // `devenv up`: start (or find) the project's daemon, ask it to bring the services up, and
 // show the event stream until everything settled; then follow logs (or return with --detach).
+// In a terminal the stream is the TUI (cli/src/tui); without one (CI, pipes), with `--no-tui`
+// or `--json`, it is plain prefixed lines or JSON lines.
 
 import { type EngineEvent, ExitCode } from '@devenv/engine';
-import { Methods, Notifications, type UpResultWire } from '@devenv/engine/protocol';
-import { daemonFor, type GlobalOptions, projectContext } from '../context.js';
-import { PlainRenderer, useColour } from '../output/plain-renderer.js';
+import { type DaemonConnection, Methods, Notifications, type UpResultWire } from '@devenv/engine/protocol';
+import { daemonFor, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
+import { colourWanted, PlainRenderer } from '../output/plain-renderer.js';
 import { statusTable, whereToGo } from '../output/status-table.js';
 
 export interface UpOptions extends GlobalOptions {
@@ -12,14 +14,34 @@ export interface UpOptions extends GlobalOptions {
   build?: boolean;
   json?: boolean;
   timestamps?: boolean;
+  /** false with `--no-tui`. */
+  tui?: boolean;
+  /** `--hyperlinks` / `--no-hyperlinks`; undefined: detect. */
+  hyperlinks?: boolean;
+}
+
+/** The TUI needs a terminal on both ends, and ink draws only a final frame under CI. */
+export function wantsTui(
+  opts: UpOptions,
+  io: { stdoutTty: boolean; stdinTty: boolean },
+  env: Record<string, string | undefined> = process.env,
+): boolean {
+  if (opts.json || opts.detach || opts.tui === false) return false;
+  if (!io.stdoutTty || !io.stdinTty) return false;
+  // The same test as ink's (is-in-ci): set to anything but 0 or false.
+  const inCi = (k: string) => k in env && env[k] !== '0' && env[k] !== 'false';
+  return !inCi('CI') && !inCi('CONTINUOUS_INTEGRATION');
 }
 
 export async function upCommand(services: string[], opts: UpOptions): Promise<number> {
   const ctx = projectContext(opts);
   const daemon = await daemonFor(ctx, opts.runtime ?? 'auto');
+  if (wantsTui(opts, { stdoutTty: process.stdout.isTTY === true, stdinTty: process.stdin.isTTY === true })) {
+    return upWithTui(ctx, daemon, services, opts);
+  }
   const { connection } = daemon;
   const out = process.stdout;
-  const renderer = new PlainRenderer(out, { colour: useColour(out), timestamps: opts.timestamps ?? false });
+  const renderer = new PlainRenderer(out, { colour: colourWanted(out), timestamps: opts.timestamps ?? false });
   const render = (e: EngineEvent | { kind: 'result'; result: UpResultWire }) => {
     if (opts.json) out.write(`${JSON.stringify(e)}\n`);
     else if (e.kind !== 'result') renderer.render(e);
@@ -48,11 +70,22 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     services,
     ...(opts.build ? { build: true } : {}),
   });
-  const first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
+  let first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
     daemon.close();
     throw err;
   });
-  if (first === 'closed') return daemonVanished(ctx.paths.logFile);
+  if (first === 'closed') {
+    // The connection can report its end before it hands over the answer that came just before
+    // it (a daemon that answers a config error and exits): give that answer a moment to arrive.
+    const late = await Promise.race([up.then((r) => ({ r })), delay(500).then(() => 'closed' as const)]).catch(
+      (err: unknown) => {
+        daemon.close();
+        throw err;
+      },
+    );
+    if (late === 'closed') return daemonVanished(ctx.paths.logFile);
+    first = late;
+  }
   if (first === 'interrupted') {
     await stopping?.catch(() => undefined);
     daemon.close();
@@ -81,6 +114,45 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
   if (end === 'interrupted') await stopping?.catch(() => undefined);
   daemon.close();
   return end === 'closed' && !stopping ? daemonVanished(ctx.paths.logFile) : code;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function upWithTui(
+  ctx: ProjectContext,
+  daemon: DaemonConnection,
+  services: string[],
+  opts: UpOptions,
+): Promise<number> {
+  // React's development build checks and profiles every render (several times slower): users get
+  // the production build unless they ask otherwise. It is read when React loads, just below.
+  process.env.NODE_ENV ??= 'production';
+  const { daemonTuiClient, declaredVolumes, renderUpTui } = await import('../tui/index.js');
+  const name = ctx.identity.name;
+  const outcome = await renderUpTui({
+    client: daemonTuiClient(daemon, { config: ctx.config, services, ...(opts.build ? { build: true } : {}) }),
+    project: name,
+    volumes: declaredVolumes(ctx.identity.files, name),
+    hyperlinks: opts.hyperlinks,
+    colour: colourWanted(process.stdout),
+    runUp: true,
+  });
+  switch (outcome.kind) {
+    case 'detached':
+      process.stdout.write(
+        `${name} keeps running (daemon pid ${daemon.info.pid}); \`devenv up\` re-attaches, \`devenv down\` stops it\n`,
+      );
+      return ExitCode.ok;
+    case 'down':
+      process.stdout.write(`${name}: down\n`);
+      return ExitCode.ok;
+    case 'daemon-gone':
+      return daemonVanished(ctx.paths.logFile);
+    case 'failed':
+      throw outcome.error;
+  }
 }
 
 function daemonVanished(logFile: string): number {

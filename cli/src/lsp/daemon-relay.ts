@@ -124,6 +124,10 @@ export class DaemonRelay {
     return { ...result, services: result.services.map((s) => this.enrich.service(s)) };
   }
 
+  resync(params: ServiceParams) {
+    return this.forward((c) => c.sendRequest(Methods.resync, params));
+  }
+
   stop(): Promise<void> {
     return this.forward((c) => c.sendRequest(Methods.stop));
   }

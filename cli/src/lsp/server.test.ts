@@ -224,6 +224,20 @@ describe('devenv lsp: the engine protocol, relayed', () => {
     expect((err as ResponseError<unknown>).code).toBe(ErrorCodes.userError);
   });
 
+  it('relays every request of the engine protocol (all but the handshake and subscriptions)', async () => {
+    const { client, init } = startServer(noDaemonAccess());
+    await init();
+    const own = new Set(['initialize', 'subscribe', 'unsubscribe']);
+    for (const [name, type] of Object.entries(Methods)) {
+      if (own.has(name)) continue;
+      const err = await client.sendRequest(type.method, {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as ResponseError<unknown> | undefined)?.code, name).not.toBe(-32601);
+    }
+  });
+
   it('tells the client when the daemon goes away', async () => {
     const daemon = fakeDaemon();
     let found = false;

@@ -145,6 +145,10 @@ export function serveLanguage(connection: Connection, opts: ServerOptions): { cl
     relayed((r, p) => r.reset(p)),
   );
   connection.onRequest(
+    Methods.resync,
+    relayed((r, p) => r.resync(p)),
+  );
+  connection.onRequest(
     Methods.shutdown,
     relayed((r) => r.shutdown()),
   );

@@ -87,7 +87,8 @@ export function describeState(s: ServiceStatus): string {
   return `${state}${extra}`;
 }
 
-export function useColour(stream: NodeJS.WriteStream): boolean {
+// Not `use…`: with React in this package, linters take `use*` functions for hooks.
+export function colourWanted(stream: NodeJS.WriteStream): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;

@@ -47,6 +47,8 @@ export interface StatusJson {
     restartCount: number;
     ports: PublishedPort[];
     url: string | null;
+    debug: { type: string; protocol: string; host: string; port: number } | null;
+    sync: { files: number; lastMs: number; p50Ms: number; at: string } | null;
   }[];
 }
 
@@ -65,6 +67,10 @@ export function statusJson(status: ProjectStatus): StatusJson {
       restartCount: s.restartCount,
       ports: s.ports,
       url: s.url ?? null,
+      debug: s.debug
+        ? { type: s.debug.type, protocol: s.debug.protocol, host: s.debug.hostIp, port: s.debug.hostPort }
+        : null,
+      sync: s.sync ?? null,
     })),
   };
 }

@@ -39,6 +39,8 @@ export interface DaemonOptions {
   identity: ProjectIdentity;
   paths: DaemonPaths;
   runtime: RuntimeChoice;
+  /** How the daemon ends itself after `down`/`shutdown` (tests keep their process alive). */
+  exit?: (code: number) => void;
 }
 
 export class Daemon {
@@ -51,6 +53,16 @@ export class Daemon {
   private exiting = false;
 
   constructor(private readonly opts: DaemonOptions) {}
+
+  /** Clients connected now (tests check that a vanished client is let go). */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Subscriptions alive now. */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
 
   /** Bind the socket and serve; false when another daemon already serves this project. */
   async start(): Promise<boolean> {
@@ -85,13 +97,19 @@ export class Daemon {
   }
 
   private accept(socket: Socket): void {
-    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    socket.on('error', () => undefined);
+    this.serve(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)));
+  }
+
+  /** Serve the protocol on one connection (a socket, or in-memory streams in tests). */
+  serve(connection: MessageConnection): void {
     let initialized = false;
     let subscription: { dispose(): void } | undefined;
     const guard =
       <P, R>(fn: (params: P) => Promise<R> | R) =>
       async (params: P): Promise<R | ResponseError<ErrorData>> => {
         if (!initialized) return new ResponseError(ErrorCodes.notInitialized, 'call devenv/initialize first');
+        if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; retry');
         try {
           return await fn(params);
         } catch (err) {
@@ -100,6 +118,7 @@ export class Daemon {
       };
 
     connection.onRequest(Methods.initialize, (params): DaemonInfo | ResponseError<ErrorData> => {
+      if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; connect again');
       if (params.protocolVersion !== PROTOCOL_VERSION) {
         return new ResponseError(
           ErrorCodes.versionMismatch,
@@ -115,7 +134,6 @@ export class Daemon {
     connection.onRequest(
       Methods.up,
       guard(async (p) => {
-        this.lastConfig = p.config;
         try {
           return await this.up(p.config, {
             services: p.services ?? [],
@@ -193,6 +211,20 @@ export class Daemon {
       }),
     );
     connection.onRequest(
+      Methods.resync,
+      guard(async (p) => {
+        const project = this.requireProject();
+        if (!project.services[p.service]) {
+          throw new UserError({
+            code: 'engine.unknown-service',
+            message: `no service named ${p.service}`,
+            hint: `services in this project: ${Object.keys(project.services).join(', ')}`,
+          });
+        }
+        return this.engine!.sync.resync(p.service);
+      }),
+    );
+    connection.onRequest(
       Methods.reset,
       guard(async (p) => {
         const project = this.requireProject();
@@ -211,7 +243,6 @@ export class Daemon {
       this.clients.delete(connection);
     });
     connection.onError(() => undefined);
-    socket.on('error', () => undefined);
     this.clients.add(connection);
     connection.listen();
   }
@@ -227,6 +258,8 @@ export class Daemon {
     opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined },
   ): Promise<UpResultWire> {
     const { project, warnings } = await this.loadFor(config);
+    // Remembered only once it loads: `reset` must not pick up a config that failed.
+    this.lastConfig = config;
     for (const w of warnings) {
       this.broadcast({
         kind: 'diagnostic',
@@ -350,7 +383,13 @@ export class Daemon {
     this.exiting = true;
     this.log(`exiting: ${why}`);
     // Let the response reach the client before the socket goes.
-    setTimeout(() => void this.close().then(() => process.exit(0)), 50);
+    const exit = this.opts.exit ?? ((code: number) => process.exit(code));
+    // Stop accepting at once (closing the listener removes the socket file), so a client that
+    // comes now starts a fresh daemon instead of talking to this one; then let the answer that
+    // asked for this reach its client before the connections go.
+    this.server?.close();
+    this.server = undefined;
+    setTimeout(() => void this.close().then(() => exit(0)), 200);
   }
 
   async close(): Promise<void> {

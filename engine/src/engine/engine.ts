@@ -3,6 +3,15 @@
 // rebuild) run one at a time; the runtime's own change notifications update statuses and
 // drive restart policies in between. The engine never imports UI code.
 
+import {
+  type DebugPlan,
+  diagnoseDebugFailure,
+  dockerfileWorkdirOf,
+  injectPlanned,
+  observedEndpoint,
+  planDebug,
+  probeDebugger,
+} from '../debug/index.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { type EngineEvent, type EventSink, now } from '../model/events.js';
 import type { DependsOnSpec, ProjectSpec, ServiceSpec } from '../model/spec.js';
@@ -26,6 +35,7 @@ import { EventBus } from './event-bus.js';
 import { planUp } from './plan.js';
 import { restartDelayMs, shouldRestart } from './restart-policy.js';
 import { specHash } from './spec-hash.js';
+import { SyncController } from './sync-controller.js';
 
 export interface UpOptions {
   /** Only these services (and their dependencies); all active services when empty. */
@@ -34,6 +44,8 @@ export interface UpOptions {
   build?: boolean;
   /** Remove instances of services that are no longer in the config (default: true when no services are named). */
   removeOrphans?: boolean;
+  /** Start services under their debuggers (default true; see engine/src/debug). */
+  debug?: boolean;
 }
 
 export interface UpResult {
@@ -58,6 +70,10 @@ interface Tracked {
   /** Unix seconds the current run's log starts at (undefined: the instance's whole log). */
   logsSince?: number;
   lastLogTs?: string;
+  /** When the engine last started this instance (ms): an exit of an earlier run is old news. */
+  lastStartAt?: number;
+  /** Live sync is attaching: hold `running`/`healthy` back as `starting`. */
+  syncPending?: boolean;
   /** Orders inspections: a result older than one already applied is dropped. */
   inspectSeq: number;
   appliedSeq: number;
@@ -75,10 +91,22 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
+  /** Live sync: sessions per `develop.watch` rule, a link into each running instance. */
+  readonly sync: SyncController;
+
   constructor(
     readonly runtime: Runtime,
     private readonly opts: { settleRestartLimit?: number } = {},
-  ) {}
+  ) {
+    this.sync = new SyncController(runtime, this.bus.emit, {
+      restart: (service) => this.restart(service),
+      rebuild: async (service) => {
+        await this.rebuild(service);
+      },
+      exec: (service, command, execOpts) => this.execIn(service, command, execOpts),
+      figures: (service, figures) => this.patchStatus(service, { sync: figures }),
+    });
+  }
 
   get emit(): EventSink {
     return this.bus.emit;
@@ -149,6 +177,9 @@ export class Engine {
         const t = this.track(spec);
         t.instanceId = inst.id;
         t.status.specHash = inst.specHash;
+        // Re-adopted without an `up`: the debug endpoint is what the instance publishes.
+        t.status.debug = observedEndpoint(spec, this.runtime.kind, inst.state.ports, dockerfileWorkdirOf(spec));
+        if (!t.status.debug) delete t.status.debug;
         this.applyInstanceState(t, inst.state);
         if (opts.watch) this.followLogs(t, Date.now() / 1000);
       }
@@ -219,6 +250,7 @@ export class Engine {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.sync.close();
     this.watching?.dispose();
     for (const t of this.tracked.values()) {
       t.logs?.abort();
@@ -243,6 +275,7 @@ export class Engine {
       t.spec = project.services[name]!;
     }
     await this.runtime.ensureProjectResources(project, this.emit);
+    await this.sync.configure(project);
     this.startWatching(project.name);
     const observed = await this.runtime.observe(project.name);
 
@@ -251,6 +284,13 @@ export class Engine {
       const orphans = planUp({}, observed, { configuredServices: Object.keys(project.services), removeOrphans }).remove;
       await Promise.all(orphans.map((o) => this.removeInstance(o.instanceId, o.service, 'no longer in the config')));
     }
+
+    // Debuggers: which services get one, and their host ports, decided once before anything is
+    // hashed; ports already published by our own instances are kept, so the hash stays the same.
+    const debugPlan = await planDebug(project, this.runtime.kind, observed, {
+      previous: this.debugPortsKnown(),
+      enabled: opts.debug !== false,
+    });
 
     this.setPhase('starting');
     const controller = new AbortController();
@@ -270,10 +310,14 @@ export class Engine {
       order.map(async (name) => {
         const t = this.tracked.get(name)!;
         try {
-          actions[name] = await this.upService(t, project, builds[name]!, observed, started);
+          actions[name] = await this.upService(t, project, builds[name]!, observed, started, debugPlan);
           await this.settle(t);
+          await this.checkDebugger(t);
         } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
+          let message = err instanceof Error ? err.message : String(err);
+          // A service that failed under its debugger: say what to fix (debugpy missing from the image…).
+          const problem = await this.debugProblem(t, message);
+          if (problem) message = `${problem.message}; ${problem.hint}`;
           started.get(name)!.reject(err);
           failed.push({ service: name, message });
           if (err instanceof RuntimeFailure && err.code !== 'engine.dependency-failed') {
@@ -303,10 +347,16 @@ export class Engine {
     build: Promise<Artifact | undefined>,
     observed: ObservedInstance[],
     started: Map<string, Deferred>,
+    debugPlan: DebugPlan,
   ): Promise<string> {
     const name = t.spec.name;
     if (t.spec.build) this.setStatus(t, { state: 'building', message: 'building image' });
     const artifact = await build;
+    // Debugger injection, before hashing: the spec that is hashed and created runs under its debugger.
+    const debug = injectPlanned(debugPlan, t.spec, artifact?.config);
+    t.spec = debug.service;
+    for (const note of debug.notes) this.log(name, note);
+    this.setStatus(t, { debug: debug.endpoint });
     const hash = specHash({ runtime: this.runtime.kind, spec: this.runtime.hashInput(t.spec, project, artifact) });
     const mine = observed.filter((o) => o.service === name);
     const plan = planUp({ [name]: hash }, mine, { configuredServices: [name], removeOrphans: false });
@@ -323,6 +373,8 @@ export class Engine {
         t.status.specHash = hash;
         await this.refresh(t);
         this.followLogs(t, Date.now() / 1000);
+        // Files may have changed while no daemon watched (a daemon restart): reconcile.
+        if (!this.sync.linked(name)) await this.attachSync(t, true);
         break;
       case 'start':
         verb = 'started';
@@ -363,9 +415,47 @@ export class Engine {
     t.stopping = false;
     // An instance started again keeps its old log: show only what this run prints.
     t.logsSince = Date.now() / 1000 - 1;
+    t.lastStartAt = Date.now();
+    await this.sync.detach(t.spec.name);
     await this.runtime.start(t.instanceId!);
     await this.refresh(t);
     this.followLogs(t);
+    await this.attachSync(t, false);
+  }
+
+  /**
+   * Connect live sync to the (re)started instance. The service does not count as ready until its
+   * files are in line (`syncPending` holds running/healthy back as `starting`), so nothing saved
+   * while it was down is lost.
+   */
+  private async attachSync(t: Tracked, reconcile: boolean): Promise<void> {
+    if (!t.instanceId || !this.sync.copiesInto(t.spec.name)) return;
+    t.syncPending = true;
+    try {
+      await this.sync.attach(t.spec.name, t.instanceId, { reconcile });
+    } catch (err) {
+      this.emit({
+        kind: 'diagnostic',
+        ts: now(),
+        severity: 'warning',
+        code: 'sync.attach-failed',
+        service: t.spec.name,
+        message: `${t.spec.name}: live sync could not attach: ${err instanceof Error ? err.message : String(err)}`,
+        hint: 'saved files will not reach this service until it restarts; `devenv logs` shows why',
+      });
+    } finally {
+      t.syncPending = false;
+      await this.refresh(t);
+    }
+  }
+
+  /** `sync+exec`: run the rule's command in the service's instance and log what it printed. */
+  private async execIn(service: string, command: string[], opts: { user?: string; workingDir?: string }) {
+    const t = this.tracked.get(service);
+    if (!t?.instanceId || !this.runtime.exec) return;
+    const result = await this.runtime.exec(t.instanceId, command, opts);
+    for (const line of result.output.split('\n').filter(Boolean)) this.log(service, `exec | ${line}`);
+    this.log(service, `exec ${command.join(' ')} exited with code ${result.exitCode}`);
   }
 
   private async waitForDependencies(t: Tracked, started: Map<string, Deferred>): Promise<void> {
@@ -477,7 +567,14 @@ export class Engine {
       );
       const t = this.tracked.get(name);
       if (t)
-        this.setStatus(t, { state: 'stopped', health: 'none', instanceId: undefined, ports: [], message: undefined });
+        this.setStatus(t, {
+          state: 'stopped',
+          health: 'none',
+          instanceId: undefined,
+          ports: [],
+          debug: undefined,
+          message: undefined,
+        });
     }
     await this.runtime.removeProjectResources(project, { volumes });
     this.setPhase('stopped');
@@ -554,6 +651,7 @@ export class Engine {
     }
     if (seq < t.appliedSeq || t.instanceId !== id) return;
     t.appliedSeq = seq;
+    if (isStaleExit(state, t.lastStartAt)) return;
     this.applyInstanceState(t, state);
     if (state.status === 'running') this.followLogs(t);
     this.supervise(t, state, reason);
@@ -569,13 +667,27 @@ export class Engine {
       instanceId: t.instanceId,
       exitCode: state.exitCode,
       startedAt: state.startedAt,
-      url: urlOf(t.spec, state),
+      url: urlOf(t.spec, state, t.status.debug?.hostPort),
     };
-    if ((state.status === 'exited' || state.status === 'dead') && (t.restartTimer || this.willRestart(t, state))) {
+    if ((state.status === 'exited' || state.status === 'dead') && t.stopping) {
+      // The engine stopped it (stop, restart, down): that is `stopped`, whatever its exit code.
+      patch.state = 'stopped';
+    } else if (
+      (state.status === 'exited' || state.status === 'dead') &&
+      (t.restartTimer || this.willRestart(t, state))
+    ) {
       // An engine restart is (about to be) scheduled: show that, not the exit that caused it.
       delete patch.state;
     }
-    if (patch.state === 'running' || patch.state === 'healthy') patch.message = undefined;
+    if (patch.state === 'running' || patch.state === 'healthy') {
+      patch.message = undefined;
+      if (t.syncPending) {
+        patch.state = 'starting';
+        patch.message = 'syncing files';
+      }
+    }
+    if (state.status === 'exited' || state.status === 'dead' || state.status === 'missing')
+      void this.sync.detach(t.spec.name);
     this.setStatus(t, patch);
   }
 
@@ -693,6 +805,57 @@ export class Engine {
     return states.some((s) => bad.includes(s)) ? 'degraded' : 'running';
   }
 
+  /** Debug host ports from statuses (the process runtime publishes none to observe); `held` while running. */
+  private debugPortsKnown(): Record<string, { port: number; held: boolean }> {
+    const out: Record<string, { port: number; held: boolean }> = {};
+    for (const [name, t] of this.tracked) {
+      const running = ['starting', 'running', 'healthy', 'unhealthy'].includes(t.status.state);
+      if (t.status.debug) out[name] = { port: t.status.debug.hostPort, held: running && t.instanceId !== undefined };
+    }
+    return out;
+  }
+
+  /**
+   * After settling, the debugger must answer through its published port (a DAP `initialize`, or
+   * the inspector's /json/version): a service that exits at once (debugpy missing) fails with
+   * the fix; one that runs but whose debugger cannot be reached gets a warning in its log.
+   */
+  private async checkDebugger(t: Tracked): Promise<void> {
+    const endpoint = t.status.debug;
+    if (!endpoint || t.status.state === 'completed') return;
+    const deadline = Date.now() + 20_000;
+    let reason = 'not probed';
+    while (Date.now() < deadline) {
+      const probe = await probeDebugger(endpoint, 1_000);
+      if (probe.ok) return;
+      reason = probe.reason;
+      if (!['starting', 'running', 'healthy', 'unhealthy'].includes(t.status.state)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const problem = await this.debugProblem(t, reason);
+    if (problem) throw new RuntimeFailure(problem.code, problem.message, { service: t.spec.name, hint: problem.hint });
+    this.log(
+      t.spec.name,
+      `debugger: nothing answers on ${endpoint.hostIp}:${endpoint.hostPort} (${reason}); if the program starts its own debugger, it must listen on 0.0.0.0 inside the container`,
+    );
+  }
+
+  /** A known debugger failure in the error or the instance's last log lines, if the service has a debugger. */
+  private async debugProblem(t: Tracked, error: string) {
+    const debug = t.status.debug;
+    if (!debug) return undefined;
+    const lines = [error];
+    if (t.instanceId) {
+      try {
+        for await (const l of this.runtime.logs(t.instanceId, { follow: false, tail: 50 }, AbortSignal.timeout(5_000)))
+          lines.push(l.line);
+      } catch {
+        // No log to read (the instance is gone): the error text alone decides.
+      }
+    }
+    return diagnoseDebugFailure(t.spec.name, debug.type, lines);
+  }
+
   private log(service: string, line: string): void {
     this.emit({ kind: 'log', ts: now(), service, stream: 'system', line });
   }
@@ -747,6 +910,16 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
+/**
+ * An exit reported for a run that began before the engine's latest start of the instance: a
+ * late notification about the previous run (after a restart), which must not count as a crash.
+ */
+function isStaleExit(state: InstanceState, lastStartAt: number | undefined): boolean {
+  if (lastStartAt === undefined || (state.status !== 'exited' && state.status !== 'dead') || !state.startedAt)
+    return false;
+  return Date.parse(state.startedAt) < lastStartAt - 50;
+}
+
 function stateOf(s: InstanceState): ServiceState {
   switch (s.status) {
     case 'running':
@@ -763,9 +936,11 @@ function stateOf(s: InstanceState): ServiceState {
   }
 }
 
-function urlOf(spec: ServiceSpec, state: InstanceState): string | undefined {
+function urlOf(spec: ServiceSpec, state: InstanceState, debugHostPort?: number): string | undefined {
   if (spec.devenv.url) return spec.devenv.url;
-  const port = state.ports.find((p) => p.protocol === 'tcp' && !nonHttpPorts.has(p.containerPort));
+  const port = state.ports.find(
+    (p) => p.protocol === 'tcp' && !nonHttpPorts.has(p.containerPort) && p.hostPort !== debugHostPort,
+  );
   if (!port) return undefined;
   const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port.hostPort}`;

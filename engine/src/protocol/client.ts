@@ -47,6 +47,8 @@ export async function tryConnect(paths: DaemonPaths, client: ClientInfo): Promis
     if (err instanceof ResponseError && err.code === ErrorCodes.versionMismatch) {
       throw new ProtocolMismatchError(err.message);
     }
+    // A daemon on its way out (its last `down` answered) is as good as none.
+    if (err instanceof ResponseError && err.code === ErrorCodes.shuttingDown) return undefined;
     throw err;
   }
 }

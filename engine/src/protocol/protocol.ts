@@ -16,6 +16,8 @@ export const ErrorCodes = {
   runtimeFailure: -32002,
   versionMismatch: -32003,
   notInitialized: -32004,
+  /** The daemon is ending (after `down` or `shutdown`): connect again, a new one will start. */
+  shuttingDown: -32005,
 } as const;
 
 export interface ProblemData {
@@ -95,6 +97,14 @@ export interface ServiceParams {
   service: string;
 }
 
+export interface ResyncResult {
+  /** Files sent and removed by the reconcile, over every watch rule of the service. */
+  sent: number;
+  removed: number;
+  /** Why nothing was reconciled (no copying rule, files already in place on this runtime, not running). */
+  note?: string;
+}
+
 export interface DownParams {
   volumes?: boolean;
   /** Stop the daemon once down (default true). */
@@ -117,6 +127,8 @@ export const Methods = {
   logs: new RequestType<LogsParams, LogEvent[], ErrorData>('devenv/logs'),
   restart: new RequestType<ServiceParams, void, ErrorData>('devenv/restart'),
   rebuild: new RequestType<ServiceParams, UpResultWire, ErrorData>('devenv/rebuild'),
+  /** Bring the service's synced files in line with the host now (a full reconcile). */
+  resync: new RequestType<ServiceParams, ResyncResult, ErrorData>('devenv/resync'),
   reset: new RequestType<ResetParams, UpResultWire, ErrorData>('devenv/reset'),
   shutdown: new RequestType0<void, ErrorData>('devenv/shutdown'),
 } as const;

@@ -6,6 +6,7 @@
 import type { EventSink } from '../model/events.js';
 import type { ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
 import type { Health, PublishedPort } from '../model/status.js';
+import type { SyncSession } from '../sync/session.js';
 
 export interface RuntimeInfo {
   kind: RuntimeKind;
@@ -32,10 +33,22 @@ export interface InstanceState {
   ports: PublishedPort[];
 }
 
+/** What a built or pulled image runs by default (Docker's Config.Entrypoint/Cmd/WorkingDir). */
+export interface ImageDefaults {
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+}
+
 /** What a build (or a pull check) produced; its id feeds the spec hash, so a new image recreates. */
 export interface Artifact {
   ref: string;
   id: string;
+  /**
+   * The image's defaults, for debugger injection to rewrite a command the Compose file leaves to
+   * the image. Not part of the hash: the image id already is.
+   */
+  config?: ImageDefaults;
 }
 
 export interface CreateContext {
@@ -57,6 +70,16 @@ export interface RuntimeChange {
   service: string;
   /** Runtime's own words, e.g. `die (exit 137)`. */
   reason: string;
+}
+
+/** A live sync connection into one instance; closing it detaches its sessions. */
+export interface SyncLink {
+  close(): Promise<void>;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
 }
 
 export interface Disposable {
@@ -114,6 +137,21 @@ export interface Runtime {
 
   /** Subscribe to the runtime's own state changes for the project's instances. */
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable;
+
+  /**
+   * Connect the service's file-copying sync sessions to a started instance (an exec channel into a
+   * container or a pod). Resolves once each session is attached (and reconciled where needed).
+   * Absent on runtimes where the files are already in place (host processes).
+   */
+  attachSync?(
+    instanceId: string,
+    service: string,
+    sessions: readonly SyncSession[],
+    opts: { reconcile: boolean; onWarning: (message: string) => void },
+  ): Promise<SyncLink>;
+
+  /** Run a command inside the instance (`sync+exec`). */
+  exec?(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult>;
 
   /** Remove the project's network (and volumes when asked). Instances are removed first by the engine. */
   removeProjectResources(project: ProjectSpec, opts: { volumes: boolean }): Promise<void>;

@@ -4,6 +4,7 @@
 import { UserError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { DockerRuntime } from './docker/docker-runtime.js';
+import { KubernetesRuntime } from './kubernetes/kubernetes-runtime.js';
 import { ProcessRuntime } from './process/process-runtime.js';
 
 export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'kind' | 'k3d';
@@ -34,11 +35,7 @@ export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext):
     }
     case 'kind':
     case 'k3d':
-      throw new UserError({
-        code: 'runtime.unavailable',
-        message: `the ${choice} runtime is not available in this build`,
-        hint: 'use `--runtime docker` or `--runtime process`',
-      });
+      return new KubernetesRuntime({ provider: choice, stateDir: ctx.stateDir });
   }
 }
 

@@ -10,7 +10,8 @@ import type Dockerode from 'dockerode';
 import * as tarStream from 'tar-stream';
 import { buildAgent, dockerArch } from './agent-binary.js';
 import { AgentChannel, type ByteChannel } from './agent-channel.js';
-import { escapeName, isSafeRelativePath, linkStaysInside, parentOf } from './paths.js';
+import { archiveSegments, type ContainerKind, planArchiveSegment } from './archive-plan.js';
+import { isSafeRelativePath, linkStaysInside } from './paths.js';
 import type { ApplyResult, ListOptions, OpError, SyncOp, SyncTransport, TreeEntry } from './transport.js';
 import { ChannelClosedError } from './transport.js';
 
@@ -381,6 +382,10 @@ interface PathStat {
   linkTarget: string;
 }
 
+// Go's os.FileMode bits, as Docker's path-stat header carries them.
+const GO_MODE_DIR = 0x80000000;
+const GO_MODE_SYMLINK = 0x8000000;
+
 class ArchiveTransport implements SyncTransport {
   readonly kind = 'archive' as const;
   private lastHashes = new Map<string, string>();
@@ -418,95 +423,70 @@ class ArchiveTransport implements SyncTransport {
       }
     }
     // Docker's archive API resolves symlinks inside the container, so a planted symlink on the
-    // way would lead a write elsewhere: check every directory on the way first (this leaves a
-    // race the agent does not have; see docs/sync.md).
-    const statCache = new Map<string, Promise<PathStat | undefined>>();
-    const safe: SyncOp[] = [];
-    for (const op of valid) {
-      const bad = await this.symlinkOnTheWay(op.path, statCache);
-      if (bad) {
-        errors.push({
-          path: op.path,
-          op: op.op,
-          code: 'ESYMLINK',
-          message: `'${escapeName(bad)}' is a symlink in the container; refusing to follow it`,
-        });
-      } else {
-        safe.push(op);
+    // way would lead a write elsewhere: every directory on an op's way is checked first, as the
+    // batch itself will have left it by then (archive-plan.ts; this leaves a race the agent
+    // does not have, see docs/sync.md).
+    for (const segment of archiveSegments(valid)) {
+      const stats = new Map<string, Promise<PathStat | undefined>>();
+      const kindOf = async (rel: string): Promise<ContainerKind> => {
+        let p = stats.get(rel);
+        if (!p) {
+          p = this.stat(`${this.target}/${rel}`);
+          stats.set(rel, p);
+        }
+        const st = await p;
+        if (!st) return undefined;
+        if (st.linkTarget !== '' || (st.mode & GO_MODE_SYMLINK) !== 0) return 'symlink';
+        return (st.mode & GO_MODE_DIR) !== 0 ? 'dir' : 'other';
+      };
+      const plan = await planArchiveSegment(segment, kindOf, this.rmWorks);
+      errors.push(...plan.errors);
+      if (!this.rmWorks && plan.deletes.length > 0 && !this.warnedNoRm) {
+        this.warnedNoRm = true;
+        this.warn('sync: this container has no agent and no `rm`: deletions are not applied (see docs/sync.md)');
       }
-    }
-    const deletes = safe.filter((o) => o.op === 'delete');
-    if (deletes.length > 0) {
-      if (this.rmWorks) {
-        const r = await execOnce(this.container, [
-          'rm',
-          '-rf',
-          '--',
-          ...deletes.map((d) => `${this.target}/${d.path}`),
-        ]);
+      let removalFailed = false;
+      if (plan.remove.length > 0) {
+        const r = await execOnce(this.container, ['rm', '-rf', '--', ...plan.remove.map((p) => `${this.target}/${p}`)]);
         if (r.code !== 0) {
-          for (const d of deletes)
-            errors.push({
-              path: d.path,
-              op: 'delete',
-              code: 'EIO',
-              message: r.stderr.trim().split('\n')[0] ?? 'rm failed',
-            });
+          removalFailed = true;
+          const message = r.stderr.trim().split('\n')[0] || 'rm failed';
+          for (const d of plan.deletes) errors.push({ path: d.path, op: 'delete', code: 'EIO', message });
         }
-      } else {
-        if (!this.warnedNoRm) {
-          this.warnedNoRm = true;
-          this.warn('sync: this container has no agent and no `rm`: deletions are not applied (see docs/sync.md)');
+      }
+      const items: TarItem[] = [];
+      const sent: SyncOp[] = [];
+      for (const op of plan.extract) {
+        if (removalFailed && plan.needsRemoval.has(op)) {
+          // Its way was judged safe because the rm cleared it; the rm failed, so it may not be.
+          errors.push({ path: op.path, op: op.op, code: 'EIO', message: 'not applied: the rm before it failed' });
+          continue;
         }
-        for (const d of deletes)
-          errors.push({ path: d.path, op: 'delete', code: 'ENODELETE', message: 'no way to delete in this container' });
+        sent.push(op);
+        if (op.op === 'write') {
+          bytes += op.data.byteLength;
+          items.push({
+            name: op.path,
+            mode: op.mode,
+            data: op.data,
+            ...(op.mtimeMs ? { mtime: new Date(op.mtimeMs) } : {}),
+          });
+        } else if (op.op === 'mkdir') {
+          items.push({ name: `${op.path}/`, mode: op.mode, type: 'directory' });
+        } else if (op.op === 'symlink') {
+          items.push({ name: op.path, mode: 0o777, type: 'symlink', linkname: op.target });
+        }
       }
-    }
-    const items: TarItem[] = [];
-    for (const op of safe) {
-      if (op.op === 'write') {
-        bytes += op.data.byteLength;
-        items.push({
-          name: op.path,
-          mode: op.mode,
-          data: op.data,
-          ...(op.mtimeMs ? { mtime: new Date(op.mtimeMs) } : {}),
-        });
-      } else if (op.op === 'mkdir') {
-        items.push({ name: `${op.path}/`, mode: op.mode, type: 'directory' });
-      } else if (op.op === 'symlink') {
-        items.push({ name: op.path, mode: 0o777, type: 'symlink', linkname: op.target });
-      }
-    }
-    if (items.length > 0) {
-      try {
-        await this.container.putArchive(await tarOf(items), { path: this.target });
-      } catch (err) {
-        if (/no such container|is not running|409/i.test(String(err))) throw new ChannelClosedError(firstLine(err));
-        for (const it of items)
-          errors.push({ path: it.name.replace(/\/$/, ''), op: 'write', code: 'EIO', message: firstLine(err) });
+      if (items.length > 0) {
+        try {
+          await this.container.putArchive(await tarOf(items), { path: this.target });
+        } catch (err) {
+          if (/no such container|is not running|409/i.test(String(err))) throw new ChannelClosedError(firstLine(err));
+          for (const op of sent) errors.push({ path: op.path, op: op.op, code: 'EIO', message: firstLine(err) });
+        }
       }
     }
     return { ops: ops.length, bytes, errors, durationMs: performance.now() - started };
-  }
-
-  private async symlinkOnTheWay(
-    rel: string,
-    cache: Map<string, Promise<PathStat | undefined>>,
-  ): Promise<string | undefined> {
-    const dirs: string[] = [];
-    for (let d = parentOf(rel); d !== ''; d = parentOf(d)) dirs.unshift(d);
-    for (const d of dirs) {
-      let p = cache.get(d);
-      if (!p) {
-        p = this.stat(`${this.target}/${d}`);
-        cache.set(d, p);
-      }
-      const st = await p;
-      if (!st) return undefined; // missing: created by the archive as a real directory
-      if (st.linkTarget !== '' || (st.mode & 0x8000000) !== 0) return d;
-    }
-    return undefined;
   }
 
   private async stat(containerPath: string): Promise<PathStat | undefined> {

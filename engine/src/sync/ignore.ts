@@ -329,3 +329,29 @@ export function findGitTop(dir: string, existsFn: (p: string) => boolean): strin
     cur = up;
   }
 }
+
+/**
+ * A rule whose path is one file (Compose allows `path: ./index.html`, `target: /app/index.html`):
+ * the session syncs the file's directory with everything in it ignored but that one file, so a
+ * reconcile never touches the file's neighbours in the container.
+ */
+export class SingleFileMatcher extends IgnoreMatcher {
+  constructor(
+    dir: string,
+    private readonly fileName: string,
+  ) {
+    super(dir, { builtins: false, gitignore: false, dockerignore: false });
+  }
+
+  override ignores(abs: string, _isDir: boolean): boolean {
+    return abs !== path.join(this.root, this.fileName);
+  }
+
+  override ignoresDirect(abs: string, isDir: boolean): boolean {
+    return this.ignores(abs, isDir);
+  }
+
+  override pruneNames(): string[] {
+    return ['node_modules', '.git'];
+  }
+}

@@ -28,6 +28,8 @@ function allOf(sessions: readonly Pick<SyncSession, 'root' | 'filter'>[]): PathF
   const covers = (s: Pick<SyncSession, 'root'>, abs: string) => abs === s.root || abs.startsWith(`${s.root}/`);
   return {
     ignoresDirect(abs, isDir) {
+      // A directory on the way to a nested session's root is needed, whatever the outer rule says.
+      if (isDir && sessions.some((s) => s.root === abs || s.root.startsWith(`${abs}/`))) return false;
       const relevant = sessions.filter((s) => covers(s, abs) && abs !== s.root);
       if (relevant.length === 0) return false;
       return relevant.every((s) => s.filter.ignores(abs, isDir));

@@ -12,13 +12,18 @@ import type {
   Artifact,
   CreateContext,
   Disposable,
+  ExecResult,
+  ImageDefaults,
   InstanceState,
   LogLine,
   ObservedInstance,
   Runtime,
   RuntimeChange,
   RuntimeInfo,
+  SyncLink,
 } from '../../runtime/runtime.js';
+import { openDockerChannel } from '../../sync/docker-transport.js';
+import type { SyncSession } from '../../sync/session.js';
 import { packContext, scanContext } from './build-context.js';
 import { containerCreateOptions, resolveVolume } from './container-config.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
@@ -27,6 +32,17 @@ import { builtImageTag, LABEL, networkName } from './labels.js';
 import { LogDecoder } from './log-stream.js';
 
 const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
+
+function imageDefaults(config: { Entrypoint?: unknown; Cmd?: unknown; WorkingDir?: unknown } | undefined) {
+  const list = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined);
+  const out: ImageDefaults = {};
+  const entrypoint = list(config?.Entrypoint);
+  const cmd = list(config?.Cmd);
+  if (entrypoint) out.entrypoint = entrypoint;
+  if (cmd) out.cmd = cmd;
+  if (typeof config?.WorkingDir === 'string' && config.WorkingDir) out.workingDir = config.WorkingDir;
+  return out;
+}
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
@@ -310,6 +326,51 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /** One sync channel per container (the agent over a long-lived exec, or the archive fallback), one target per rule. */
+  async attachSync(
+    instanceId: string,
+    _service: string,
+    sessions: readonly SyncSession[],
+    opts: { reconcile: boolean; onWarning: (message: string) => void },
+  ): Promise<SyncLink> {
+    const channel = await openDockerChannel(this.docker, instanceId, { onWarning: opts.onWarning });
+    try {
+      for (const session of sessions) {
+        if (!session.rule.target) continue;
+        await session.attach(await channel.target(session.rule.target), opts.reconcile ? { reconcile: true } : {});
+      }
+    } catch (err) {
+      for (const session of sessions) session.detach();
+      await channel.close();
+      throw err;
+    }
+    return {
+      close: async () => {
+        for (const session of sessions) session.detach();
+        await channel.close();
+      },
+    };
+  }
+
+  async exec(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(instanceId).exec({
+      Cmd: command,
+      AttachStdout: true,
+      AttachStderr: true,
+      ...(opts.user ? { User: opts.user } : {}),
+      ...(opts.workingDir ? { WorkingDir: opts.workingDir } : {}),
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const decoder = new LogDecoder(true);
+    const lines: string[] = [];
+    for await (const chunk of stream as unknown as AsyncIterable<Buffer>) {
+      for (const l of decoder.push(chunk)) lines.push(l.line);
+    }
+    for (const l of decoder.flush()) lines.push(l.line);
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, output: lines.join('\n') };
+  }
+
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable {
     let stopped = false;
     let current: Readable | undefined;
@@ -475,7 +536,7 @@ export class DockerRuntime implements Runtime {
         .catch(() => undefined);
       if (existing && existing.Config?.Labels?.[LABEL.buildHash] === context.digest) {
         progress({ message: 'up to date', done: true });
-        return { ref: tag, id: existing.Id };
+        return { ref: tag, id: existing.Id, config: imageDefaults(existing.Config) };
       }
     }
     await this.acquireBuildSlot();
@@ -523,7 +584,7 @@ export class DockerRuntime implements Runtime {
       });
       const image = await this.docker.getImage(tag).inspect();
       progress({ message: 'built', done: true });
-      return { ref: tag, id: imageId ?? image.Id };
+      return { ref: tag, id: imageId ?? image.Id, config: imageDefaults(image.Config) };
     } finally {
       this.releaseBuildSlot();
     }
@@ -533,7 +594,7 @@ export class DockerRuntime implements Runtime {
     if (artifact.ref === tag) return artifact;
     const [repo, version] = splitTag(tag);
     await this.docker.getImage(artifact.id).tag({ repo, tag: version });
-    return { ref: tag, id: artifact.id };
+    return { ...artifact, ref: tag };
   }
 
   private async ensureImage(svc: ServiceSpec, sink: EventSink): Promise<Artifact> {
@@ -542,7 +603,7 @@ export class DockerRuntime implements Runtime {
       .getImage(ref)
       .inspect()
       .catch(() => undefined);
-    if (existing) return { ref, id: existing.Id };
+    if (existing) return { ref, id: existing.Id, config: imageDefaults(existing.Config) };
     const id = `pull:${svc.name}`;
     sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, message: 'pulling' });
     try {
@@ -559,7 +620,7 @@ export class DockerRuntime implements Runtime {
     }
     sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, done: true });
     const image = await this.docker.getImage(ref).inspect();
-    return { ref, id: image.Id };
+    return { ref, id: image.Id, config: imageDefaults(image.Config) };
   }
 
   private async acquireBuildSlot(): Promise<void> {

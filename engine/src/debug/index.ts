@@ -1,0 +1,33 @@
+// Debugger injection: every Python (debugpy) and Node (--inspect) service starts under its
+// debugger, with its port on 127.0.0.1 only. See docs/debugging.md.
+
+export {
+  type DebugPlan,
+  dockerfileWorkdirOf,
+  injectPlanned,
+  type ObservedDebugInstance,
+  observedEndpoint,
+  type PlanDebugOptions,
+  type PlannedInjection,
+  planDebug,
+} from './debug-plan.js';
+export { type DebugProblem, diagnoseDebugFailure } from './diagnose.js';
+export {
+  type ImageDefaults,
+  type InjectionPlan,
+  type InjectOptions,
+  type InjectResult,
+  injectDebugger,
+  planInjection,
+} from './inject.js';
+export {
+  type DebugInfo,
+  debugInfo,
+  type LaunchJson,
+  type LaunchOptions,
+  vscodeLaunchConfigs,
+} from './launch-configs.js';
+export { debugPathMappings, dockerfileWorkdir, type PathMapping } from './path-mappings.js';
+export { allocateDebugPorts, type DebugPortRequest, isPortFree } from './ports.js';
+export { type ProbeResult, probeDebugger, waitForDebugger } from './probe.js';
+export { DEFAULT_DEBUG_PORT, type ResolvedDebug, resolveDebugSpec } from './resolve.js';

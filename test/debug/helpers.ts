@@ -1,0 +1,54 @@
+// Small helpers shared by the debugger integration tests.
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { docker } from '../helpers/docker.js';
+
+/** 1-based line of the first line containing `text`. */
+export function lineOf(file: string, text: string): number {
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
+  if (index < 0) throw new Error(`${text} not in ${file}`);
+  return index + 1;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function npmRegistry(): string {
+  try {
+    return execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'https://registry.npmjs.org/';
+  }
+}
+
+/** `down` keeps images; this project's are tagged `<project>-<service>` (layers stay cached). */
+export function removeImagesOf(name: string): void {
+  const refs = docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${name}-*`])
+    .split('\n')
+    .filter(Boolean);
+  if (refs.length > 0) docker(['rmi', ...refs]);
+}
+
+/** Keep requesting until one answers (a reloading server refuses connections for a moment). */
+export async function requestUntilAnswered(url: string, init?: RequestInit): Promise<Response> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
