@@ -41,6 +41,25 @@ describe('path mapping', () => {
     expect(singleRoot(frontend)).toEqual({ localRoot: '/w/frontend', remoteRoot: '/app' });
   });
 
+  it('finds the shared root of file mappings (single-file sync rules), as the engine reports them', () => {
+    const frontend = resolveMappings(
+      [
+        { localRoot: '/w/frontend/src', remoteRoot: '/app/src' },
+        { localRoot: '/w/frontend/index.html', remoteRoot: '/app/index.html' },
+        { localRoot: '/w/frontend/vite.config.js', remoteRoot: '/app/vite.config.js' },
+      ],
+      '/',
+    );
+    expect(singleRoot(frontend)).toEqual({ localRoot: '/w/frontend', remoteRoot: '/app' });
+  });
+
+  it('keeps a lone directory mapping as it is', () => {
+    expect(singleRoot([{ localRoot: '/w/backend/app', remoteRoot: '/app' }])).toEqual({
+      localRoot: '/w/backend/app',
+      remoteRoot: '/app',
+    });
+  });
+
   it('falls back to the most specific mapping when they disagree', () => {
     const odd = resolveMappings(
       [

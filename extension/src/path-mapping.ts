@@ -38,16 +38,31 @@ export function toLocal(remotePath: string, mappings: readonly PathMapping[]): s
 }
 
 /**
- * js-debug's attach takes one localRoot/remoteRoot pair. Choose the widest mapping that agrees
- * with all the others (e.g. `frontend → /app` covers `frontend/src → /app/src`); when the
- * mappings disagree, the first (most specific) one.
+ * js-debug's attach takes one localRoot/remoteRoot pair. Find the most specific pair that all
+ * mappings agree with: `frontend/src → /app/src` and `frontend/vite.config.js → /app/vite.config.js`
+ * (a single-file sync rule) both say `frontend → /app`. When they disagree, the most specific
+ * directory mapping alone.
  */
 export function singleRoot(mappings: readonly PathMapping[]): PathMapping | undefined {
-  const widestFirst = [...mappings].sort((a, b) => a.localRoot.length - b.localRoot.length);
-  for (const candidate of widestFirst) {
-    if (mappings.every((m) => toRemote(m.localRoot, [candidate]) === m.remoteRoot)) return candidate;
+  if (mappings.length === 0) return undefined;
+  const [first, ...rest] = mappings.map(roots);
+  const shared = first!.find((c) =>
+    rest.every((r) => r.some((o) => o.localRoot === c.localRoot && o.remoteRoot === c.remoteRoot)),
+  );
+  return shared ?? mappings[0];
+}
+
+/** A mapping and the wider pairs it implies, dropping common trailing segments: most specific first. */
+function roots(m: PathMapping): PathMapping[] {
+  const local = m.localRoot.split('/');
+  const remote = m.remoteRoot.split('/');
+  const out: PathMapping[] = [m];
+  while (local.length > 1 && remote.length > 1 && local.at(-1) === remote.at(-1) && local.at(-1) !== '') {
+    local.pop();
+    remote.pop();
+    out.push({ localRoot: local.join('/') || '/', remoteRoot: remote.join('/') || '/' });
   }
-  return mappings[0];
+  return out;
 }
 
 function under(path: string, root: string): string | undefined {
