@@ -141,6 +141,13 @@ export async function main(argv: string[]): Promise<void> {
     .action(run(async () => (await import('./commands/control.js')).shutdownCommand(globals())));
 
   program
+    .command('lsp')
+    .description('language server for the VS Code extension (stdio): config diagnostics, the engine relayed')
+    .option('--stdio', 'talk over stdin/stdout (the only transport; accepted for language clients that pass it)')
+    .option('--clientProcessId <pid>', 'the editor’s process id (passed by language clients; the server exits with it)')
+    .action(run(async () => (await import('./lsp/command.js')).lspCommand(globals())));
+
+  program
     .command('daemon', { hidden: true })
     .description('run the engine daemon in the foreground (started by `up`)')
     .action(run(async () => (await import('./commands/daemon.js')).daemonCommand(globals())));

@@ -1,0 +1,44 @@
+import type { ServiceStatus } from '@devenv/engine';
+import { describe, expect, it } from 'vitest';
+import { EnvironmentState } from './environment-state.js';
+
+const svc = (name: string, state: ServiceStatus['state']): ServiceStatus => ({
+  name,
+  state,
+  health: 'none',
+  ports: [],
+  restartCount: 0,
+});
+
+describe('EnvironmentState', () => {
+  it('folds status and project events into the last fetched status, keeping service order', () => {
+    const state = new EnvironmentState();
+    const seen: string[] = [];
+    state.onChange((s) => seen.push(`${s.phase}:${s.services.map((x) => `${x.name}=${x.state}`).join(',')}`));
+    state.replace({
+      project: 'p',
+      projectDir: '/w',
+      runtime: 'docker',
+      phase: 'idle',
+      services: [svc('a', 'pending'), svc('b', 'pending')],
+    });
+    state.apply({ kind: 'project', ts: '', phase: 'starting' });
+    state.apply({ kind: 'status', ts: '', service: 'b', status: svc('b', 'running') });
+    state.apply({ kind: 'status', ts: '', service: 'c', status: svc('c', 'building') });
+    expect(state.apply({ kind: 'log', ts: '', service: 'a', stream: 'stdout', line: 'x' })).toBe(false);
+    expect(seen).toEqual([
+      'idle:a=pending,b=pending',
+      'starting:a=pending,b=pending',
+      'starting:a=pending,b=running',
+      'starting:a=pending,b=running,c=building',
+    ]);
+    expect(state.service('b')?.state).toBe('running');
+    expect(state.status?.project).toBe('p');
+  });
+
+  it('builds a picture from events alone when no status was fetched yet', () => {
+    const state = new EnvironmentState();
+    state.apply({ kind: 'status', ts: '', service: 'a', status: svc('a', 'healthy') });
+    expect(state.status?.services.map((s) => s.name)).toEqual(['a']);
+  });
+});

@@ -1,0 +1,64 @@
+import type { ServiceStatus } from '@devenv/engine';
+import { describe, expect, it } from 'vitest';
+import { serviceNode, serviceNodes } from './service-tree.js';
+
+const backend: ServiceStatus = {
+  name: 'backend',
+  state: 'healthy',
+  health: 'healthy',
+  restartCount: 0,
+  instanceId: '0123456789abcdef',
+  url: 'http://127.0.0.1:8000/docs',
+  ports: [
+    { hostIp: '127.0.0.1', hostPort: 8000, containerPort: 8000, protocol: 'tcp' },
+    { hostIp: '127.0.0.1', hostPort: 15678, containerPort: 5678, protocol: 'tcp' },
+  ],
+  debug: {
+    type: 'python',
+    protocol: 'dap',
+    hostIp: '127.0.0.1',
+    hostPort: 15678,
+    pathMappings: [{ localRoot: '/w/example/backend/app', remoteRoot: '/app/app' }],
+  },
+};
+
+describe('service tree model', () => {
+  it('shows state, ports and the debug port on one line, with a healthy icon', () => {
+    const node = serviceNode(backend);
+    expect(node.label).toBe('backend');
+    expect(node.description).toBe('healthy · 8000 · debug 15678');
+    expect(node.icon).toEqual({ id: 'pass-filled', color: 'testing.iconPassed' });
+    expect(node.contextValue).toBe('service:url:debug');
+  });
+
+  it('lists URL, ports (without the debugger’s) and the debugger with its mappings as children', () => {
+    const labels = serviceNode(backend).children.map((c) => [c.label, c.children.map((g) => g.label)]);
+    expect(labels).toEqual([
+      ['http://127.0.0.1:8000/docs', []],
+      ['127.0.0.1:8000 → 8000/tcp', []],
+      ['debugpy (DAP) 127.0.0.1:15678', ['/w/example/backend/app → /app/app']],
+    ]);
+  });
+
+  it('marks trouble and progress by icon, and keeps ids stable per service', () => {
+    const failing = serviceNode({
+      ...backend,
+      state: 'exited',
+      exitCode: 3,
+      message: 'boom',
+      debug: undefined,
+      url: undefined,
+    });
+    expect(failing.icon.id).toBe('error');
+    expect(failing.description).toBe('exited (3) · 8000 · 15678');
+    expect(failing.contextValue).toBe('service');
+    expect(failing.children[0]?.label).toBe('boom');
+    expect(serviceNode({ ...backend, state: 'building' }).icon.id).toBe('loading~spin');
+    expect(serviceNode({ ...backend, state: 'completed' }).icon.id).toBe('check');
+    expect(serviceNode(backend).id).toBe('service:backend');
+  });
+
+  it('is empty before anything is known', () => {
+    expect(serviceNodes(undefined)).toEqual([]);
+  });
+});

@@ -1,0 +1,54 @@
+import type { ProjectStatus, ServiceStatus } from '@devenv/engine';
+import { describe, expect, it } from 'vitest';
+import { statusBarText } from './status-text.js';
+
+function svc(name: string, state: ServiceStatus['state'], over: Partial<ServiceStatus> = {}): ServiceStatus {
+  return { name, state, health: 'none', ports: [], restartCount: 0, instanceId: `${name}-1`, ...over };
+}
+
+function project(services: ServiceStatus[], phase: ProjectStatus['phase'] = 'running'): ProjectStatus {
+  return { project: 'ref', projectDir: '/w', runtime: 'docker', phase, services };
+}
+
+const reference = [
+  svc('postgres', 'healthy', { health: 'healthy' }),
+  svc('redis', 'healthy', { health: 'healthy' }),
+  svc('migrate', 'completed'),
+  svc('backend', 'healthy', { health: 'healthy' }),
+  svc('worker', 'healthy', { health: 'healthy' }),
+  svc('frontend', 'healthy', { health: 'healthy' }),
+];
+
+describe('statusBarText', () => {
+  it('counts long-running services, not the finished one-shot: 5/5 healthy', () => {
+    const t = statusBarText(project(reference), 'ready');
+    expect(t.text).toBe('$(pass) devenv: 5/5 healthy');
+    expect(t.level).toBe('ok');
+    expect(t.tooltip).toContain('migrate: completed');
+  });
+
+  it('a running service without a healthcheck counts as healthy; one whose check is pending does not', () => {
+    const t = statusBarText(project([svc('a', 'running'), svc('b', 'running', { health: 'starting' })]), 'ready');
+    expect(t.text).toBe('$(loading~spin) devenv: 1/2 healthy');
+    expect(t.level).toBe('busy');
+  });
+
+  it('names what is failing', () => {
+    const t = statusBarText(project([svc('a', 'healthy'), svc('worker', 'unhealthy')], 'degraded'), 'ready');
+    expect(t.text).toBe('$(error) devenv: 1/2 healthy, worker unhealthy');
+    expect(t.level).toBe('error');
+  });
+
+  it('says down when nothing runs, and when the server is gone says that instead', () => {
+    const stopped = project([svc('a', 'stopped', { instanceId: undefined })], 'stopped');
+    expect(statusBarText(stopped, 'ready').text).toBe('$(circle-slash) devenv: down');
+    expect(statusBarText(project([], 'idle'), 'ready').level).toBe('idle');
+    expect(statusBarText(stopped, 'failed').level).toBe('error');
+    expect(statusBarText(undefined, 'starting').level).toBe('busy');
+  });
+
+  it('shows progress while the environment comes up', () => {
+    const t = statusBarText(project([svc('db', 'building', { instanceId: undefined })], 'starting'), 'ready');
+    expect(t.text).toBe('$(loading~spin) devenv: 0/1 healthy');
+  });
+});
