@@ -2,7 +2,8 @@
 // `npm run bench`: every figure beside a baseline measured in the same run, as a ratio, with
 // the machine noted. Speed is measured here, never asserted in tests.
 // Sections: core `up` vs docker-compose 1.29, daemon (status latency, idle cost), live sync and
-// the watcher, debuggers, the TUI, Kubernetes (only where a cluster runs).
+// the watcher, debuggers, the TUI, the VS Code extension (F5 in a real code-server), Kubernetes
+// (only where a cluster runs).
 // `node scripts/bench.mjs core sync` runs only the named sections.
 
 import { spawnSync } from 'node:child_process';
@@ -75,6 +76,7 @@ const sections = {
       facts: [`key → on screen under that load: p50 ${r.tui.keyP50Ms} ms, max ${r.tui.keyMaxMs} ms`],
     };
   },
+  extension: async () => (await import('./bench/extension.mjs')).runExtensionBench({ log }),
   kubernetes: async () => {
     const { kubernetesBench } = await import('../engine/dist/runtimes/kubernetes/index.js');
     const rows = await kubernetesBench({});

@@ -18,6 +18,8 @@ if is_root && is_debian; then
   have tmux || missing+=(tmux)
   have gcc || missing+=(gcc libc6-dev)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  log "code-server and Chromium for the VS Code extension's end-to-end test (cached outside the clone)"
+  scripts/install-code-server.sh >/dev/null
 else
   log "not root on Debian: installing nothing; tests needing Docker, tmux or code-server will skip and say so"
 fi

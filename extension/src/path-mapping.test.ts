@@ -53,6 +53,17 @@ describe('path mapping', () => {
     expect(singleRoot(frontend)).toEqual({ localRoot: '/w/frontend', remoteRoot: '/app' });
   });
 
+  it('is not vetoed by a stray mapping (a mounted CA bundle)', () => {
+    expect(
+      singleRoot([
+        { localRoot: '/w/frontend/vite.config.js', remoteRoot: '/app/vite.config.js' },
+        { localRoot: '/w/frontend/src', remoteRoot: '/app/src' },
+        { localRoot: '/w/frontend', remoteRoot: '/app' },
+        { localRoot: '/etc/ssl/certs/ca-certificates.crt', remoteRoot: '/etc/ssl/certs/host-ca.crt' },
+      ]),
+    ).toEqual({ localRoot: '/w/frontend', remoteRoot: '/app' });
+  });
+
   it('keeps a lone directory mapping as it is', () => {
     expect(singleRoot([{ localRoot: '/w/backend/app', remoteRoot: '/app' }])).toEqual({
       localRoot: '/w/backend/app',

@@ -40,16 +40,25 @@ export function toLocal(remotePath: string, mappings: readonly PathMapping[]): s
 /**
  * js-debug's attach takes one localRoot/remoteRoot pair. Find the most specific pair that all
  * mappings agree with: `frontend/src → /app/src` and `frontend/vite.config.js → /app/vite.config.js`
- * (a single-file sync rule) both say `frontend → /app`. When they disagree, the most specific
- * directory mapping alone.
+ * (a single-file sync rule) both say `frontend → /app`. When they disagree, the pair most of them
+ * imply; when no two agree, the first (most specific) mapping.
  */
 export function singleRoot(mappings: readonly PathMapping[]): PathMapping | undefined {
   if (mappings.length === 0) return undefined;
-  const [first, ...rest] = mappings.map(roots);
-  const shared = first!.find((c) =>
-    rest.every((r) => r.some((o) => o.localRoot === c.localRoot && o.remoteRoot === c.remoteRoot)),
-  );
-  return shared ?? mappings[0];
+  // Every pair each mapping implies, counted once per mapping; the pair the most mappings agree
+  // on wins, the more specific on a tie (a stray mapping, say a mounted file, cannot veto the rest).
+  const votes = new Map<string, { pair: PathMapping; count: number }>();
+  for (const m of mappings) {
+    for (const pair of roots(m)) {
+      const key = `${pair.localRoot}\0${pair.remoteRoot}`;
+      const v = votes.get(key) ?? { pair, count: 0 };
+      v.count += 1;
+      votes.set(key, v);
+    }
+  }
+  const segments = (p: PathMapping) => p.localRoot.split('/').length;
+  const best = [...votes.values()].sort((a, b) => b.count - a.count || segments(b.pair) - segments(a.pair))[0];
+  return best && best.count > 1 ? best.pair : mappings[0];
 }
 
 /** A mapping and the wider pairs it implies, dropping common trailing segments: most specific first. */

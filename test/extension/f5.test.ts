@@ -1,7 +1,7 @@
 // The extension end to end in a real VS Code: code-server 4.96.4 in headless Chromium, the
 // built .vsix installed, a copy of the reference workspace opened, F5 on "Run Both".
-// The stack runs on real Docker with debugpy and the Node inspector published by the
-// Compose file (test/fixtures/extension/compose.debug.yaml) until the engine injects them.
+// The stack runs on real Docker with debugpy and the Node inspector injected by the engine
+// (x-devenv.debug; ports pinned by test/fixtures/extension/compose.e2e.yaml).
 // Screenshots: test-results/extension/.
 
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';

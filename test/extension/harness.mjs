@@ -93,16 +93,16 @@ export function freePort() {
   });
 }
 
-/** The e2e project's files: compose files (reference + CA + debug fixture), order matters. */
+/** The e2e project's files: compose files (reference + CA + the e2e ports fixture), order matters. */
 export const WORKSPACE_CONFIG_FILES = [
   'compose/reference/compose.yaml',
   'compose/reference/compose.host-ca.yaml',
-  'compose/reference/compose.debug.yaml',
+  'compose/reference/compose.e2e.yaml',
 ];
 
 /**
  * A copy of the reference workspace (the example app, its compose files, .vscode/launch.json)
- * plus the debug fixture and settings that point the extension at this repository's CLI.
+ * plus the e2e ports fixture and settings that point the extension at this repository's CLI.
  * Refreshed in place, so a second run reuses the project's images and volumes.
  */
 export function prepareWorkspace(dir) {
@@ -113,8 +113,8 @@ export function prepareWorkspace(dir) {
     cpSync(path.join(repoRoot, sub), path.join(dir, sub), { recursive: true, filter });
   }
   cpSync(
-    path.join(repoRoot, 'test', 'fixtures', 'extension', 'compose.debug.yaml'),
-    path.join(dir, 'compose', 'reference', 'compose.debug.yaml'),
+    path.join(repoRoot, 'test', 'fixtures', 'extension', 'compose.e2e.yaml'),
+    path.join(dir, 'compose', 'reference', 'compose.e2e.yaml'),
   );
   writeFileSync(
     path.join(dir, '.vscode', 'settings.json'),

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../model/spec.js';
 import { debugPathMappings, dockerfileWorkdir, widestMapping } from './path-mappings.js';
@@ -52,6 +53,26 @@ describe('debugPathMappings', () => {
       '/app/app',
       '/srv/shared',
     ]);
+  });
+
+  it('leaves out a bind-mounted file (a CA bundle is no source tree)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devenv-pm-'));
+    const bundle = join(dir, 'ca.crt');
+    writeFileSync(bundle, 'x');
+    const frontend = svc({
+      develop: {
+        watch: [{ path: '/w/frontend/src', target: '/app/src', action: 'sync', ignore: [], initialSync: false }],
+      },
+      volumes: [
+        { type: 'bind', source: bundle, target: '/etc/ssl/certs/host-ca.crt', readOnly: true },
+        { type: 'bind', source: dir, target: '/srv/dir', readOnly: true },
+      ],
+    });
+    expect(debugPathMappings(frontend, { runtime: 'docker' }).map((m) => m.remoteRoot)).toEqual([
+      '/srv/dir',
+      '/app/src',
+    ]);
+    rmSync(dir, { recursive: true });
   });
 
   it('needs no mapping for host processes', () => {

@@ -1,8 +1,11 @@
 // Local root ↔ remote root for a debug endpoint, so a breakpoint set in a local file lands in the
 // file the service runs, and a stack frame points back at the local file. Sources, most specific
-// first: `develop.watch` sync rules (path → target), bind mounts (source → target), then the build
-// context → the image's WORKDIR (from the image itself, or the Dockerfile's last WORKDIR).
+// first: `develop.watch` sync rules (path → target), bind mounts of directories (source → target),
+// then the build context → the image's WORKDIR (from the image itself, or the Dockerfile's last
+// WORKDIR). A bind-mounted file (a CA bundle, a config file) is no source tree: it is left out, or
+// it would break clients that need one root pair every mapping agrees with (VS Code's node attach).
 
+import { statSync } from 'node:fs';
 import type { RuntimeKind, ServiceSpec } from '../model/spec.js';
 
 export interface PathMapping {
@@ -21,7 +24,7 @@ export function debugPathMappings(
     if (rule.action.startsWith('sync') && rule.target) found.push({ localRoot: rule.path, remoteRoot: rule.target });
   }
   for (const m of service.volumes) {
-    if (m.type === 'bind' && m.source) found.push({ localRoot: m.source, remoteRoot: m.target });
+    if (m.type === 'bind' && m.source && !isFile(m.source)) found.push({ localRoot: m.source, remoteRoot: m.target });
   }
   if (service.build && opts.workdir) found.push({ localRoot: service.build.context, remoteRoot: opts.workdir });
   const seen = new Set<string>();
@@ -34,6 +37,14 @@ export function debugPathMappings(
     });
   // Longest local root first: debugpy and editors take the first mapping that matches.
   return unique.sort((a, b) => b.localRoot.length - a.localRoot.length || a.localRoot.localeCompare(b.localRoot));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The one mapping for clients that take a single pair (VS Code's node attach): the widest root. */
