@@ -75,7 +75,11 @@ describe.skipIf(missing)(`VS Code extension end to end${missing ? ` (skipped: ${
     const sessions = await h.callStackSessions(page);
     expect(sessions[0]).toBe('Run Both');
     expect(sessions).toEqual(expect.arrayContaining(['backend', 'worker']));
-    expect(sessions.some((s) => s.includes('frontend'))).toBe(true);
+    // js-debug renames the Node session while it attaches ("frontend" → "Remote Process [0] « frontend"):
+    // read it again until it has settled, rather than at one instant of that change.
+    await expect
+      .poll(async () => (await h.callStackSessions(page)).some((s) => s.includes('frontend')), { timeout: 30_000 })
+      .toBe(true);
     expect(await h.statusBarText(page)).toContain('devenv: 5/5 healthy');
   }, 1_000_000);
 
