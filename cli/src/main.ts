@@ -126,6 +126,25 @@ export async function main(argv: string[]): Promise<void> {
     .command('password')
     .description('print the initial admin password of the cluster’s Argo CD')
     .action(run(async () => (await import('./commands/kubernetes.js')).argocdPasswordCommand(globals())));
+  argocd
+    .command('ui')
+    .description('forward Argo CD’s UI to 127.0.0.1 and print its address (Ctrl-C ends it)')
+    .option('--port <port>', 'local port (default: a free one)')
+    .action(
+      run(async (opts: { port?: string }) =>
+        (await import('./commands/kubernetes.js')).argocdUiCommand({ ...globals(), ...opts }),
+      ),
+    );
+
+  program
+    .command('reset')
+    .description('recreate the environment: Docker/processes delete the named volumes; Kubernetes --soft or --hard')
+    .option('--soft', 'Kubernetes: recreate the project’s namespace and Applications (the default there)')
+    .option('--hard', 'Kubernetes: delete and recreate the cluster, keeping the registry and its images')
+    .option('-y, --yes', 'do not ask (needed without a terminal)')
+    .action(
+      run(async (opts: object) => (await import('./commands/control.js')).resetCommand({ ...globals(), ...opts })),
+    );
 
   program
     .command('doctor')

@@ -1,6 +1,7 @@
 // The Docker runtime end to end through the real CLI and daemon: up, up again (nothing
 // recreated), a changed service recreated alone, `docker kill` restarted per its policy,
-// ports on loopback, down (volumes only with --volumes).
+// ports on loopback, reset (asked, then everything recreated, volumes deleted), down (volumes
+// only with --volumes).
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,37 @@ describe.skipIf(!haveDocker)('Docker lifecycle (needs a Docker engine)', () => {
     });
     expect(after.containerId).toBe(web);
     expect(inspect<{ State: { Running: boolean } }>(web!).State.Running).toBe(true);
+  });
+
+  it('reset asks (without a terminal: refuses unless --yes), then recreates every service and deletes the volumes', async () => {
+    const before = idsByService(project);
+    docker(['exec', before.store!, 'touch', '/data/marker']);
+    const hasMarker = (id: string) =>
+      docker(['exec', id, 'sh', '-c', 'test -f /data/marker && echo yes || echo no']).trim();
+
+    let r = await devenv([...args, 'reset'], { env });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('reset of');
+    expect(r.stderr).toContain(`${project}_store-data`);
+    expect(r.stderr).toContain('--yes');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // a user error, not a stack trace
+    r = await devenv([...args, 'reset', '--soft', '--yes'], { env });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('Kubernetes reset');
+    expect(idsByService(project)).toEqual(before);
+    expect(hasMarker(before.store!)).toBe('yes');
+
+    r = await devenv([...args, 'reset', '--yes'], { env });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const after = idsByService(project);
+    for (const service of ['store', 'job', 'web'] as const) expect(after[service]).not.toBe(before[service]);
+    expect(hasMarker(after.store!)).toBe('no');
+    const s = await status();
+    expect(Object.fromEntries(s.services.map((x) => [x.name, x.state]))).toEqual({
+      store: 'healthy',
+      job: 'completed',
+      web: 'healthy',
+    });
   });
 
   it('down removes containers and the network but keeps volumes; --volumes removes them', async () => {

@@ -1,5 +1,6 @@
-// One-shot requests to a running daemon: restart, rebuild, shutdown.
+// One-shot requests to a running daemon: restart, rebuild, reset, shutdown.
 
+import { createInterface } from 'node:readline/promises';
 import { ExitCode, UserError } from '@devenv/engine';
 import { type DaemonConnection, Methods } from '@devenv/engine/protocol';
 import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
@@ -32,6 +33,81 @@ export async function rebuildCommand(service: string, opts: GlobalOptions): Prom
   for (const f of result.failed) process.stderr.write(`error: ${f.service}: ${f.message}\n`);
   process.stdout.write(`${service}: ${result.actions[service] ?? 'done'}\n`);
   return result.failed.length > 0 ? ExitCode.runtimeFailure : ExitCode.ok;
+}
+
+export interface ResetOptions extends GlobalOptions {
+  hard?: boolean;
+  soft?: boolean;
+  yes?: boolean;
+}
+
+/**
+ * `devenv reset`: what the TUI's R does. Docker and processes: every service recreated and the
+ * project's named volumes deleted. Kubernetes: `--soft` recreates the project's namespace and
+ * Applications, `--hard` deletes and recreates the cluster (the registry and its images kept).
+ * It says what will be lost and asks; without a terminal it needs `--yes`.
+ */
+export async function resetCommand(opts: ResetOptions): Promise<number> {
+  const ctx = projectContext(opts);
+  if (opts.hard && opts.soft) {
+    throw new UserError({
+      code: 'cli.reset-mode',
+      message: '`--hard` and `--soft` were both given',
+      hint: 'choose one: `--soft` keeps the cluster, `--hard` recreates it (Kubernetes only)',
+    });
+  }
+  const daemon = await requireDaemon(opts);
+  try {
+    const status = await daemon.connection.sendRequest(Methods.status);
+    const kubernetes = status.runtime === 'kubernetes';
+    if (opts.soft && !kubernetes) {
+      throw new UserError({
+        code: 'cli.reset-mode',
+        message: `\`--soft\` is a Kubernetes reset; ${ctx.identity.name} runs on ${status.runtime}`,
+        hint: 'run `devenv reset` (it recreates every service and deletes the named volumes)',
+      });
+    }
+    const mode: 'soft' | 'hard' = kubernetes ? (opts.hard ? 'hard' : 'soft') : 'hard';
+    let loses: string;
+    if (kubernetes) {
+      loses =
+        mode === 'hard'
+          ? 'the local cluster is deleted and created again (the registry and its images are kept); every volume in it is lost'
+          : `the namespace of ${ctx.identity.name} and its Applications are deleted and created again; their volumes are lost`;
+    } else {
+      const { declaredVolumes } = await import('../tui/declared-volumes.js');
+      const volumes = declaredVolumes(ctx.identity.files, status.project);
+      loses =
+        volumes === undefined
+          ? 'every service is recreated and the named volumes of the project are deleted'
+          : volumes.length === 0
+            ? 'every service is recreated (the project declares no named volume)'
+            : `every service is recreated and these volumes are deleted, with their data: ${volumes.join(', ')}`;
+    }
+    if (!opts.yes) {
+      if (!process.stdin.isTTY) {
+        throw new UserError({
+          code: 'cli.reset-unconfirmed',
+          message: `reset of ${status.project} not confirmed: ${loses}`,
+          hint: 'add `--yes` to reset without a question (no terminal here to ask in)',
+        });
+      }
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const answer = await rl.question(`reset ${status.project}: ${loses}. Continue? [y/N] `);
+      rl.close();
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        process.stdout.write('reset cancelled; nothing changed\n');
+        return ExitCode.ok;
+      }
+    }
+    process.stdout.write(`resetting ${status.project} (${kubernetes ? `${mode} reset` : 'services and volumes'})…\n`);
+    const result = await daemon.connection.sendRequest(Methods.reset, { mode });
+    for (const f of result.failed) process.stderr.write(`error: ${f.service}: ${f.message}\n`);
+    for (const s of result.services) process.stdout.write(`  ${s.name.padEnd(12)} ${s.state}\n`);
+    return result.failed.length > 0 ? ExitCode.runtimeFailure : ExitCode.ok;
+  } finally {
+    daemon.close();
+  }
 }
 
 export async function shutdownCommand(opts: GlobalOptions): Promise<number> {

@@ -1,5 +1,5 @@
 // Commands for the Kubernetes runtimes: `up --dry-run` (the full plan: every command line and
-// every manifest, nothing run) and `argocd password`.
+// every manifest, nothing run), `argocd password` and `argocd ui`.
 
 import { ExitCode, UserError } from '@devenv/engine';
 import { type GlobalOptions, projectContext } from '../context.js';
@@ -38,6 +38,37 @@ export async function argocdPasswordCommand(opts: GlobalOptions): Promise<number
   try {
     await runtime.connect();
     process.stdout.write(`${await runtime.argocdPassword()}\n`);
+  } finally {
+    await runtime.close();
+  }
+  return ExitCode.ok;
+}
+
+/** `devenv argocd ui`: Argo CD's UI forwarded to 127.0.0.1 until Ctrl-C. */
+export async function argocdUiCommand(opts: GlobalOptions & { port?: string }): Promise<number> {
+  const ctx = projectContext(opts);
+  const p = provider(opts);
+  const port = opts.port === undefined ? 0 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserError({
+      code: 'cli.bad-port',
+      message: `--port ${opts.port} is not a port number`,
+      hint: 'give a number from 1 to 65535, or leave --port out for a free one',
+    });
+  }
+  const { KubernetesRuntime } = await import('@devenv/engine/kubernetes');
+  const runtime = new KubernetesRuntime({ provider: p, stateDir: ctx.paths.stateDir });
+  try {
+    await runtime.connect();
+    const forward = await runtime.forwardArgoCdUi(port);
+    process.stdout.write(
+      `Argo CD: ${forward.url} (user admin; \`devenv --runtime ${p} argocd password\` prints the password). Ctrl-C ends the forward.\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await forward.close();
   } finally {
     await runtime.close();
   }
