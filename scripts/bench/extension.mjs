@@ -9,7 +9,7 @@
 // no editor), so devenv ÷ baseline is what the editor and the debuggers add.
 // Measures, never asserts. Run after `npm run build`:  node scripts/bench/extension.mjs
 
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as h from '../../test/extension/harness.mjs';
 
@@ -92,17 +92,31 @@ export async function runExtensionBench({ samples = 3, log = () => {} } = {}) {
   const browser = await h.launchBrowser();
   try {
     const page = await h.openWorkbench(browser, server.url);
+    // A stop that does not end debug mode is a product failure: keep what the screen showed.
+    const stop = async (when) => {
+      try {
+        await h.stopDebugging(page);
+      } catch (err) {
+        const shot = path.join(h.repoRoot, 'test-results', 'bench-extension', `stop-${when}.png`);
+        mkdirSync(path.dirname(shot), { recursive: true });
+        await page.screenshot({ path: shot }).catch(() => undefined);
+        const sessions = await h.callStackSessions(page).catch(() => []);
+        throw new Error(
+          `Stop after F5 (${when}) left VS Code in debug mode; sessions shown: [${sessions.join(', ')}]; screenshot ${shot}\n${err.message}`,
+        );
+      }
+    };
     log('F5, cold');
     const cold = await f5UntilAttached(page);
     const coldReport = await nextReport(userDataDir, 0);
-    await h.stopDebugging(page);
+    await stop('cold');
     const warm = [];
     const warmReports = [];
     for (let i = 0; i < samples; i++) {
       log(`F5, warm ${i + 1}/${samples}`);
       warm.push(await f5UntilAttached(page));
       warmReports.push(await nextReport(userDataDir, i + 1));
-      await h.stopDebugging(page);
+      await stop(`warm ${i + 1}`);
     }
     // "ready in X s": from the launch request until every child session reported started.
     const readyMs = (report) => Number(/ready in ([\d.]+) s/.exec(report ?? '')?.[1] ?? Number.NaN) * 1000;

@@ -23,6 +23,9 @@ const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: '
 
 const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', project);
+// The visible screen and its scroll-back: at 1,000 lines/s a plain client's first line leaves
+// the screen within 50 ms, before a poll can see it.
+const screenAndHistory = () => tmux('capture-pane', '-p', '-S', '-', '-t', project);
 
 function devenv(env, ...args) {
   const r = spawnSync(process.execPath, [cli, '-f', fixture, '-p', project, ...args], { env, encoding: 'utf8' });
@@ -119,10 +122,10 @@ async function keyLatencies(samples) {
   return out.sort((a, b) => a - b);
 }
 
-async function runClient(command, env, seconds, ready) {
+async function runClient(command, env, seconds, ready, capture = screen) {
   tmux('new-session', '-d', '-s', project, '-x', '160', '-y', '45', 'sh', '-c', `${command}; sleep 600`);
   const deadline = Date.now() + 60_000;
-  while (!ready(screen())) {
+  while (!ready(capture())) {
     if (Date.now() > deadline) throw new Error(`the client did not start; screen:\n${screen()}`);
     await sleep(200);
   }
@@ -176,7 +179,13 @@ export async function runTuiBench({ seconds = 20, rate = 1000, log = () => {} } 
 
     log(`plain (--no-tui): attaching and measuring for ${seconds} s`);
     socket = 'tuidev-bench-plain';
-    const plain = await runClient(`${base} up --no-tui`, env, seconds, (s) => s.includes('following logs'));
+    const plain = await runClient(
+      `${base} up --no-tui`,
+      env,
+      seconds,
+      (s) => s.includes('following logs'),
+      screenAndHistory,
+    );
     tmux('kill-server');
     return {
       rate,
