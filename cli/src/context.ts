@@ -63,12 +63,11 @@ export function findDaemon(ctx: ProjectContext): Promise<DaemonConnection | unde
   return tryConnect(ctx.paths, clientInfo);
 }
 
-const cliEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'devenv.js');
-
 /** Connect to the project's daemon, starting it (detached, logging to the state directory) if none runs. */
 export async function daemonFor(ctx: ProjectContext, runtime: string): Promise<DaemonConnection> {
   const { daemon } = await connectOrStart(ctx.paths, clientInfo, () => {
     ensureStateDir(ctx.paths.stateDir);
+    const cliEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'devenv.js');
     const log = openSync(ctx.paths.logFile, 'a', 0o600);
     const args = [cliEntry, 'daemon', '--project-dir', ctx.identity.projectDir, '--project-name', ctx.identity.name];
     for (const f of ctx.identity.files) args.push('--file', f);

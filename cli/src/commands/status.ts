@@ -4,7 +4,7 @@ import { ExitCode, type ProjectStatus } from '@devenv/engine';
 import { Methods } from '@devenv/engine/protocol';
 import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
 import { localEngine } from '../local-engine.js';
-import { statusJson, statusTable } from '../output/status-table.js';
+import { formatStatus } from '../output/status-table.js';
 
 export async function statusCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const ctx = projectContext(opts);
@@ -18,6 +18,6 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
     status = await engine.attach(project, { watch: false });
     await engine.close();
   }
-  process.stdout.write(opts.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : `${statusTable(status)}\n`);
+  process.stdout.write(formatStatus(status, opts.json ?? false));
   return ExitCode.ok;
 }

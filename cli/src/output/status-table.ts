@@ -8,6 +8,11 @@ export function formatPorts(ports: PublishedPort[]): string {
   return ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
 }
 
+/** What `devenv status` prints: the table, or with `--json` the stable JSON shape. */
+export function formatStatus(status: ProjectStatus, json: boolean): string {
+  return json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : `${statusTable(status)}\n`;
+}
+
 export function statusTable(status: ProjectStatus): string {
   const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'URL'];
   const rows = status.services.map((s) => [
