@@ -64,9 +64,11 @@ export async function runDaemonBench({ samples = 20, idleSeconds = 10, log = () 
     log(`timing devenv status ×${samples} and docker ps ×${samples}`);
     const status = [];
     const ps = [];
+    const bare = []; // Node starting and exiting, nothing else: the floor under any Node CLI
     for (let i = 0; i < samples; i++) {
       status.push(timeCommand(process.execPath, [cli, ...args, 'status'], env));
       ps.push(timeCommand('docker', ['ps', '--filter', `label=dev.devenv.project=${PROJECT}`], env));
+      bare.push(timeCommand(process.execPath, ['-e', '0'], env));
     }
     return {
       rows: [
@@ -80,6 +82,7 @@ export async function runDaemonBench({ samples = 20, idleSeconds = 10, log = () 
         },
       ],
       facts: [
+        `\`devenv status\` beside Node's own start on this machine (\`node -e 0\`, same run): ${median(status).toFixed(1)} ms vs ${median(bare).toFixed(1)} ms`,
         `daemon idle with the reference stack running: RSS ${(b.rssKb / 1024).toFixed(1)} MB, CPU ${cpuPct.toFixed(2)} % of one core over ${idleSeconds} s`,
       ],
     };
