@@ -3,7 +3,8 @@
 // over to the full CLI whenever it cannot answer: no daemon, no project, anything it does not parse.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,11 @@ import { devenv, repoRoot } from '../helpers/cli.js';
 
 const quickBundle = join(repoRoot, 'cli', 'dist', 'quick.cjs');
 const fullMain = join(repoRoot, 'cli', 'dist', 'main.js');
+const { quickBundle: quickBundleFor } = createRequire(import.meta.url)(
+  join(repoRoot, 'cli', 'bin', 'quick-path.js'),
+) as {
+  quickBundle(dist: string): string | undefined;
+};
 
 interface Ran {
   /** quick(): its result ('undefined' when it hands over); main(): the exit code it set. */
@@ -97,5 +103,24 @@ describe('devenv status through the quick path', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('no compose.yaml');
     expect(none.stderr).not.toContain('    at ');
+  });
+});
+
+describe('the bin uses the bundle only while it is newer than everything it was made from', () => {
+  it('skips a bundle that is missing, has no input list, or is older than one input (a bare tsc -b)', () => {
+    const dist = mkdtempSync(join(tmpdir(), 'devenv-quick-dist-'));
+    mkdirSync(join(dist, 'output'));
+    const old = new Date(Date.now() - 60_000);
+    for (const f of ['quick.js', 'output/table.js']) {
+      writeFileSync(join(dist, f), '');
+      utimesSync(join(dist, f), old, old);
+    }
+    expect(quickBundleFor(dist)).toBeUndefined(); // no bundle
+    writeFileSync(join(dist, 'quick.cjs'), '');
+    expect(quickBundleFor(dist)).toBeUndefined(); // no input list
+    writeFileSync(join(dist, 'quick.inputs.json'), JSON.stringify(['quick.js', 'output/table.js']));
+    expect(quickBundleFor(dist)).toBe(join(dist, 'quick.cjs'));
+    utimesSync(join(dist, 'output/table.js'), new Date(), new Date(Date.now() + 5_000)); // rewritten by tsc
+    expect(quickBundleFor(dist)).toBeUndefined();
   });
 });
