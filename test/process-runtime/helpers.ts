@@ -94,15 +94,21 @@ export async function waitFor<T>(
   }
 }
 
-export function waitForState(rt: Runtime, id: string, ok: (s: InstanceState) => boolean, timeoutMs = 10_000) {
-  return waitFor(
-    `state of ${id}`,
-    async () => {
-      const s = await rt.inspect(id);
-      return ok(s) ? s : undefined;
-    },
-    timeoutMs,
-  );
+export async function waitForState(rt: Runtime, id: string, ok: (s: InstanceState) => boolean, timeoutMs = 10_000) {
+  let seen: InstanceState | undefined;
+  try {
+    return await waitFor(
+      `state of ${id}`,
+      async () => {
+        seen = await rt.inspect(id);
+        return ok(seen) ? seen : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    // Say what the runtime last reported, so a timeout shows how far the service got.
+    throw new Error(`${(err as Error).message}; last state: ${JSON.stringify(seen)}`);
+  }
 }
 
 export async function collectLogs(

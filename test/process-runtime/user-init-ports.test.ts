@@ -1,7 +1,9 @@
 // Running as another user when root, the one-time init step, and the listening sockets a
 // service's process group holds.
 
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeFailure } from '../../engine/src/errors.js';
@@ -139,9 +141,41 @@ describe('init', () => {
   });
 });
 
+/**
+ * A base port whose base, base+2 (TCP) and base+1, base+11 (UDP) neighbours are free on both
+ * addresses the test uses, chosen below the kernel's ephemeral range (32768–60999) so an outgoing
+ * connection of a test running beside this one cannot take it between the probe and the listen.
+ */
+async function freeBase(): Promise<number> {
+  const tcpFree = (port: number, host: string) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, host, () => srv.close(() => resolve(true)));
+    });
+  const udpFree = (port: number, host: string) =>
+    new Promise<boolean>((resolve) => {
+      const sock = createSocket('udp4');
+      sock.once('error', () => resolve(false));
+      sock.bind(port, host, () => sock.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 21_000 + Math.floor(Math.random() * 9_000);
+    const checks = await Promise.all([
+      tcpFree(base, '127.0.0.1'),
+      tcpFree(base + 2, '127.0.0.1'),
+      tcpFree(base + 10, '0.0.0.0'),
+      tcpFree(base + 12, '0.0.0.0'),
+      udpFree(base + 11, '0.0.0.0'),
+    ]);
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error('no free port block found in 21000–30000 after 50 tries');
+}
+
 describe('listening sockets', () => {
   it('reports each address a service listens on: loopback and all interfaces', async () => {
-    const base = 43_000 + Math.floor(Math.random() * 1000);
+    const base = await freeBase();
     const server = box.write(
       'listen.js',
       `const net = require('node:net');

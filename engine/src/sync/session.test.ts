@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../model/events.js';
 import type { WatchRule } from '../model/spec.js';
 import type { SyncFigures } from '../model/status.js';
@@ -35,8 +35,18 @@ describe('SyncSession', () => {
       release = r;
     });
     writeFileSync(path.join(root, 'a.txt'), 'one');
-    touch('a.txt');
-    await new Promise((r) => setTimeout(r, 5));
+    // "At once" means no timer stands between the change and the send: with timers frozen, a
+    // debounce (any setTimeout/setInterval) would never fire and the batch would never come. The
+    // wait spins on setImmediate (not frozen) so file reads on the thread pool still complete.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'Date'] });
+    try {
+      touch('a.txt');
+      for (let spins = 0; transport.batches.length === 0 && spins < 100_000; spins++) {
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      vi.useRealTimers();
+    }
     expect(transport.batches).toHaveLength(1);
     for (let i = 0; i < 50; i++) {
       writeFileSync(path.join(root, 'a.txt'), `v${i}`);
