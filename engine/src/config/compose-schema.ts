@@ -61,6 +61,7 @@ const devenvDefinitions: Record<string, Schema> = {
       process: { $ref: '#/definitions/devenv_process' },
       debug: { $ref: '#/definitions/devenv_debug' },
       url: { type: 'string' },
+      reload: { type: 'string', enum: ['fork', 'native'] },
     },
     additionalProperties: false,
   },

@@ -30,6 +30,8 @@ export function normaliseServiceExtension(
     const spec = normaliseDebug(debug);
     if (spec !== undefined) out.debug = spec;
   }
+  const reload = text(child(node, 'reload'));
+  if (reload === 'fork' || reload === 'native') out.reload = reload;
   const urlNode = child(node, 'url');
   const url = text(urlNode);
   if (url !== undefined && urlNode) {

@@ -14,6 +14,7 @@ import { applyEdits, type CommandPlan, planCommand } from './command-plan.js';
 import { isLoopback } from './listen-address.js';
 import { debugPathMappings } from './path-mappings.js';
 import { findLauncher, type ResolvedDebug, resolveDebugSpec } from './resolve.js';
+import { entrypointGrowth, rewriteServiceCommand } from './service-command.js';
 import { applyScriptEdits } from './shell-script.js';
 
 export type { ImageDefaults };
@@ -57,9 +58,7 @@ export function planInjection(service: ServiceSpec, opts: InjectOptions): Inject
     wait: debug.wait,
   };
 
-  let rewritten: { service: ServiceSpec; plan: CommandPlan } | { skipped: string };
-  if (containerish) rewritten = rewriteContainer(service, debug, target, opts.image);
-  else rewritten = rewriteProcess(service, debug, target);
+  const rewritten = rewriteCommand(service, debug, target, opts.image);
   if ('skipped' in rewritten) return { skipped: rewritten.skipped };
 
   const { plan } = rewritten;
@@ -90,62 +89,28 @@ export function planInjection(service: ServiceSpec, opts: InjectOptions): Inject
   return { result: { service: out, endpoint, warnings } };
 }
 
-function rewriteProcess(
-  service: ServiceSpec,
-  debug: ResolvedDebug,
-  target: Parameters<typeof planCommand>[2],
-): { service: ServiceSpec; plan: CommandPlan } | { skipped: string } {
-  const process = service.devenv.process;
-  if (!process || process.command.length === 0) {
-    return { skipped: `${service.name} has no \`x-devenv.process.command\` to start under a debugger` };
-  }
-  const edited = editArgv(process.command, debug, target, process.env);
-  if ('skipped' in edited) return { skipped: `${service.name}: ${edited.skipped}` };
-  return {
-    service: {
-      ...service,
-      devenv: {
-        ...service.devenv,
-        process: { ...process, command: edited.argv, env: { ...process.env, ...edited.plan.env } },
-      },
-    },
-    plan: edited.plan,
-  };
-}
-
-function rewriteContainer(
+function rewriteCommand(
   service: ServiceSpec,
   debug: ResolvedDebug,
   target: Parameters<typeof planCommand>[2],
   image: ImageDefaults | undefined,
 ): { service: ServiceSpec; plan: CommandPlan } | { skipped: string } {
-  // What the container runs: Docker drops the image's CMD when the entrypoint is overridden.
-  const entrypoint = service.entrypoint ?? image?.entrypoint ?? [];
-  const command = service.command ?? (service.entrypoint ? [] : (image?.cmd ?? []));
-  const combined = [...entrypoint, ...command];
-  if (combined.length === 0) {
-    return {
-      skipped: `${service.name} runs its image's default command, which devenv does not know here: write \`command:\` in the Compose file`,
-    };
-  }
-  const edited = editArgv(combined, debug, target, service.environment, entrypoint.length);
-  if ('skipped' in edited) return { skipped: `${service.name}: ${edited.skipped}` };
-  const out: ServiceSpec = {
-    ...service,
-    ports: [...service.ports],
-    environment: { ...service.environment, ...edited.plan.env },
-  };
-  // Split the edited argv back at the entrypoint boundary (edits never straddle it, see editArgv).
-  const newEntrypoint = edited.argv.slice(0, entrypoint.length + edited.entrypointDelta);
-  const newCommand = edited.argv.slice(entrypoint.length + edited.entrypointDelta);
-  if (!sameArgv(newEntrypoint, entrypoint)) {
-    out.entrypoint = newEntrypoint;
-    // Setting the entrypoint drops the image's CMD: keep it by writing it out.
-    out.command = newCommand;
-  } else if (!sameArgv(newCommand, command)) {
-    out.command = newCommand;
-  }
-  return { service: out, plan: edited.plan };
+  const env = target.runtime === 'process' ? (service.devenv.process?.env ?? {}) : service.environment;
+  let plan: CommandPlan | undefined;
+  const rewritten = rewriteServiceCommand(
+    service,
+    target.runtime,
+    image,
+    (argv, boundary) => {
+      const edited = editArgv(argv, debug, target, env, boundary);
+      if ('skipped' in edited) return edited;
+      plan = edited.plan;
+      return { argv: edited.argv, entrypointDelta: edited.entrypointDelta, env: edited.plan.env };
+    },
+    'start under a debugger',
+  );
+  if ('skipped' in rewritten) return rewritten;
+  return { service: rewritten.service, plan: plan! };
 }
 
 type EditedArgv = { argv: string[]; plan: CommandPlan; entrypointDelta: number } | { skipped: string };
@@ -185,13 +150,7 @@ function editArgv(
   }
   const plan = planCommand(argv, found.launcher, target, env, 'argv');
   if ('error' in plan) return { skipped: plan.error };
-  const programInEntrypoint = found.launcher.index < boundary;
-  let entrypointDelta = 0;
-  for (const e of plan.edits) {
-    if (e.index < boundary || (e.index === boundary && e.remove === 0 && programInEntrypoint)) {
-      entrypointDelta += e.insert.length - e.remove;
-    }
-  }
+  const entrypointDelta = entrypointGrowth(plan.edits, boundary, found.launcher.index < boundary);
   return { argv: applyEdits(argv, plan.edits), plan, entrypointDelta };
 }
 
@@ -224,8 +183,4 @@ function publishDebugPort(
           warning: `the debug port ${listenPort} is published on ${p.hostIp || 'every interface'}: anyone who can reach this machine can run code in the service; publish it as \`127.0.0.1:${used}:${listenPort}\` (or drop it and let devenv publish it)`,
         }),
   };
-}
-
-function sameArgv(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -22,6 +22,7 @@ import {
   type ServiceState,
   type ServiceStatus,
 } from '../model/status.js';
+import { planForkReload } from '../reload/fork-reload.js';
 import type {
   Artifact,
   Disposable,
@@ -359,7 +360,11 @@ export class Engine {
     const name = t.spec.name;
     if (t.spec.build) this.setStatus(t, { state: 'building', message: 'building image' });
     const artifact = await build;
-    // Debugger injection, before hashing: the spec that is hashed and created runs under its debugger.
+    // The fork reloader, then debugger injection, before hashing: the spec that is hashed and
+    // created runs under both (the debugger wraps the reloader, and follows its forks).
+    const reload = planForkReload(t.spec, { runtime: this.runtime.kind, image: artifact?.config });
+    t.spec = reload.service;
+    if (reload.note) this.log(name, reload.note);
     const debug = injectPlanned(debugPlan, t.spec, artifact?.config);
     t.spec = debug.service;
     for (const note of debug.notes) this.log(name, note);

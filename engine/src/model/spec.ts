@@ -159,6 +159,11 @@ export interface ServiceExtension {
   debug?: DebugSpec | false;
   /** URL a person opens for this service (shown by `up`, opened by the TUI's `o`). */
   url?: string;
+  /**
+   * How `uvicorn --reload` reloads: `fork` (the default) runs it under devenv's fork reloader,
+   * `native` keeps uvicorn's own. Other commands are not affected.
+   */
+  reload?: 'fork' | 'native';
 }
 
 export interface ProcessSpec {

@@ -1,0 +1,528 @@
+# devenv's fork reloader for `uvicorn … --reload` (docs/debugging.md, "Fast reload").
+#
+# devenv runs `uvicorn APP … --reload` as `python3 -c BOOT APP … --reload` with this file's text in
+# the environment variable DEVENV_RELOADER (BOOT execs it, or runs plain uvicorn when it is
+# missing). The options are read by uvicorn's own command line, the socket is bound once here, and
+# a forked child serves. When a watched file changes (inotify, no polling) the next child takes
+# over and the old one is retired. Each child reports the modules it imported; this process
+# imports the ones from the standard library and installed packages (FastAPI, SQLAlchemy,
+# pydantic, Celery, …), so a reload imports only the project's modules, in a forked process, with
+# no new interpreter. A spare child is forked ahead of the next change and waits, before importing
+# anything of the project, to be released. Under debugpy, pydevd follows os.fork: every child is
+# announced to the client (`debugpyAttach`) and breakpoints hold in it.
+#
+# Anything this cannot handle (no inotify, options it cannot read, out of inotify watches) runs
+# uvicorn's own reloader instead, after one line that says why.
+# Python 3.8+, standard library and uvicorn only.
+
+import os
+import sys
+
+ARGS = sys.argv[1:]
+
+
+def say(message):
+    sys.stderr.write("devenv reload: " + message + "\n")
+    sys.stderr.flush()
+
+
+def run_uvicorn(reason=None):
+    if reason:
+        say(reason + "; running uvicorn's own reloader instead")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "uvicorn"] + ARGS)
+
+
+import ctypes  # noqa: E402
+import fnmatch  # noqa: E402
+import importlib  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import struct  # noqa: E402
+import sysconfig  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+
+IN_ATTRIB = 0x4
+IN_CLOSE_WRITE = 0x8
+IN_MOVED_FROM = 0x40
+IN_MOVED_TO = 0x80
+IN_CREATE = 0x100
+IN_DELETE = 0x200
+IN_DELETE_SELF = 0x400
+IN_Q_OVERFLOW = 0x4000
+IN_IGNORED = 0x8000
+IN_ONLYDIR = 0x1000000
+IN_ISDIR = 0x40000000
+IN_NONBLOCK = 0o4000
+IN_CLOEXEC = 0o2000000
+WATCH_MASK = IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR
+
+# uvicorn's defaults for --reload-include / --reload-exclude.
+DEFAULT_INCLUDES = ["*.py"]
+DEFAULT_EXCLUDES = [".*", ".py[cod]", ".sw.*", "~*"]
+SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "dist-packages"}
+# Seconds: quiet time that ends a burst of events (a sync batch, a branch switch), and its cap.
+SETTLE, SETTLE_CAP = 0.005, 0.2
+RETIRE_GRACE = 5.0
+# Seconds after a server loaded the app before the next spare is forked.
+SPARE_DELAY = 1.0
+
+
+class OutOfWatches(Exception):
+    pass
+
+
+class Watcher:
+    """inotify over the reload directories, recursively, skipping caches, virtualenvs and dot-dirs."""
+
+    def __init__(self, dirs, includes, excludes, excluded_dirs):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        if not hasattr(self.libc, "inotify_init1"):
+            raise OSError("this C library has no inotify")
+        self.fd = self.libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1: " + os.strerror(ctypes.get_errno()))
+        self.includes = includes
+        self.excludes = excludes
+        self.excluded_dirs = [os.path.realpath(d) for d in excluded_dirs]
+        self.dirs = {}
+        for d in dirs:
+            self.add_tree(d)
+
+    def skip_dir(self, path):
+        name = os.path.basename(path)
+        if name in SKIP_DIRS or name.startswith(".") or os.path.exists(os.path.join(path, "pyvenv.cfg")):
+            return True
+        real = os.path.realpath(path)
+        return any(real == d or real.startswith(d + os.sep) for d in self.excluded_dirs)
+
+    def add_tree(self, top):
+        """Watch `top` and the directories under it; True when it holds a file that triggers a reload."""
+        found = False
+        for here, subdirs, files in os.walk(top):
+            if here != top and self.skip_dir(here):
+                subdirs[:] = []
+                continue
+            subdirs[:] = [s for s in subdirs if not self.skip_dir(os.path.join(here, s))]
+            wd = self.libc.inotify_add_watch(self.fd, os.fsencode(here), WATCH_MASK)
+            if wd < 0:
+                err = ctypes.get_errno()
+                if err == 28:  # ENOSPC
+                    raise OutOfWatches(here)
+                continue  # gone meanwhile, or unreadable: nothing to watch there
+            self.dirs[wd] = here
+            found = found or any(self.matches(f) for f in files)
+        return found
+
+    def matches(self, name):
+        return any(fnmatch.fnmatch(name, p) for p in self.includes) and not any(
+            fnmatch.fnmatch(name, p) for p in self.excludes
+        )
+
+    def read(self):
+        """Changed paths in what inotify has queued now ('*' for an overflow)."""
+        try:
+            buf = os.read(self.fd, 1 << 16)
+        except BlockingIOError:
+            return []
+        changed = []
+        i = 0
+        while i + 16 <= len(buf):
+            wd, mask, _cookie, length = struct.unpack_from("iIII", buf, i)
+            name = os.fsdecode(buf[i + 16 : i + 16 + length].rstrip(b"\0"))
+            i += 16 + length
+            if mask & IN_Q_OVERFLOW:
+                changed.append("*")
+                continue
+            if mask & IN_IGNORED:
+                self.dirs.pop(wd, None)
+                continue
+            base = self.dirs.get(wd)
+            if base is None or not name:
+                continue
+            path = os.path.join(base, name)
+            if mask & IN_ISDIR:
+                if self.skip_dir(path):
+                    continue
+                if mask & (IN_CREATE | IN_MOVED_TO):
+                    if self.add_tree(path):
+                        changed.append(path)
+                else:
+                    changed.append(path)  # a directory of modules moved away or deleted
+            elif mask & (IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) and self.matches(name):
+                # IN_ATTRIB: a new mtime alone (os.utime) reloads, as with uvicorn's own stat reloader.
+                changed.append(path)
+        return changed
+
+    def close(self):
+        os.close(self.fd)
+
+
+def library_paths():
+    paths = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        p = sysconfig.get_paths().get(key)
+        if p:
+            paths.add(os.path.realpath(p))
+    return paths
+
+
+def under(path, roots):
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def is_library_module(module, libraries):
+    """A module of the standard library or an installed package: never one the project edits."""
+    f = getattr(module, "__file__", None)
+    places = [f] if f else list(getattr(module, "__path__", None) or [])
+    if not places:
+        return True  # built into the interpreter
+    for p in places:
+        real = os.path.realpath(p)
+        if not ("site-packages" in real or "dist-packages" in real or under(real, libraries)):
+            return False
+    return True
+
+
+def untraced():
+    """Stop debugpy tracing this thread (the parent never runs project code); returns the undo."""
+    debugpy = sys.modules.get("debugpy")
+    if debugpy is None or not hasattr(debugpy, "trace_this_thread"):
+        return lambda: None
+    try:
+        debugpy.trace_this_thread(False)
+    except Exception:  # noqa: BLE001
+        return lambda: None
+    return lambda: debugpy.trace_this_thread(True)
+
+
+DEBUGGER_MODULES = ("_pydev", "pydevd", "_pydevd", "debugpy", "__main__")
+
+
+def main():
+    if not sys.platform.startswith("linux"):
+        run_uvicorn("inotify needs Linux")
+    try:
+        import uvicorn.main  # noqa: F401  (the package's `main` attribute is the command; the module is in sys.modules)
+        from uvicorn.config import Config
+        from uvicorn.server import Server
+    except Exception as e:  # noqa: BLE001
+        run_uvicorn("cannot import uvicorn (%s)" % e)
+    umain = sys.modules["uvicorn.main"]
+
+    # Read the options with uvicorn's own command line: its `main` ends in `run(app, **options)`.
+    captured = {}
+
+    def capture(app, **options):
+        captured["app"], captured["options"] = app, options
+
+    real_run = umain.run
+    umain.run = capture
+    try:
+        code = umain.main.main(args=list(ARGS), prog_name="uvicorn", standalone_mode=False)
+    except Exception as e:  # noqa: BLE001  (a usage error: uvicorn prints it properly)
+        run_uvicorn("cannot read the options (%s)" % e)
+    finally:
+        umain.run = real_run
+    if "app" not in captured:
+        sys.exit(code or 0)  # --help, --version
+    app, options = captured["app"], dict(captured["options"])
+    if not options.get("reload"):
+        run_uvicorn()
+    app_dir = options.pop("app_dir", None)
+    if app_dir is not None:
+        sys.path.insert(0, app_dir)
+    config = Config(app, **options)  # this process's view: the directories to watch, the socket
+    serve_options = {k: v for k, v in options.items() if not k.startswith("reload") and k != "workers"}
+
+    includes = list(getattr(config, "reload_includes", None) or DEFAULT_INCLUDES)
+    excludes = list(getattr(config, "reload_excludes", None) or DEFAULT_EXCLUDES)
+    dirs = [str(d) for d in (getattr(config, "reload_dirs", None) or [os.getcwd()])]
+    try:
+        watcher = Watcher(dirs, includes, excludes, [str(d) for d in getattr(config, "reload_dirs_excludes", [])])
+    except OutOfWatches as e:
+        run_uvicorn("out of inotify watches at %s (raise fs.inotify.max_user_watches)" % e)
+    except OSError as e:
+        run_uvicorn("cannot watch files (%s)" % e)
+
+    sock = config.bind_socket()
+    reloader = Reloader(app, serve_options, Config, Server, sock, watcher, library_paths())
+    reloader.watched = ", ".join(sorted(os.path.relpath(d) for d in dirs))
+    reloader.run(config)
+
+
+class Reloader:
+    def __init__(self, app, serve_options, config_class, server_class, sock, watcher, libraries):
+        self.app, self.serve_options = app, serve_options
+        self.Config, self.Server = config_class, server_class
+        self.sock, self.watcher = sock, watcher
+        self.libraries = libraries
+        self.current = None
+        self.retiring = {}  # pid → when to SIGKILL it
+        self.reports = {}  # read end of a child's report pipe → bytes so far
+        self.forked = {}  # read end of a child's report pipe → [pid, when it was forked or promoted]
+        self.spare = None  # (pid, write end of its go pipe, read end of its report pipe)
+        self.spare_due = None  # when to fork the next spare
+        self.stopping = False
+        self.wake = ()
+        self.watched = ""
+
+    # ---- the server child -----------------------------------------------------------------------
+
+    def fork_server(self, spare=False):
+        """Fork a server. A spare stops before importing the app and waits for `promote`."""
+        report_r, report_w = os.pipe()
+        try:
+            import fcntl
+
+            fcntl.fcntl(report_w, 1031, 1 << 20)  # F_SETPIPE_SZ: the report must never block the child
+        except Exception:  # noqa: BLE001
+            pass
+        go_r, go_w = os.pipe() if spare else (None, None)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(report_r)
+            if go_w is not None:
+                os.close(go_w)
+            self.serve(report_w, go_r)  # never returns
+        os.close(report_w)
+        if go_r is not None:
+            os.close(go_r)
+        os.set_blocking(report_r, False)
+        self.reports[report_r] = b""
+        self.forked[report_r] = [pid, time.monotonic()]
+        if spare:
+            self.spare = (pid, go_w, report_r)
+        return pid
+
+    def promote(self):
+        """The spare becomes the server: it imports the app now. None when there is no live spare."""
+        if self.spare is None:
+            return None
+        pid, go_w, report_r = self.spare
+        self.spare = None
+        try:
+            os.write(go_w, b"g")
+        except OSError:
+            return None
+        finally:
+            os.close(go_w)
+        if report_r in self.forked:
+            self.forked[report_r][1] = time.monotonic()
+        return pid
+
+    def drop_spare(self):
+        if self.spare is not None:
+            pid, go_w, _ = self.spare
+            self.spare = None
+            os.close(go_w)  # it reads EOF and exits
+            self.retiring[pid] = time.monotonic() + RETIRE_GRACE
+
+    def serve(self, report_w, go_r):
+        code = 1
+        try:
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            signal.set_wakeup_fd(-1)
+            self.watcher.close()
+            for fd in [*self.reports, *self.wake] + ([self.spare[1]] if self.spare else []):
+                os.close(fd)
+            if go_r is not None:
+                # A spare: the fork, and under debugpy the new process's attach, are done ahead of
+                # the change; the app is imported only once promoted, so it sees the saved files.
+                if os.read(go_r, 1) != b"g":
+                    os._exit(0)
+                os.close(go_r)
+                importlib.invalidate_caches()
+            before = set(sys.modules)
+            config = self.Config(self.app, **self.serve_options)
+            config.load()  # imports the app: the project's modules, and what is not preloaded yet
+            names = [
+                n
+                for n, m in list(sys.modules.items())
+                if n not in before
+                and m is not None
+                and not n.startswith(DEBUGGER_MODULES)
+                and is_library_module(m, self.libraries)
+            ]
+            try:
+                os.write(report_w, "\n".join(["loaded"] + names).encode())
+            except OSError:
+                pass
+            os.close(report_w)
+            server = self.Server(config=config)
+            server.run(sockets=[self.sock])
+            code = 0 if server.started else 3
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        except BaseException:  # noqa: BLE001
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+    # ---- this process ---------------------------------------------------------------------------
+
+    def preload(self, data):
+        """Import the libraries a server imported (not the project's modules), so the next one has them."""
+        names = [n for n in data.decode(errors="replace").split("\n") if n and n not in sys.modules]
+        if not names:
+            return 0
+        started = time.monotonic()
+        tracing = untraced()
+        try:
+            for name in names:
+                try:
+                    importlib.import_module(name)
+                except (Exception, SystemExit):  # noqa: BLE001  (not importable by that name: fine)
+                    pass
+        finally:
+            tracing()
+        say("imported %d library modules here in %.1f s; the next reloads skip them" % (len(names), time.monotonic() - started))
+        return len(names)
+
+    def on_signal(self, signum, _frame):
+        if signum in (signal.SIGTERM, signal.SIGINT):
+            self.stopping = True
+
+    def reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.retiring.pop(pid, None)
+            if self.spare is not None and pid == self.spare[0]:
+                os.close(self.spare[1])
+                self.spare = None
+            if pid == self.current:
+                self.current = None
+                if not self.stopping:
+                    code = os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else status
+                    say("the server process exited (%s); waiting for a change to start it again" % code)
+
+    def retire(self, pid):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        self.retiring[pid] = time.monotonic() + RETIRE_GRACE
+
+    def kill_overdue(self):
+        now = time.monotonic()
+        for pid, deadline in list(self.retiring.items()):
+            if now >= deadline:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.retiring[pid] = now + 3600
+
+    def read_reports(self, ready):
+        for fd in [f for f in self.reports if f in ready]:
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if chunk:
+                self.reports[fd] += chunk
+                continue
+            data = self.reports.pop(fd)
+            pid, forked = self.forked.pop(fd)
+            os.close(fd)
+            if not data.startswith(b"loaded"):
+                continue  # it died before loading the app: reap() says so
+            say("server process %d loaded the app in %d ms" % (pid, (time.monotonic() - forked) * 1000))
+            imported = self.preload(data[len(b"loaded") :])
+            if pid == self.current and not self.stopping:
+                if imported:
+                    self.drop_spare()  # forked before those libraries were imported here
+                # Not at once: the server is still starting, and the spare's fork (and debugger
+                # attach) would compete with it for the CPU.
+                self.spare_due = time.monotonic() + SPARE_DELAY
+
+    def describe(self, changed):
+        if "*" in changed:
+            return "many files (the event queue overflowed)"
+        shown = sorted({os.path.relpath(p) for p in changed})
+        return "'%s'%s" % (shown[0], " and %d more" % (len(shown) - 1) if len(shown) > 1 else "")
+
+    def run(self, config):
+        wake_r, wake_w = self.wake = os.pipe()
+        for fd in (wake_r, wake_w):
+            os.set_blocking(fd, False)
+        signal.set_wakeup_fd(wake_w)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self.on_signal)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        say("watching %s; a change forks a new server process, with the libraries already imported" % self.watched)
+        self.current = self.fork_server()
+        while not self.stopping:
+            timeout = 0.5 if self.retiring else None
+            if self.spare_due is not None:
+                timeout = max(0.0, min(timeout or 3600.0, self.spare_due - time.monotonic()))
+            ready = select.select([wake_r, self.watcher.fd] + list(self.reports), [], [], timeout)[0]
+            if wake_r in ready:
+                try:
+                    os.read(wake_r, 512)
+                except BlockingIOError:
+                    pass
+            self.reap()
+            self.kill_overdue()
+            if self.stopping:
+                break
+            self.read_reports(ready)
+            if self.spare_due is not None and time.monotonic() >= self.spare_due and not ready:
+                self.spare_due = None
+                if self.spare is None and self.current is not None:
+                    self.fork_server(spare=True)
+            changed = self.watcher.read() if self.watcher.fd in ready else []
+            if changed:
+                # One reload for a burst (a sync batch, a branch switch): read on until a short quiet spell.
+                end = time.monotonic() + SETTLE_CAP
+                while time.monotonic() < end and select.select([self.watcher.fd], [], [], SETTLE)[0]:
+                    changed += self.watcher.read()
+                self.spare_due = None
+                new = self.promote() or self.fork_server()
+                if self.current is not None:
+                    self.retire(self.current)  # the new child accepts on the same socket meanwhile
+                self.current = new
+                say("%s changed; reloading (server process %d)" % (self.describe(changed), new))
+        self.shutdown(config)
+
+    def shutdown(self, config):
+        self.drop_spare()
+        pids = [p for p in [self.current, *self.retiring] if p is not None]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 8
+        for pid in pids:
+            while True:
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if done:
+                    break
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.02)
+        if getattr(config, "uds", None) and os.path.exists(config.uds):
+            os.remove(config.uds)
+        sys.exit(0)
+
+
+main()
