@@ -87,6 +87,36 @@ describe.skipIf(!haveDocker)('Docker lifecycle (needs a Docker engine)', () => {
     expect(projectContainers(project)).toHaveLength(3);
   });
 
+  it('leaves alone a container somebody ran by hand from the image devenv built', async () => {
+    // The image carries devenv's image keys, not the container ones a container would inherit.
+    const imageLabels = inspect<{ Config: { Labels: Record<string, string> } }>(`${project}-web`).Config.Labels;
+    expect(imageLabels['dev.devenv.image.service']).toBe('web');
+    expect(imageLabels['dev.devenv.project']).toBeUndefined();
+    // Even one that carries the project and service labels (an image built by an older devenv)
+    // is not the service's container: only devenv's own carry a spec hash.
+    const before = idsByService(project);
+    const stray = docker([
+      'run',
+      '-d',
+      '--label',
+      `dev.devenv.project=${project}`,
+      '--label',
+      'dev.devenv.service=web',
+      `${project}-web`,
+      'sleep',
+      'infinity',
+    ]);
+    try {
+      const r = await devenv([...args, 'up', '--detach'], { env });
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(inspect<{ State: { Running: boolean } }>(stray).State.Running).toBe(true);
+      const web = (await status()).services.find((s) => s.name === 'web')!;
+      expect(web.containerId).toBe(before.web);
+    } finally {
+      docker(['rm', '-f', stray]);
+    }
+  });
+
   it('a changed environment recreates that service alone', async () => {
     const before = idsByService(project);
     const r = await devenv([...args, 'up', '--detach'], { env: { ...env, GREETING: 'changed' } });

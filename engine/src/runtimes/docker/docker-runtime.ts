@@ -28,7 +28,7 @@ import { packContext, scanContext } from './build-context.js';
 import { containerCreateOptions, resolveVolume } from './container-config.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
 import { probeEarly } from './early-health.js';
-import { builtImageTag, LABEL, networkName } from './labels.js';
+import { builtImageTag, LABEL, networkName, ownedContainerFilters } from './labels.js';
 import { LogDecoder } from './log-stream.js';
 
 const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
@@ -90,7 +90,7 @@ export class DockerRuntime implements Runtime {
   async observe(project: string): Promise<ObservedInstance[]> {
     const list = await this.docker.listContainers({
       all: true,
-      filters: JSON.stringify({ label: [`${LABEL.project}=${project}`] }),
+      filters: JSON.stringify({ label: ownedContainerFilters(project) }),
     });
     const out: ObservedInstance[] = [];
     for (const c of list) {
@@ -380,7 +380,7 @@ export class DockerRuntime implements Runtime {
         try {
           const stream = (await this.docker.getEvents({
             since,
-            filters: JSON.stringify({ type: ['container'], label: [`${LABEL.project}=${project}`] }),
+            filters: JSON.stringify({ type: ['container'], label: ownedContainerFilters(project) }),
           })) as unknown as Readable;
           current = stream;
           let buffer = '';
@@ -547,7 +547,11 @@ export class DockerRuntime implements Runtime {
         dockerfile: build.dockerfile,
         buildargs: build.args,
         ...(build.target ? { target: build.target } : {}),
-        labels: { [LABEL.project]: project.name, [LABEL.service]: svc.name, [LABEL.buildHash]: context.digest },
+        labels: {
+          [LABEL.imageProject]: project.name,
+          [LABEL.imageService]: svc.name,
+          [LABEL.buildHash]: context.digest,
+        },
         rm: true,
         forcerm: true,
         abortSignal: signal,

@@ -1,6 +1,12 @@
 // Ownership labels on everything the Docker runtime creates. They are the truth about what
 // devenv started (no state file can go stale): containers are found again by project and
 // service, and reused only when their spec hash matches.
+//
+// Images carry their own keys (`dev.devenv.image.*`), never the container ones: a container
+// inherits its image's labels, and one that somebody starts by hand from a devenv-built image
+// (`docker run myproject-backend …`) must not be taken for the project's service container and
+// replaced. Containers are matched on the project label *and* the spec hash, which only devenv
+// sets on a container, so images built by an older devenv with the container keys are harmless too.
 
 export const LABEL = {
   project: 'dev.devenv.project',
@@ -10,7 +16,14 @@ export const LABEL = {
   version: 'dev.devenv.version',
   volume: 'dev.devenv.volume',
   network: 'dev.devenv.network',
+  imageProject: 'dev.devenv.image.project',
+  imageService: 'dev.devenv.image.service',
 } as const;
+
+/** Docker label filters that match the containers devenv created for `project`, and no other. */
+export function ownedContainerFilters(project: string): string[] {
+  return [`${LABEL.project}=${project}`, LABEL.specHash];
+}
 
 export const DEVENV_VERSION = '0.1.0';
 
