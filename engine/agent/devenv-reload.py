@@ -66,8 +66,53 @@ SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "dist-packages"}
 # Seconds: quiet time that ends a burst of events (a sync batch, a branch switch), and its cap.
 SETTLE, SETTLE_CAP = 0.005, 0.2
 RETIRE_GRACE = 5.0
-# Seconds after a server loaded the app before the next spare is forked.
-SPARE_DELAY = 1.0
+# Background work (importing the libraries a server reported, forking a spare) waits for a calm
+# machine: while a whole stack starts on a few cores it would take CPU from the services being
+# waited for. Calm: at least BACKGROUND_IDLE of all CPUs idle over one tick (from /proc/stat), or
+# BACKGROUND_MAX_WAIT seconds passed. A change meanwhile does the import at once, before the fork.
+BACKGROUND_TICK = 0.25
+BACKGROUND_IDLE = 0.5
+BACKGROUND_MAX_WAIT = 10.0
+
+
+def cpu_times():
+    """(idle, total) jiffies of all CPUs, or None where /proc/stat cannot be read."""
+    try:
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return values[3] + (values[4] if len(values) > 4 else 0), sum(values)
+
+
+class Background:
+    """When deferred work may run: the machine was calm over the last tick, or it waited long enough."""
+
+    def __init__(self):
+        self.deadline = None
+        self.sample = None
+
+    def start(self):
+        if self.deadline is None:
+            self.deadline = time.monotonic() + BACKGROUND_MAX_WAIT
+            self.sample = cpu_times()
+
+    def stop(self):
+        self.deadline = None
+
+    def timeout(self):
+        return None if self.deadline is None else BACKGROUND_TICK
+
+    def calm(self):
+        """Called each tick while work waits."""
+        if self.deadline is None:
+            return False
+        now = cpu_times()
+        before, self.sample = self.sample, now
+        if now is None or before is None or time.monotonic() >= self.deadline:
+            return True
+        idle, total = now[0] - before[0], now[1] - before[1]
+        return total > 0 and idle / total >= BACKGROUND_IDLE
 
 
 class OutOfWatches(Exception):
@@ -264,7 +309,10 @@ class Reloader:
         self.reports = {}  # read end of a child's report pipe → bytes so far
         self.forked = {}  # read end of a child's report pipe → [pid, when it was forked or promoted]
         self.spare = None  # (pid, write end of its go pipe, read end of its report pipe)
-        self.spare_due = None  # when to fork the next spare
+        self.pending = None  # the libraries the current server reported, not imported here yet
+        self.want_spare = False
+        self.background = Background()
+        self.last_tick = 0.0
         self.stopping = False
         self.wake = ()
         self.watched = ""
@@ -441,13 +489,28 @@ class Reloader:
             if not data.startswith(b"loaded"):
                 continue  # it died before loading the app: reap() says so
             say("server process %d loaded the app in %d ms" % (pid, (time.monotonic() - forked) * 1000))
-            imported = self.preload(data[len(b"loaded") :])
             if pid == self.current and not self.stopping:
-                if imported:
-                    self.drop_spare()  # forked before those libraries were imported here
-                # Not at once: the server is still starting, and the spare's fork (and debugger
-                # attach) would compete with it for the CPU.
-                self.spare_due = time.monotonic() + SPARE_DELAY
+                # Not at once: the server (and maybe a whole stack) is still starting.
+                self.pending = data[len(b"loaded") :]
+                self.want_spare = True
+                self.background.start()
+
+    def import_pending(self):
+        if self.pending is not None:
+            data, self.pending = self.pending, None
+            if self.preload(data):
+                self.drop_spare()  # forked before those libraries were imported here
+
+    def background_step(self):
+        """One piece of deferred work per calm tick: the imports, then the spare."""
+        if self.pending is not None:
+            self.import_pending()
+        elif self.want_spare:
+            self.want_spare = False
+            if self.spare is None and self.current is not None:
+                self.fork_server(spare=True)
+        if self.pending is None and not self.want_spare:
+            self.background.stop()
 
     def describe(self, changed):
         if "*" in changed:
@@ -467,8 +530,9 @@ class Reloader:
         self.current = self.fork_server()
         while not self.stopping:
             timeout = 0.5 if self.retiring else None
-            if self.spare_due is not None:
-                timeout = max(0.0, min(timeout or 3600.0, self.spare_due - time.monotonic()))
+            tick = self.background.timeout()
+            if tick is not None:
+                timeout = max(0.0, min(timeout or 3600.0, self.last_tick + tick - time.monotonic()))
             ready = select.select([wake_r, self.watcher.fd] + list(self.reports), [], [], timeout)[0]
             if wake_r in ready:
                 try:
@@ -480,17 +544,17 @@ class Reloader:
             if self.stopping:
                 break
             self.read_reports(ready)
-            if self.spare_due is not None and time.monotonic() >= self.spare_due and not ready:
-                self.spare_due = None
-                if self.spare is None and self.current is not None:
-                    self.fork_server(spare=True)
+            if tick is not None and time.monotonic() >= self.last_tick + tick:
+                self.last_tick = time.monotonic()
+                if not ready and self.background.calm():
+                    self.background_step()
             changed = self.watcher.read() if self.watcher.fd in ready else []
             if changed:
                 # One reload for a burst (a sync batch, a branch switch): read on until a short quiet spell.
                 end = time.monotonic() + SETTLE_CAP
                 while time.monotonic() < end and select.select([self.watcher.fd], [], [], SETTLE)[0]:
                     changed += self.watcher.read()
-                self.spare_due = None
+                self.import_pending()  # untraced here, and once for every later reload
                 new = self.promote() or self.fork_server()
                 if self.current is not None:
                     self.retire(self.current)  # the new child accepts on the same socket meanwhile

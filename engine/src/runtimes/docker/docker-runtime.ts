@@ -467,7 +467,7 @@ export class DockerRuntime implements Runtime {
     for (const id of [...this.earlyProbes.keys()]) this.forgetEarly(id);
   }
 
-  /** See early-health.ts: probe a starting container's healthcheck ourselves, every 500 ms. */
+  /** See early-health.ts: probe a starting container's healthcheck ourselves, on signs of progress. */
   private probeEarly(id: string, service: string, onChange: (change: RuntimeChange) => void): void {
     this.forgetEarly(id);
     const controller = new AbortController();
@@ -485,6 +485,7 @@ export class DockerRuntime implements Runtime {
           containerId: id,
           test: hc.Test,
           timeoutMs: (hc.Timeout ?? 30_000 * ns) / ns,
+          intervalMs: interval,
           budgetMs: (hc.StartPeriod ?? 0) / ns + interval * (retries + 1),
         },
         controller.signal,
