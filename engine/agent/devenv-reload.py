@@ -91,6 +91,7 @@ class Background:
     def __init__(self):
         self.deadline = None
         self.sample = None
+        self.last_tick = 0.0
 
     def start(self):
         if self.deadline is None:
@@ -100,13 +101,21 @@ class Background:
     def stop(self):
         self.deadline = None
 
-    def timeout(self):
-        return None if self.deadline is None else BACKGROUND_TICK
+    def wait(self):
+        """Seconds until the next tick, or None when no work waits."""
+        if self.deadline is None:
+            return None
+        return max(0.0, self.last_tick + BACKGROUND_TICK - time.monotonic())
+
+    def tick_due(self):
+        """True (once per tick) when work waits and a tick has passed."""
+        if self.deadline is None or time.monotonic() < self.last_tick + BACKGROUND_TICK:
+            return False
+        self.last_tick = time.monotonic()
+        return True
 
     def calm(self):
         """Called each tick while work waits."""
-        if self.deadline is None:
-            return False
         now = cpu_times()
         before, self.sample = self.sample, now
         if now is None or before is None or time.monotonic() >= self.deadline:
@@ -312,7 +321,6 @@ class Reloader:
         self.pending = None  # the libraries the current server reported, not imported here yet
         self.want_spare = False
         self.background = Background()
-        self.last_tick = 0.0
         self.stopping = False
         self.wake = ()
         self.watched = ""
@@ -530,9 +538,9 @@ class Reloader:
         self.current = self.fork_server()
         while not self.stopping:
             timeout = 0.5 if self.retiring else None
-            tick = self.background.timeout()
-            if tick is not None:
-                timeout = max(0.0, min(timeout or 3600.0, self.last_tick + tick - time.monotonic()))
+            wait = self.background.wait()
+            if wait is not None:
+                timeout = min(timeout or 3600.0, wait)
             ready = select.select([wake_r, self.watcher.fd] + list(self.reports), [], [], timeout)[0]
             if wake_r in ready:
                 try:
@@ -544,10 +552,8 @@ class Reloader:
             if self.stopping:
                 break
             self.read_reports(ready)
-            if tick is not None and time.monotonic() >= self.last_tick + tick:
-                self.last_tick = time.monotonic()
-                if not ready and self.background.calm():
-                    self.background_step()
+            if self.background.tick_due() and not ready and self.background.calm():
+                self.background_step()
             changed = self.watcher.read() if self.watcher.fd in ready else []
             if changed:
                 # One reload for a burst (a sync batch, a branch switch): read on until a short quiet spell.

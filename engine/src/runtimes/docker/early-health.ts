@@ -172,7 +172,6 @@ export async function probeEarly(
   let lastInspect = 0;
 
   let passed = false;
-  let settled = false;
   try {
     while (!signal.aborted && !passed && Date.now() < deadline) {
       let now = Date.now();
@@ -222,12 +221,11 @@ export async function probeEarly(
         wake = done;
       });
     }
-    settled = passed;
   } finally {
     signal.removeEventListener('abort', poke);
     logs?.destroy();
   }
-  if (settled) return 'passed';
+  if (passed) return 'passed';
   return signal.aborted ? 'cancelled' : 'gave-up';
 }
 
