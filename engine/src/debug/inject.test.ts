@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DebugSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
+import { DEBUG_PORT_LABEL, type DebugSpec, type RuntimeKind, type ServiceSpec } from '../model/spec.js';
 import { type ImageDefaults, injectDebugger, planInjection } from './inject.js';
 
 function svc(partial: Partial<ServiceSpec> = {}): ServiceSpec {
@@ -58,6 +58,8 @@ describe('injectDebugger: Python in containers', () => {
       { hostIp: '127.0.0.1', published: 15678, target: 5678, protocol: 'tcp', hostIpExplicit: false },
     ]);
     expect(r.service.environment).toEqual({ PYDEVD_DISABLE_FILE_VALIDATION: '1' });
+    // Early health probes skip the debugger's port when they watch for listening sockets.
+    expect(r.service.labels).toEqual({ [DEBUG_PORT_LABEL]: '5678' });
     expect(r.endpoint).toEqual({
       type: 'python',
       protocol: 'dap',

@@ -7,7 +7,7 @@
 // listens on 0.0.0.0 inside the container and its port is published on 127.0.0.1 only.
 // Processes: `x-devenv.process.command` is rewritten and the debugger listens on 127.0.0.1:hostPort.
 
-import type { PortSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
+import { DEBUG_PORT_LABEL, type PortSpec, type RuntimeKind, type ServiceSpec } from '../model/spec.js';
 import type { DebugEndpoint } from '../model/status.js';
 import type { ImageDefaults } from '../runtime/runtime.js';
 import { applyEdits, type CommandPlan, planCommand } from './command-plan.js';
@@ -68,6 +68,7 @@ export function planInjection(service: ServiceSpec, opts: InjectOptions): Inject
   if (containerish) {
     const published = publishDebugPort(out.ports, plan.listenPort, opts.hostPort);
     out.ports = published.ports;
+    out.labels = { ...out.labels, [DEBUG_PORT_LABEL]: String(plan.listenPort) };
     hostPort = published.hostPort;
     if (published.warning) warnings.push(published.warning);
   }

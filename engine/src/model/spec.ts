@@ -187,6 +187,13 @@ export type ProcessProbe =
   | { type: 'http'; url: string; intervalMs: number; timeoutMs: number; retries: number }
   | { type: 'tcp'; host: string; port: number; intervalMs: number; timeoutMs: number; retries: number };
 
+/**
+ * Label debugger injection puts on a container service: the container port its debugger listens
+ * on. Readiness checks that watch for listening sockets skip it (the debugger listens long
+ * before the program is ready).
+ */
+export const DEBUG_PORT_LABEL = 'dev.devenv.debug-port';
+
 export interface DebugSpec {
   type: DebugKind;
   /** Port the debugger listens on inside the service (defaults: python 5678, node 9229). */

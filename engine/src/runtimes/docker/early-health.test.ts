@@ -1,8 +1,17 @@
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { countListening, listeningIn, ProbeSchedule, probeCommand } from './early-health.js';
+import { DEBUG_PORT_LABEL } from '../../model/spec.js';
+import { listeningPorts, listeningPortsOf, ownPorts, ProbeSchedule, probeCommand } from './early-health.js';
 
-const opts = { maxInFlight: 2, minSpacingMs: 250, gapFactor: 4, minGapMs: 1000, maxGapMs: 10_000 };
+const opts = {
+  maxInFlight: 2,
+  minSpacingMs: 250,
+  quietMs: 300,
+  maxQuietWaitMs: 2000,
+  gapFactor: 4,
+  minGapMs: 1000,
+  maxGapMs: 10_000,
+};
 
 describe('ProbeSchedule', () => {
   it('waits a whole minimum gap after the container starts when it shows no progress', () => {
@@ -12,7 +21,7 @@ describe('ProbeSchedule', () => {
     expect(s.next(1000)).toBe(0);
   });
 
-  it('never overlaps clock probes, and spaces them by four times the last probe’s duration', () => {
+  it('never overlaps clock probes, and spaces them by a multiple of the last probe’s duration', () => {
     const s = new ProbeSchedule(opts, 0);
     s.started(1000);
     expect(s.next(1500)).toBeUndefined(); // one in flight, no progress: wait for it
@@ -36,38 +45,56 @@ describe('ProbeSchedule', () => {
     expect(new ProbeSchedule({ ...opts, maxGapMs: 2000 }, 0).next(0)).toBe(1000);
   });
 
-  it('begins a probe at once on progress, beside one still in flight', () => {
+  it('probes once the output goes quiet after progress, beside a probe still in flight', () => {
     const s = new ProbeSchedule(opts, 0);
     s.started(1000);
-    s.activity(); // "celery@worker ready." while the first ping waits for its timeout
+    s.activity(2700); // "celery@worker ready." while the first ping waits out its timeout
+    expect(s.next(2800)).toBe(200); // quiet for 300 ms first
     expect(s.next(3000)).toBe(0);
     s.started(3000);
-    s.activity();
-    expect(s.next(3100)).toBeUndefined(); // two in flight: the progress waits for one to end
+    s.activity(3100);
+    expect(s.next(3400)).toBeUndefined(); // two in flight: the progress waits for one to end
     s.finished(200);
-    expect(s.next(3200)).toBe(50); // then it goes, 250 ms after the last start
-    expect(s.next(3250)).toBe(0);
+    expect(s.next(3400)).toBe(0);
   });
 
-  it('turns a burst of output into one probe, not one per line', () => {
+  it('turns a burst of output into one probe, after the burst', () => {
     const s = new ProbeSchedule(opts, 0);
-    s.activity();
-    expect(s.next(5000)).toBe(0);
-    s.started(5000);
-    for (let i = 0; i < 20; i++) s.activity();
-    expect(s.next(5001)).toBe(249);
-    s.started(5250);
-    expect(s.next(5260)).toBeUndefined(); // the burst is covered; two in flight
+    for (let t = 5000; t < 5200; t += 10) s.activity(t); // a banner of twenty lines
+    expect(s.next(5200)).toBe(290); // 300 ms after its last line
+    expect(s.next(5490)).toBe(0);
+    s.started(5490);
+    expect(s.next(5500)).toBeUndefined(); // the burst is covered; the clock waits for the probe
     s.finished(100);
-    s.finished(100);
-    expect(s.next(5300)).toBe(950); // back on the clock: minGap after the last start
+    expect(s.next(5600)).toBe(890); // back on the clock: minGap after the last start
+  });
+
+  it('does not wait for quiet forever: a service that never stops printing is probed after maxQuietWait', () => {
+    const s = new ProbeSchedule(opts, 0);
+    for (let t = 1000; t <= 2900; t += 100) s.activity(t);
+    expect(s.next(2900)).toBe(100); // first sign at 1000, at most 2 s
+    s.activity(3000);
+    expect(s.next(3000)).toBe(0);
+  });
+
+  it('keeps progress probes the minimum spacing apart', () => {
+    const s = new ProbeSchedule(opts, 0);
+    s.activity(0);
+    s.started(300);
+    s.activity(310);
+    expect(s.next(500)).toBe(110); // quiet at 610 > lastStart + spacing 550
+    const t = new ProbeSchedule({ ...opts, quietMs: 10 }, 0);
+    t.activity(0);
+    t.started(10);
+    t.activity(20);
+    expect(t.next(30)).toBe(230); // quiet at 30, but the spacing holds until 260
   });
 
   it('progress seen before a probe starts is covered by that probe', () => {
     const s = new ProbeSchedule(opts, 0);
-    s.activity();
-    s.started(100);
-    expect(s.next(200)).toBeUndefined();
+    s.activity(0);
+    s.started(400);
+    expect(s.next(500)).toBeUndefined();
   });
 });
 
@@ -84,8 +111,8 @@ describe('probeCommand', () => {
   });
 });
 
-describe('countListening', () => {
-  it('reads LISTEN rows (st 0A) of a /proc/net/tcp table', () => {
+describe('listening ports', () => {
+  it('reads the local ports of LISTEN rows (st 0A) of a /proc/net/tcp table', () => {
     const table = [
       '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
       '   0: 0100007F:1F40 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1 1 0 100 0 0 10 0',
@@ -93,22 +120,30 @@ describe('countListening', () => {
       '   2: 00000000:1538 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0 100 0 0 10 0',
       '',
     ].join('\n');
-    expect(listeningIn(table)).toBe(2);
-    expect(listeningIn(table.split('\n')[0]!)).toBe(0);
+    expect(listeningPorts(table)).toEqual([8000, 5432]);
+    expect(listeningPorts(table.split('\n')[0]!)).toEqual([]);
   });
 
-  it('sees a socket this process listens on', async () => {
-    if (process.platform !== 'linux') return expect(await countListening(process.pid)).toBeUndefined();
+  it('sees a port this process listens on', async () => {
+    if (process.platform !== 'linux') return expect(await listeningPortsOf(process.pid)).toBeUndefined();
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      expect(await countListening(process.pid)).toBeGreaterThanOrEqual(1);
+      const port = (server.address() as AddressInfo).port;
+      expect(await listeningPortsOf(process.pid)).toContain(port);
     } finally {
       server.close();
     }
   });
 
   it('says undefined for a process it cannot see', async () => {
-    expect(await countListening(2 ** 22 + 12_345)).toBeUndefined();
+    expect(await listeningPortsOf(2 ** 22 + 12_345)).toBeUndefined();
+  });
+
+  it('counts the TCP ports a container exposes, except its debugger’s', () => {
+    const exposed = { '8000/tcp': {}, '5678/tcp': {}, '5353/udp': {}, '9000': {} };
+    expect([...ownPorts(exposed, { [DEBUG_PORT_LABEL]: '5678' })].sort()).toEqual([8000, 9000]);
+    expect([...ownPorts(exposed, {})].sort()).toEqual([5678, 8000, 9000]);
+    expect(ownPorts(undefined, undefined).size).toBe(0);
   });
 });

@@ -4,21 +4,26 @@
 // the first success makes the service healthy at once, so dependents start seconds earlier.
 // Docker's own verdict still wins as soon as it has one.
 //
-// A probe is not free: a Celery `inspect ping` imports Celery and the app (~1.3 s of CPU), a
-// `node -e fetch(…)` starts Node. Probing on a fixed clock while every service of a stack starts
-// on two cores took CPU from the very services being waited for (measured: 6 s of CPU in a 17 s
-// warm `up`). So probes follow signs of progress instead of the clock:
-//   - the container printed something (a server says "ready" when it is), or it opened a new
-//     listening socket (read from /proc/<pid>/net/tcp* where the engine shares our kernel):
-//     a probe at once, even beside one still in flight (that one began before the progress and
-//     may be waiting out its timeout: a Celery ping sent before the worker subscribed is lost);
-//   - otherwise one probe at a time on a slow clock: the gap after a probe is four times what the
-//     probe took (at least 1 s, at most the healthcheck's interval), so probing takes at most a
-//     fifth of a core, and a silent service still turns healthy no later than Docker says so.
+// A probe is not free: a Celery `inspect ping` imports Celery and the app (~1.2 s of CPU when
+// the stack starts beside it; one sent before the worker subscribed then waits out its whole
+// timeout), a `node -e fetch(…)` starts Node (~0.5 s under the same load). Probing on a clock,
+// or at every sign of life, while a whole stack starts on two cores took CPU from the very
+// services being waited for (measured: ten probes, ~13 s of CPU, in a 20 s warm `up`). So a
+// probe waits for a sign that the service may have become ready:
+//   - it printed something and then went quiet (a server prints "ready" last; a banner of
+//     twenty lines is one sign, not twenty), or it began listening on one of its own ports
+//     (read from /proc/<pid>/net/tcp* where the engine shares our kernel; a debugger's port,
+//     labelled by debugger injection, and ports nobody declared, such as debugpy's own, do not
+//     count): a probe then, even beside one still in flight (that one began before the sign
+//     and may be waiting out its timeout);
+//   - otherwise one probe at a time on a slow clock: the gap after a probe is eight times what
+//     the probe took (at least 2 s, at most the healthcheck's interval), so a silent service
+//     still turns healthy no later than Docker says so.
 
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { DEBUG_PORT_LABEL } from '../../model/spec.js';
 
 export interface EarlyProbeTarget {
   containerId: string;
@@ -47,8 +52,12 @@ export interface ProbeScheduleOptions {
    * hang for the healthcheck's whole timeout, measured: 10 s; the one sent at "ready." answers).
    */
   maxInFlight: number;
-  /** Shortest gap between two probe starts, so a burst of log lines begins one probe, not twenty. */
+  /** Shortest gap between two probe starts. */
   minSpacingMs: number;
+  /** A sign of progress is acted on once the output has been quiet this long… */
+  quietMs: number;
+  /** …or this long after the first sign, for a service that never stops printing. */
+  maxQuietWaitMs: number;
   /** Clock gap: `gapFactor` × the last probe's duration, clamped to [minGapMs, maxGapMs]. */
   gapFactor: number;
   minGapMs: number;
@@ -63,8 +72,8 @@ export class ProbeSchedule {
   private inFlight = 0;
   private lastStart: number;
   private lastDuration = 0;
-  /** Progress seen since the last probe began. */
-  private progress = false;
+  /** Progress seen since the last probe began: when it was first and last seen. */
+  private progress: { first: number; last: number } | undefined;
 
   constructor(
     private readonly opts: ProbeScheduleOptions,
@@ -73,15 +82,16 @@ export class ProbeSchedule {
     this.lastStart = startedAt;
   }
 
-  /** The container showed progress (printed, or opened a listening socket). */
-  activity(): void {
-    this.progress = true;
+  /** The container showed progress (printed, or opened one of its ports). */
+  activity(now: number): void {
+    if (this.progress) this.progress.last = now;
+    else this.progress = { first: now, last: now };
   }
 
   started(now: number): void {
     this.inFlight++;
     this.lastStart = now;
-    this.progress = false;
+    this.progress = undefined;
   }
 
   finished(durationMs: number): void {
@@ -91,40 +101,63 @@ export class ProbeSchedule {
 
   next(now: number): number | undefined {
     if (this.inFlight >= this.opts.maxInFlight) return undefined;
-    if (this.progress) return Math.max(0, this.lastStart + this.opts.minSpacingMs - now);
+    const { quietMs, maxQuietWaitMs, minSpacingMs } = this.opts;
+    if (this.progress) {
+      const settled = Math.min(this.progress.last + quietMs, this.progress.first + maxQuietWaitMs);
+      return Math.max(0, settled - now, this.lastStart + minSpacingMs - now);
+    }
     if (this.inFlight > 0) return undefined; // clock probes never overlap
     const gap = Math.min(this.opts.maxGapMs, Math.max(this.opts.minGapMs, this.opts.gapFactor * this.lastDuration));
     return Math.max(0, this.lastStart + gap - now);
   }
 }
 
-/** Listening TCP sockets in the network namespace of `pid` (state 0A in /proc/<pid>/net/tcp*). */
-export async function countListening(pid: number): Promise<number | undefined> {
-  let count = 0;
-  let readable = false;
+/** TCP ports listened on in the network namespace of `pid` (state 0A in /proc/<pid>/net/tcp*). */
+export async function listeningPortsOf(pid: number): Promise<Set<number> | undefined> {
+  let ports: Set<number> | undefined;
   for (const file of ['tcp', 'tcp6']) {
     const text = await readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
-    readable = true;
-    count += listeningIn(text);
+    ports ??= new Set();
+    for (const port of listeningPorts(text)) ports.add(port);
   }
-  return readable ? count : undefined;
+  return ports;
 }
 
-/** Rows in LISTEN state (st 0A) of a /proc/net/tcp or tcp6 table. */
-export function listeningIn(table: string): number {
-  let count = 0;
+/** Local ports of the rows in LISTEN state (st 0A) of a /proc/net/tcp or tcp6 table. */
+export function listeningPorts(table: string): number[] {
+  const out: number[] = [];
   for (const line of table.split('\n').slice(1)) {
-    if (line.trim().split(/\s+/)[3] === '0A') count++;
+    const cols = line.trim().split(/\s+/);
+    if (cols[3] !== '0A') continue;
+    const port = Number.parseInt(cols[1]?.split(':')[1] ?? '', 16);
+    if (Number.isFinite(port)) out.push(port);
   }
-  return count;
+  return out;
+}
+
+/**
+ * The container ports whose opening counts as progress: the TCP ports it exposes (the file's
+ * `ports`, the image's EXPOSE) except the debugger's.
+ */
+export function ownPorts(exposed: Record<string, unknown> | undefined, labels: Record<string, string> | undefined) {
+  const debugPort = Number(labels?.[DEBUG_PORT_LABEL]);
+  const out = new Set<number>();
+  for (const key of Object.keys(exposed ?? {})) {
+    const [port, proto = 'tcp'] = key.split('/');
+    const n = Number(port);
+    if (proto === 'tcp' && Number.isInteger(n) && n !== debugPort) out.add(n);
+  }
+  return out;
 }
 
 const SCHEDULE: Omit<ProbeScheduleOptions, 'maxGapMs'> = {
-  maxInFlight: 3,
+  maxInFlight: 2,
   minSpacingMs: 750,
-  gapFactor: 4,
-  minGapMs: 1000,
+  quietMs: 300,
+  maxQuietWaitMs: 2000,
+  gapFactor: 8,
+  minGapMs: 2000,
 };
 const socketPollMs = 200;
 /** How often to ask the engine whether the container still runs and what Docker says of its health. */
@@ -154,12 +187,12 @@ export async function probeEarly(
   };
   signal.addEventListener('abort', poke);
 
-  // Progress: any log output, and new listening sockets.
+  // Progress: log output, and the container's own ports beginning to listen.
   let logs: Readable | undefined;
   try {
     logs = (await container.logs({ follow: true, stdout: true, stderr: true, tail: 0 })) as unknown as Readable;
     logs.on('data', () => {
-      schedule.activity();
+      schedule.activity(Date.now());
       poke();
     });
     logs.on('error', () => undefined);
@@ -167,7 +200,8 @@ export async function probeEarly(
     // no log stream: the clock alone
   }
   let pid = 0;
-  let listening: number | undefined;
+  let own: Set<number> | undefined;
+  const listening = new Set<number>();
   let lastSocketPoll = 0;
   let lastInspect = 0;
 
@@ -183,16 +217,19 @@ export async function probeEarly(
           const dockerSays = info.State.Health?.Status;
           if (dockerSays === 'healthy' || dockerSays === 'unhealthy') return 'gave-up';
           pid = info.State.Pid ?? 0;
+          own ??= ownPorts(info.Config.ExposedPorts, info.Config.Labels);
         } catch {
           return 'gave-up';
         }
         now = Date.now();
       }
-      if (pid > 0 && now - lastSocketPoll >= socketPollMs) {
+      if (pid > 0 && own && own.size > 0 && now - lastSocketPoll >= socketPollMs) {
         lastSocketPoll = now;
-        const n = await countListening(pid);
-        if (n !== undefined && listening !== undefined && n > listening) schedule.activity();
-        listening = n;
+        for (const port of (await listeningPortsOf(pid)) ?? []) {
+          if (!own.has(port) || listening.has(port)) continue;
+          listening.add(port);
+          schedule.activity(Date.now());
+        }
       }
       const wait = schedule.next(Date.now());
       if (wait === 0) {
