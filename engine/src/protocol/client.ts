@@ -73,7 +73,8 @@ export async function connectOrStart(
   });
   child.unref();
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
-  let delay = 20;
+  // A refused connect to a Unix socket costs microseconds: ask often, so the daemon is used the
+  // moment it listens (a doubling backoff left up to 200 ms between its start and the first ask).
   while (Date.now() < deadline) {
     const daemon = await tryConnect(paths, client);
     if (daemon) return { daemon, started: true };
@@ -81,8 +82,7 @@ export async function connectOrStart(
     if (exited && exited.code !== 0) {
       throw new Error(`the devenv daemon exited with code ${exited.code} while starting; see ${paths.logFile}`);
     }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 200);
+    await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(
     `the devenv daemon did not answer within ${(opts.timeoutMs ?? 15_000) / 1000} s; see ${paths.logFile}`,

@@ -2,7 +2,7 @@
 // and runs one labelled container per service. dockerode is imported only under this folder.
 
 import type { Readable } from 'node:stream';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { canonicalJson } from '../../engine/spec-hash.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
@@ -27,6 +27,7 @@ import type { SyncSession } from '../../sync/session.js';
 import { packContext, scanContext } from './build-context.js';
 import { containerCreateOptions, resolveVolume } from './container-config.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
+import DockerodeClient from './dockerode-client.js';
 import { probeEarly } from './early-health.js';
 import { builtImageTag, LABEL, networkName, ownedContainerFilters } from './labels.js';
 import { LogDecoder } from './log-stream.js';
@@ -57,7 +58,7 @@ export class DockerRuntime implements Runtime {
 
   constructor(opts: { endpoint?: DockerEndpoint; buildConcurrency?: number } = {}) {
     this.endpoint = opts.endpoint ?? resolveDockerEndpoint();
-    this.docker = new Dockerode(this.endpoint.options);
+    this.docker = new DockerodeClient(this.endpoint.options);
     this.buildSlots = opts.buildConcurrency ?? 2;
   }
 
