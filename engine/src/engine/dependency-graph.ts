@@ -54,3 +54,32 @@ export function topologicalOrder(services: Record<string, ServiceSpec>, names = 
   for (const name of [...wanted].sort()) visit(name, []);
   return order;
 }
+
+/**
+ * Runs `task` for each name in `order`, each once the tasks of the names `waitFor(name)` lists
+ * have settled, the rest at once: `down` stops a service after its dependents, and unrelated
+ * services side by side. Only names earlier in `order` are waited for, so a bad graph cannot
+ * deadlock. Every task runs even when one fails; then the first failure is thrown.
+ */
+export async function runInOrder(
+  order: string[],
+  waitFor: (name: string) => string[],
+  task: (name: string) => Promise<void>,
+): Promise<void> {
+  const settled = new Map<string, Promise<unknown>>();
+  const all: Promise<void>[] = [];
+  for (const name of order) {
+    const before = waitFor(name)
+      .map((n) => settled.get(n))
+      .filter((p) => p !== undefined);
+    const run = Promise.allSettled(before).then(() => task(name));
+    settled.set(
+      name,
+      run.catch(() => undefined),
+    );
+    all.push(run);
+  }
+  const results = await Promise.allSettled(all);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -31,7 +31,7 @@ import type {
   Runtime,
   RuntimeInfo,
 } from '../runtime/runtime.js';
-import { dependentsOf, topologicalOrder, withDependencies } from './dependency-graph.js';
+import { dependentsOf, runInOrder, topologicalOrder, withDependencies } from './dependency-graph.js';
 import { EventBus } from './event-bus.js';
 import { planUp } from './plan.js';
 import { restartDelayMs, shouldRestart } from './restart-policy.js';
@@ -569,27 +569,33 @@ export class Engine {
     const observed = await this.runtime.observe(project.name);
     const byService = new Map<string, ObservedInstance[]>();
     for (const inst of observed) byService.set(inst.service, [...(byService.get(inst.service) ?? []), inst]);
-    // Dependents first: reverse dependency order, services not in the config last of all.
+    // Dependents first (reverse dependency order); services no longer in the config have no known
+    // dependents and stop at once.
     const known = safeOrder(project).reverse();
     const names = [
       ...known.filter((n) => byService.has(n)),
       ...[...byService.keys()].filter((n) => !known.includes(n)),
     ];
-    for (const name of names) {
-      await Promise.all(
-        (byService.get(name) ?? []).map((inst) => this.removeInstance(inst.id, name, 'down', { keepStatus: true })),
-      );
-      const t = this.tracked.get(name);
-      if (t)
-        this.setStatus(t, {
-          state: 'stopped',
-          health: 'none',
-          instanceId: undefined,
-          ports: [],
-          debug: undefined,
-          message: undefined,
-        });
-    }
+    // A service stops once everything that depends on it has; unrelated services side by side.
+    await runInOrder(
+      names,
+      (name) => (project.services[name] ? dependentsOf(project.services, name) : []),
+      async (name) => {
+        await Promise.all(
+          (byService.get(name) ?? []).map((inst) => this.removeInstance(inst.id, name, 'down', { keepStatus: true })),
+        );
+        const t = this.tracked.get(name);
+        if (t)
+          this.setStatus(t, {
+            state: 'stopped',
+            health: 'none',
+            instanceId: undefined,
+            ports: [],
+            debug: undefined,
+            message: undefined,
+          });
+      },
+    );
     await this.runtime.removeProjectResources(project, { volumes });
     this.setPhase('stopped');
   }
