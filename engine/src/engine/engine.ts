@@ -377,6 +377,9 @@ export class Engine {
 
     await this.waitForDependencies(t, started);
 
+    // Dependents waiting for `service_started` may go once the instance runs: they need not
+    // wait for its first sync (Compose's meaning; the instance's own health still waits for it).
+    const markStarted = () => started.get(name)!.resolve();
     let verb: string;
     switch (action.kind) {
       case 'keep':
@@ -385,6 +388,7 @@ export class Engine {
         t.status.specHash = hash;
         await this.refresh(t);
         this.followLogs(t, Date.now() / 1000);
+        markStarted();
         // Files may have changed while no daemon watched (a daemon restart): reconcile.
         if (!this.sync.linked(name)) await this.attachSync(t, true);
         break;
@@ -392,23 +396,29 @@ export class Engine {
         verb = 'started';
         t.instanceId = action.instanceId;
         t.status.specHash = hash;
-        await this.startInstance(t);
+        await this.startInstance(t, markStarted);
         break;
       case 'recreate':
         verb = 'recreated';
         await this.removeInstance(action.instanceId, name, 'its spec changed');
-        await this.createAndStart(t, project, hash, artifact);
+        await this.createAndStart(t, project, hash, artifact, markStarted);
         break;
       case 'create':
         verb = 'created';
-        await this.createAndStart(t, project, hash, artifact);
+        await this.createAndStart(t, project, hash, artifact, markStarted);
         break;
     }
-    started.get(name)!.resolve();
+    markStarted();
     return verb;
   }
 
-  private async createAndStart(t: Tracked, project: ProjectSpec, hash: string, artifact: Artifact | undefined) {
+  private async createAndStart(
+    t: Tracked,
+    project: ProjectSpec,
+    hash: string,
+    artifact: Artifact | undefined,
+    onStarted?: () => void,
+  ) {
     this.setStatus(t, { state: 'starting', message: 'creating', restartCount: 0, exitCode: undefined });
     t.engineRestarts = 0;
     t.runtimeRestarts = 0;
@@ -419,10 +429,10 @@ export class Engine {
     t.instanceId = await this.runtime.create(t.spec, ctx);
     t.status.specHash = hash;
     this.setStatus(t, { instanceId: t.instanceId });
-    await this.startInstance(t);
+    await this.startInstance(t, onStarted);
   }
 
-  private async startInstance(t: Tracked): Promise<void> {
+  private async startInstance(t: Tracked, onStarted?: () => void): Promise<void> {
     this.setStatus(t, { state: 'starting', message: undefined, exitCode: undefined });
     t.stopping = false;
     // An instance started again keeps its old log: show only what this run prints.
@@ -432,6 +442,7 @@ export class Engine {
     await this.runtime.start(t.instanceId!);
     await this.refresh(t);
     this.followLogs(t);
+    onStarted?.();
     await this.attachSync(t, false);
   }
 
@@ -504,7 +515,9 @@ export class Engine {
         ? (s) => s.state === 'completed'
         : d.condition === 'service_healthy' && healthKnown
           ? (s) => s.state === 'healthy'
-          : (s) => s.state !== 'starting' && s.state !== 'waiting' && s.state !== 'building' && s.state !== 'pending';
+          : (s) =>
+              (s.state === 'starting' && this.tracked.get(dep)?.syncPending === true) ||
+              (s.state !== 'starting' && s.state !== 'waiting' && s.state !== 'building' && s.state !== 'pending');
     const bad = (s: ServiceStatus): string | undefined => {
       if (s.state === 'failed') return `dependency ${dep} failed${s.message ? `: ${s.message}` : ''}`;
       if (s.state === 'exited') return `dependency ${dep} exited with code ${s.exitCode ?? '?'}`;
