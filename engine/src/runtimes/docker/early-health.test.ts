@@ -8,6 +8,7 @@ const opts = {
   minSpacingMs: 250,
   quietMs: 300,
   maxQuietWaitMs: 2000,
+  firstGapMs: 1000,
   gapFactor: 4,
   minGapMs: 1000,
   maxGapMs: 10_000,
@@ -31,6 +32,17 @@ describe('ProbeSchedule', () => {
     s.started(3000);
     s.finished(6000); // a Celery ping that waited out its 5 s timeout: the gap is the interval
     expect(s.next(9000)).toBe(4000);
+  });
+
+  it('waits firstGap for the first clock probe, however long the later gaps are', () => {
+    const s = new ProbeSchedule({ ...opts, firstGapMs: 5000 }, 0); // a worker with a 10 s interval
+    expect(s.next(2000)).toBe(3000);
+    s.started(5000);
+    s.finished(100);
+    expect(s.next(5100)).toBe(900); // then minGap after it
+    const early = new ProbeSchedule({ ...opts, firstGapMs: 5000 }, 0);
+    early.activity(1000); // a sign of progress does not wait for the clock
+    expect(early.next(1300)).toBe(0);
   });
 
   it('clamps the clock gap to [minGap, maxGap]', () => {

@@ -16,9 +16,9 @@
 //     labelled by debugger injection, and ports nobody declared, such as debugpy's own, do not
 //     count): a probe then, even beside one still in flight (that one began before the sign
 //     and may be waiting out its timeout);
-//   - otherwise one probe at a time on a slow clock: the gap after a probe is eight times what
-//     the probe took (at least 2 s, at most the healthcheck's interval), so a silent service
-//     still turns healthy no later than Docker says so.
+//   - otherwise one probe at a time on a slow clock: the first half an interval after the start,
+//     then eight times what the last probe took (at least 2 s, at most the healthcheck's
+//     interval), so a silent service still turns healthy no later than Docker says so.
 
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -58,7 +58,12 @@ export interface ProbeScheduleOptions {
   quietMs: number;
   /** …or this long after the first sign, for a service that never stops printing. */
   maxQuietWaitMs: number;
-  /** Clock gap: `gapFactor` × the last probe's duration, clamped to [minGapMs, maxGapMs]. */
+  /**
+   * The clock's first probe comes this long after the start (a service that printed nothing yet
+   * is still starting: a Celery worker under debugpy is silent for seconds while it imports);
+   * later ones `gapFactor` × the last probe's duration after it, clamped to [minGapMs, maxGapMs].
+   */
+  firstGapMs: number;
   gapFactor: number;
   minGapMs: number;
   maxGapMs: number;
@@ -72,6 +77,7 @@ export class ProbeSchedule {
   private inFlight = 0;
   private lastStart: number;
   private lastDuration = 0;
+  private probed = false;
   /** Progress seen since the last probe began: when it was first and last seen. */
   private progress: { first: number; last: number } | undefined;
 
@@ -89,6 +95,7 @@ export class ProbeSchedule {
   }
 
   started(now: number): void {
+    this.probed = true;
     this.inFlight++;
     this.lastStart = now;
     this.progress = undefined;
@@ -107,7 +114,8 @@ export class ProbeSchedule {
       return Math.max(0, settled - now, this.lastStart + minSpacingMs - now);
     }
     if (this.inFlight > 0) return undefined; // clock probes never overlap
-    const gap = Math.min(this.opts.maxGapMs, Math.max(this.opts.minGapMs, this.opts.gapFactor * this.lastDuration));
+    const { firstGapMs, minGapMs, maxGapMs, gapFactor } = this.opts;
+    const gap = this.probed ? Math.min(maxGapMs, Math.max(minGapMs, gapFactor * this.lastDuration)) : firstGapMs;
     return Math.max(0, this.lastStart + gap - now);
   }
 }
@@ -151,7 +159,7 @@ export function ownPorts(exposed: Record<string, unknown> | undefined, labels: R
   return out;
 }
 
-const SCHEDULE: Omit<ProbeScheduleOptions, 'maxGapMs'> = {
+const SCHEDULE: Omit<ProbeScheduleOptions, 'maxGapMs' | 'firstGapMs'> = {
   maxInFlight: 2,
   minSpacingMs: 750,
   quietMs: 300,
@@ -177,7 +185,12 @@ export async function probeEarly(
   const container = docker.getContainer(target.containerId);
   const deadline = Date.now() + target.budgetMs;
   const schedule = new ProbeSchedule(
-    { ...SCHEDULE, maxGapMs: Math.max(SCHEDULE.minGapMs, target.intervalMs) },
+    {
+      ...SCHEDULE,
+      // Half the interval: still well before Docker's own first check, which waits a whole one.
+      firstGapMs: Math.max(SCHEDULE.minGapMs, target.intervalMs / 2),
+      maxGapMs: Math.max(SCHEDULE.minGapMs, target.intervalMs),
+    },
     Date.now(),
   );
 
