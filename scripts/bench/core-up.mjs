@@ -122,7 +122,7 @@ function ensureCompose129() {
   return false;
 }
 
-export async function runCoreUpBench({ rounds = 3, log = () => {} } = {}) {
+export async function runCoreUpBench({ rounds = 3, warmRounds = 5, log = () => {} } = {}) {
   if (!ensureCompose129()) {
     return {
       skipped: 'docker-compose 1.29 (the baseline) is not installed and cannot be installed here (needs root + apt)',
@@ -148,33 +148,42 @@ export async function runCoreUpBench({ rounds = 3, log = () => {} } = {}) {
     warmNoDebug: { devenv: [], compose: [] },
     noop: { devenv: [], compose: [] },
   };
+  // Every timed `up` starts after a short pause, for both tools alike: a `down` just before leaves
+  // the engine removing container layers for a moment.
+  const settle = () => new Promise((r) => setTimeout(r, 1500));
   for (let round = 1; round <= rounds; round++) {
-    log(`round ${round}/${rounds}: cold`);
+    log(`round ${round}/${rounds}: cold, then no-op (all running)`);
+    await settle();
     results.cold.compose.push(await timeCompose(composeFiles, env, expected));
-    composeCmd(composeFiles, ['down', '-v'], env);
-    results.cold.devenv.push(timeDevenv(files, env));
-    devenvCmd(files, ['down', '--volumes'], env);
-
-    log(`round ${round}/${rounds}: warm (volumes kept)`);
-    await timeCompose(composeFiles, env, expected); // create the volumes
-    composeCmd(composeFiles, ['down'], env);
-    results.warm.compose.push(await timeCompose(composeFiles, env, expected));
-    log(`round ${round}/${rounds}: no-op (all running)`);
     results.noop.compose.push(await timeCompose(composeFiles, env, expected));
     composeCmd(composeFiles, ['down', '-v'], env);
-
-    timeDevenv(files, env);
-    devenvCmd(files, ['down'], env);
-    results.warm.devenv.push(timeDevenv(files, env));
+    await settle();
+    results.cold.devenv.push(timeDevenv(files, env));
     results.noop.devenv.push(timeDevenv(files, env));
-    // The same warm start without debuggers: what Compose starts (no debugpy, no --inspect).
-    devenvCmd(files, ['down'], env);
-    timeDevenv(files, env, ['--no-debug']);
-    devenvCmd(files, ['down'], env);
-    results.warmNoDebug.devenv.push(timeDevenv(files, env, ['--no-debug']));
-    results.warmNoDebug.compose.push(results.warm.compose.at(-1));
     devenvCmd(files, ['down', '--volumes'], env);
   }
+  // Warm starts are the goal, and the machine's noise is of the same size as the differences:
+  // more rounds, the three kinds interleaved so a slow spell of the machine hits them alike.
+  log('warm rounds: creating both tools’ volumes');
+  await timeCompose(composeFiles, env, expected);
+  composeCmd(composeFiles, ['down'], env);
+  timeDevenv(files, env);
+  devenvCmd(files, ['down'], env);
+  for (let round = 1; round <= warmRounds; round++) {
+    log(`warm round ${round}/${warmRounds} (volumes kept)`);
+    await settle();
+    results.warm.compose.push(await timeCompose(composeFiles, env, expected));
+    composeCmd(composeFiles, ['down'], env);
+    await settle();
+    results.warm.devenv.push(timeDevenv(files, env));
+    devenvCmd(files, ['down'], env);
+    await settle();
+    results.warmNoDebug.devenv.push(timeDevenv(files, env, ['--no-debug']));
+    devenvCmd(files, ['down'], env);
+  }
+  results.warmNoDebug.compose = results.warm.compose;
+  downBoth(true);
+  const secs = (xs) => xs.map((x) => (x / 1000).toFixed(1)).join(' / ');
   const row = (metric, key, goal) => ({
     metric,
     unit: 'ms',
@@ -190,7 +199,11 @@ export async function runCoreUpBench({ rounds = 3, log = () => {} } = {}) {
       row('reference stack cold up → all healthy (images cached, no volumes)', 'cold', ''),
       row('reference stack up again, all running (no-op)', 'noop', ''),
     ],
-    note: `median of ${rounds} rounds`,
+    note:
+      `medians: warm of ${warmRounds} rounds, cold and no-op of ${rounds}; every round (s), devenv | Compose: ` +
+      `warm ${secs(results.warm.devenv)} | ${secs(results.warm.compose)}; ` +
+      `warm --no-debug ${secs(results.warmNoDebug.devenv)}; ` +
+      `cold ${secs(results.cold.devenv)} | ${secs(results.cold.compose)}`,
   };
 }
 
