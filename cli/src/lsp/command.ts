@@ -24,7 +24,11 @@ export async function lspCommand(globals: GlobalOptions): Promise<number> {
   console.error = (...args: unknown[]) => connection.console.error(format(...args));
 
   // The config loader is the heavy half of the engine package: loaded once, here.
-  const { loadProject, validateDocument } = await import('@devenv/engine/engine');
+  const { loadProject, setSchemaCacheFile, validateDocument } = await import('@devenv/engine/engine');
+  // Every keystroke that leaves a valid document would be remembered in the user's cache of
+  // valid Compose files (engine/src/config/schema-cache.ts), pushing out the file `devenv up`
+  // loads; this long-lived process compiles the schema once anyway: remember in memory only.
+  setSchemaCacheFile(undefined);
   let projectFiles: string[] = globals.file ?? [];
   const { closed } = serveLanguage(connection, {
     relay: (init, rootPath, emit) => {

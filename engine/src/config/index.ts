@@ -1,5 +1,6 @@
 // The config loader: Compose files (the spec, unchanged) plus `x-devenv`, to a ProjectSpec.
 export { ConfigCode, type ConfigCodeValue } from './codes.js';
+export { setSchemaCacheFile } from './compose-schema.js';
 export type { ConfigFs } from './config-fs.js';
 export type { ConfigDiagnostic } from './diagnostics.js';
 export { CONFIG_FILE_NAMES, findConfigFile } from './find-config-file.js';
