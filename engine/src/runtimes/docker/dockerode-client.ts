@@ -8,7 +8,7 @@
 // Before dockerode loads, a stand-in for each of those two modules goes into Node's module cache;
 // each is a function (what the real module exports) that loads the real module the first time
 // it is called and hands over to it, so an `ssh://` DOCKER_HOST still works. If dockerode's
-// layout ever changes (a path does not resolve), nothing is deferred and dockerode loads whole.
+// layout ever changes (a path does not resolve), that module is not deferred and loads as before.
 
 import { createRequire, Module } from 'node:module';
 import type DockerodeType from 'dockerode';
@@ -23,7 +23,7 @@ export function deferrable(req: NodeJS.Require = require): string[] {
     const fromDockerode = createRequire(req.resolve('dockerode'));
     out.push(fromDockerode.resolve('docker-modem/lib/ssh.js'));
   } catch {
-    // another layout: defer nothing
+    // another layout: defer what was found (dockerode still loads whole where nothing was)
   }
   return out;
 }
