@@ -1,7 +1,7 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DEBUG_PORT_LABEL } from '../../model/spec.js';
-import { listeningPorts, listeningPortsOf, ownPorts, ProbeSchedule, probeCommand } from './early-health.js';
+import { listeningPortsOf, ownPorts, ProbeSchedule, probeCommand } from './early-health.js';
 
 const opts = {
   maxInFlight: 2,
@@ -124,18 +124,6 @@ describe('probeCommand', () => {
 });
 
 describe('listening ports', () => {
-  it('reads the local ports of LISTEN rows (st 0A) of a /proc/net/tcp table', () => {
-    const table = [
-      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
-      '   0: 0100007F:1F40 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1 1 0 100 0 0 10 0',
-      '   1: 0100007F:1F40 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 2 1 0 20 4 30 10 -1',
-      '   2: 00000000:1538 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0 100 0 0 10 0',
-      '',
-    ].join('\n');
-    expect(listeningPorts(table)).toEqual([8000, 5432]);
-    expect(listeningPorts(table.split('\n')[0]!)).toEqual([]);
-  });
-
   it('sees a port this process listens on', async () => {
     if (process.platform !== 'linux') return expect(await listeningPortsOf(process.pid)).toBeUndefined();
     const server = createServer();

@@ -24,6 +24,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { DEBUG_PORT_LABEL } from '../../model/spec.js';
+import { parseSocketTable } from '../process/listening-sockets.js';
 
 export interface EarlyProbeTarget {
   containerId: string;
@@ -127,21 +128,9 @@ export async function listeningPortsOf(pid: number): Promise<Set<number> | undef
     const text = await readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     ports ??= new Set();
-    for (const port of listeningPorts(text)) ports.add(port);
+    for (const socket of parseSocketTable(text, 'tcp')) ports.add(socket.port);
   }
   return ports;
-}
-
-/** Local ports of the rows in LISTEN state (st 0A) of a /proc/net/tcp or tcp6 table. */
-export function listeningPorts(table: string): number[] {
-  const out: number[] = [];
-  for (const line of table.split('\n').slice(1)) {
-    const cols = line.trim().split(/\s+/);
-    if (cols[3] !== '0A') continue;
-    const port = Number.parseInt(cols[1]?.split(':')[1] ?? '', 16);
-    if (Number.isFinite(port)) out.push(port);
-  }
-  return out;
 }
 
 /**
@@ -236,7 +225,8 @@ export async function probeEarly(
         }
         now = Date.now();
       }
-      if (pid > 0 && own && own.size > 0 && now - lastSocketPoll >= socketPollMs) {
+      // Until every port of its own listens (then there is nothing more to learn from /proc).
+      if (pid > 0 && own && listening.size < own.size && now - lastSocketPoll >= socketPollMs) {
         lastSocketPoll = now;
         for (const port of (await listeningPortsOf(pid)) ?? []) {
           if (!own.has(port) || listening.has(port)) continue;
