@@ -11,13 +11,12 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { devenvCacheDir } from '../cache-dir.js';
 
 export function defaultSchemaCacheFile(): string | undefined {
   if (process.env.DEVENV_NO_CACHE) return undefined;
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  return path.join(base, 'devenv', 'valid-compose-documents');
+  return path.join(devenvCacheDir(), 'valid-compose-documents');
 }
 
 /** sha256 of the schema's identity (its sources' bytes) and the document. */

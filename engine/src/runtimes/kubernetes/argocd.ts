@@ -4,8 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { devenvCacheDir } from '../../cache-dir.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { ServicePlan } from './compose-to-k8s.js';
@@ -154,8 +154,7 @@ export interface InstallManifest {
 }
 
 export function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  return path.join(base, 'devenv', 'argocd', ARGOCD_VERSION);
+  return path.join(devenvCacheDir(), 'argocd', ARGOCD_VERSION);
 }
 
 export function sha256(data: Uint8Array | string): string {
