@@ -71,19 +71,16 @@ function verifyDirItself(dir: string, st: Stats, uid: number): void {
   if (st.isSymbolicLink()) {
     throw refusal(
       `the socket directory ${dir} is a symbolic link (to ${readlinkQuiet(dir)}), not a directory${st.uid === uid ? '' : ` — and it belongs to ${userName(st.uid)}, another account`}; devenv will not use it, since whoever owns the link can point it elsewhere at any moment`,
-      `remove the link, and devenv makes a private directory there on the next run: ${removeCommand(dir, st, uid)}${alternative()}`,
+      `remove the link, and devenv makes a private directory there on the next run: ${removeCommand(dir, st, uid)}`,
     );
   }
   if (!st.isDirectory()) {
-    throw refusal(
-      `the socket directory ${dir} is not a directory`,
-      `remove it: ${removeCommand(dir, st, uid)}${alternative()}`,
-    );
+    throw refusal(`the socket directory ${dir} is not a directory`, `remove it: ${removeCommand(dir, st, uid)}`);
   }
   if (st.uid !== uid) {
     throw refusal(
       `the socket directory ${dir} belongs to ${userName(st.uid)}, not to you (${userName(uid)}): another account made it, perhaps to catch what devenv sends; devenv will not use it`,
-      `remove it (it is not yours, so this needs root): ${removeCommand(dir, st, uid)}${alternative()}`,
+      `remove it (it is not yours, so this needs root): ${removeCommand(dir, st, uid)}`,
     );
   }
   if ((st.mode & 0o077) !== 0) {
@@ -113,7 +110,7 @@ function verifyAncestors(parent: string, uid: number, dir: string): void {
     if (link.st.uid !== 0 && link.st.uid !== uid) {
       throw refusal(
         `${link.path}, on the way to the socket directory ${dir}, is a symbolic link owned by ${userName(link.st.uid)}, who could point it elsewhere`,
-        `choose a socket directory of your own${alternative(true)}`,
+        `choose a socket directory of your own: ${PRIVATE_DIR}`,
       );
     }
   }
@@ -125,7 +122,7 @@ function verifyAncestors(parent: string, uid: number, dir: string): void {
     if (st.uid !== 0 && st.uid !== uid) {
       throw refusal(
         `${path}, a directory above the socket directory ${dir}, belongs to ${userName(st.uid)}, who could replace what is inside it`,
-        `choose a socket directory of your own${alternative(true)}`,
+        `choose a socket directory of your own: ${PRIVATE_DIR}`,
       );
     }
     const othersWrite = (st.mode & 0o022) !== 0;
@@ -133,7 +130,7 @@ function verifyAncestors(parent: string, uid: number, dir: string): void {
     if (othersWrite && !sticky) {
       throw refusal(
         `${path}, a directory above the socket directory ${dir}, is writable by other users (mode ${(st.mode & 0o7777).toString(8)}) without the sticky bit, so they could replace the socket directory`,
-        `choose a socket directory of your own${alternative(true)}`,
+        `choose a socket directory of your own: ${PRIVATE_DIR}`,
       );
     }
   }
@@ -152,15 +149,13 @@ function symlinkComponents(path: string): { path: string; st: Stats }[] {
   return out;
 }
 
+const PRIVATE_DIR = 'export DEVENV_SOCKET_DIR="$HOME/.devenv-sockets"';
+
 function refusal(message: string, hint: string): UserError {
   return new UserError({ code: UNSAFE_SOCKET_DIR, message, hint }, [
-    'devenv talks to its daemon only through a directory that you alone own (see docs/troubleshooting.md, "socket directory")',
+    `or use a private directory instead: ${PRIVATE_DIR}`,
+    'devenv talks to its daemon only through a directory that you alone own (docs/troubleshooting.md, "The socket directory is refused")',
   ]);
-}
-
-function alternative(only = false): string {
-  const text = 'export DEVENV_SOCKET_DIR="$HOME/.devenv-sockets"';
-  return only ? `, e.g. ${text}` : `; or use a private directory instead: ${text}`;
 }
 
 /** `rm -rf DIR`, with `sudo` when the entry is another account's in a sticky directory. */
