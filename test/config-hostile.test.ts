@@ -154,32 +154,36 @@ describe('hostile Compose input through the daemon', () => {
       return client !== undefined;
     };
     await waitUntil('the daemon to listen', listening, { timeoutMs: 15_000 });
-    const started = Date.now();
-    const err = await client!.connection
-      .sendRequest(Methods.up, {
-        config: {
-          files: [c.file],
-          projectDir: c.name === 'doubling-dotenv' ? dirname(c.file) : dir,
-          projectName: 'hostile',
-          env: {},
-        },
-      })
-      .then(
-        () => undefined,
-        (e: {
-          code: number;
-          message: string;
-          data?: { problems?: { message: string; location?: { file: string; line: number; col: number } }[] };
-        }) => e,
-      );
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(err?.code).toBe(-32001);
-    const shown = (err?.data?.problems ?? [])
-      .map((p) => (p.location ? `${p.location.file}:${p.location.line}:${p.location.col}: ${p.message}` : p.message))
-      .join('\n');
-    expect(shown).toMatch(c.where);
-    await client!.connection.sendRequest(Methods.shutdown).catch(() => undefined);
-    client!.close();
+    try {
+      const started = Date.now();
+      const err = await client!.connection
+        .sendRequest(Methods.up, {
+          config: {
+            files: [c.file],
+            projectDir: c.name === 'doubling-dotenv' ? dirname(c.file) : dir,
+            projectName: 'hostile',
+            env: {},
+          },
+        })
+        .then(
+          () => undefined,
+          (e: {
+            code: number;
+            message: string;
+            data?: { problems?: { message: string; location?: { file: string; line: number; col: number } }[] };
+          }) => e,
+        );
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(err?.code).toBe(-32001);
+      const shown = (err?.data?.problems ?? [])
+        .map((p) => (p.location ? `${p.location.file}:${p.location.line}:${p.location.col}: ${p.message}` : p.message))
+        .join('\n');
+      expect(shown).toMatch(c.where);
+    } finally {
+      // Ended whatever the assertions said: no daemon outlives its case.
+      await client!.connection.sendRequest(Methods.shutdown).catch(() => undefined);
+      client!.close();
+    }
     const done = await run;
     expect(done.peakMb).toBeLessThan(300);
   });
