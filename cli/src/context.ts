@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '@devenv/engine';
+import { readRegularFile, UserError } from '@devenv/engine';
 import {
   type ConfigSource,
   connectOrStart,
@@ -13,6 +13,8 @@ import {
   type DaemonPaths,
   daemonPaths,
   ensureStateDir,
+  environmentFor,
+  guessConfigVariables,
   type ProjectIdentity,
   resolveIdentity,
   tryConnect,
@@ -48,12 +50,25 @@ export function projectContext(opts: GlobalOptions): ProjectContext {
       hint: 'run devenv in your project, pass `-f path/to/compose.yaml`, or create one with `devenv init`',
     });
   }
+  // A -f that names a FIFO, a device or a directory is refused here, before a daemon starts
+  // (a FIFO would hang whoever reads it; /dev/zero would never end).
+  for (const file of identity.files) {
+    const read = readRegularFile(file);
+    if (read.ok || read.reason === 'missing') continue;
+    throw new UserError({
+      code: 'config.file-unreadable',
+      message: `${file} ${read.detail}`,
+      hint: 'pass the path of a Compose file with -f (a regular text file of a few kB)',
+    });
+  }
   const profiles = opts.profile ?? [];
   const config: ConfigSource = {
     files: identity.files,
     projectDir: identity.projectDir,
     projectName: identity.name,
-    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    // Only what the config uses (the daemon asks for any name this guess missed): never the
+    // whole environment over the socket.
+    ...environmentFor(guessConfigVariables(identity.files, identity.projectDir)),
     ...(profiles.length ? { profiles } : {}),
   };
   return { identity, paths: daemonPaths(identity), config };

@@ -214,6 +214,18 @@ class Watcher:
         os.close(self.fd)
 
 
+def die_with_parent(parent):
+    """In a forked server: the kernel kills it when the reloader dies, even by SIGKILL, so no
+    server is left answering on the port re-parented to PID 1. Linux only (elsewhere a no-op)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the reloader died before prctl took effect
+        os._exit(1)
+
+
 def library_paths():
     paths = set()
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -339,8 +351,10 @@ class Reloader:
         go_r, go_w = os.pipe() if spare else (None, None)
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
+            die_with_parent(parent)
             os.close(report_r)
             if go_w is not None:
                 os.close(go_w)

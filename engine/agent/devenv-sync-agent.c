@@ -7,11 +7,17 @@
  * host side, in engine/src/sync/framing.ts; keep the two in step (PROTOCOL_VERSION).
  *
  * Safety: every path is relative to a root directory fd. Absolute paths, empty, "." and ".."
- * components are refused. Every component is opened with openat(O_NOFOLLOW | O_DIRECTORY),
- * so a symlink planted in the container can never lead a write, chmod or delete outside the
- * root. Files are written to a temporary name in the same directory and renamed into place.
+ * components are refused. A parent directory is opened with openat2(RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS) where the kernel has it (5.6+), else one component at a time with
+ * openat(O_NOFOLLOW | O_DIRECTORY): a symlink planted in the container never leads a write,
+ * chmod or delete outside the root, and a parent swapped for a symlink mid-write only ever
+ * holds the directory that was opened. Files are written to a temporary name in the same
+ * directory and renamed into place; a write cut short by EOF removes its temporary file, and
+ * listings never show one. setuid, setgid and sticky bits are never set. Deleting a tree uses
+ * a bounded stack of directory fds, not recursion, so a 100,000-deep tree cannot overflow it.
  *
- * Plain POSIX + Linux *at() calls only, so it links statically against glibc or musl.
+ * Plain POSIX + Linux *at() calls (openat2 through syscall(2)), so it links statically
+ * against glibc or musl.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -23,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -314,27 +321,141 @@ static int kind_of(mode_t m) {
   return KIND_OTHER;
 }
 
-/* Removes `name` under dirfd, recursively, never following a symlink. */
-static int remove_tree_at(int dirfd, const char *name) {
+#define DELETE_DEPTH 64
+
+/* A unique temporary name (also used to park deep subtrees while deleting). */
+static void tmp_name(char *buf, size_t n) {
+  snprintf(buf, n, ".devenv-sync.%ld.%lu.tmp", (long)getpid(), ++tmp_counter);
+}
+
+static int is_tmp_name(const char *name) {
+  size_t len = strlen(name);
+  return strncmp(name, ".devenv-sync.", 13) == 0 && len > 17 && strcmp(name + len - 4, ".tmp") == 0;
+}
+
+/*
+ * Removes `name` under dirfd, never following a symlink and without recursion: at most
+ * DELETE_DEPTH directories are open at once; a subtree deeper than that is renamed (renameat
+ * works on the entry itself, never through a link) to a temporary name directly inside the
+ * directory being removed, and removed from there on a later pass.
+ */
+static int remove_tree_at(int parent, const char *name) {
   struct stat st;
-  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : -1;
-  if (!S_ISDIR(st.st_mode)) return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
-  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return -1;
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
+  if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : -1;
+  if (!S_ISDIR(st.st_mode)) return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+  if (unlinkat(parent, name, AT_REMOVEDIR) == 0) return 0;
+  if (errno != ENOTEMPTY && errno != EEXIST) return -1;
+  DIR *stack[DELETE_DEPTH];
+  char names[DELETE_DEPTH][NAME_MAX + 1];
+  int progress[DELETE_DEPTH]; /* entries removed or parked in this pass over the directory */
+  int sp = 0, rc = 0;
+  int top = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (top < 0) return -1;
+  stack[0] = fdopendir(top);
+  if (!stack[0]) {
+    close(top);
     return -1;
   }
-  struct dirent *e;
-  int rc = 0;
-  while ((e = readdir(d)) != NULL) {
+  progress[0] = 0;
+  while (sp >= 0) {
+    DIR *d = stack[sp];
+    int fd = dirfd(d);
+    struct dirent *e = readdir(d);
+    if (e == NULL) {
+      /* readdir may miss entries of a directory that changes under it (and parked subtrees
+       * land in the top one): pass again while a pass still removed something. */
+      if (progress[sp]) {
+        progress[sp] = 0;
+        rewinddir(d);
+        continue;
+      }
+      closedir(d);
+      sp--;
+      if (sp >= 0) {
+        if (unlinkat(dirfd(stack[sp]), names[sp + 1], AT_REMOVEDIR) == 0) progress[sp] = 1;
+        else if (errno != ENOENT) rc = -1;
+      }
+      continue;
+    }
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-    if (remove_tree_at(fd, e->d_name) < 0) rc = -1;
+    if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+    if (!S_ISDIR(st.st_mode)) {
+      if (unlinkat(fd, e->d_name, 0) == 0) progress[sp] = 1;
+      else if (errno != ENOENT) rc = -1;
+      continue;
+    }
+    if (unlinkat(fd, e->d_name, AT_REMOVEDIR) == 0) {
+      progress[sp] = 1;
+      continue;
+    }
+    if (errno == ENOENT) continue;
+    if (sp + 1 >= DELETE_DEPTH) {
+      char parked[96];
+      tmp_name(parked, sizeof parked);
+      if (renameat(fd, e->d_name, dirfd(stack[0]), parked) == 0) progress[sp] = progress[0] = 1;
+      else rc = -1;
+      continue;
+    }
+    int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *sd = sub < 0 ? NULL : fdopendir(sub);
+    if (!sd) {
+      if (sub >= 0) close(sub);
+      rc = -1;
+      continue;
+    }
+    sp++;
+    stack[sp] = sd;
+    progress[sp] = 0;
+    snprintf(names[sp], sizeof names[sp], "%s", e->d_name);
   }
-  closedir(d);
-  if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) rc = -1;
+  if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT) rc = -1;
   return rc;
+}
+
+/* openat2(2) and its flags, declared here: static builds may lack <linux/openat2.h>. */
+struct devenv_open_how {
+  uint64_t flags, mode, resolve;
+};
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#define DEVENV_RESOLVE_NO_MAGICLINKS 0x02
+#define DEVENV_RESOLVE_NO_SYMLINKS 0x04
+#define DEVENV_RESOLVE_BENEATH 0x08
+
+static int have_openat2 = 1;
+
+/*
+ * Opens the directory `comps[0..n-2]` beneath root in one call, refusing any symlink on the
+ * way and any escape. -1 with errno ENOSYS when the kernel (or a seccomp filter) lacks it.
+ */
+static int openat2_parent(int root, char **comps, int n) {
+  if (!have_openat2) {
+    errno = ENOSYS;
+    return -1;
+  }
+  if (n <= 1) return dup(root);
+  char joined[MAX_PATH + 1];
+  size_t len = 0;
+  for (int i = 0; i < n - 1; i++) {
+    size_t l = strlen(comps[i]);
+    if (len + l + 2 > sizeof joined) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    if (i) joined[len++] = '/';
+    memcpy(joined + len, comps[i], l);
+    len += l;
+  }
+  joined[len] = 0;
+  struct devenv_open_how how = {O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
+                                DEVENV_RESOLVE_BENEATH | DEVENV_RESOLVE_NO_SYMLINKS | DEVENV_RESOLVE_NO_MAGICLINKS};
+  long fd = syscall(SYS_openat2, root, joined, &how, sizeof how);
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG)) {
+    have_openat2 = 0; /* old kernel, or a seccomp profile without it: walk from now on */
+    errno = ENOSYS;
+  }
+  return (int)fd;
 }
 
 /*
@@ -344,6 +465,21 @@ static int remove_tree_at(int dirfd, const char *name) {
  * that is refused with E_SYMLINK. Returns the fd, or -1 with *err set.
  */
 static int open_parent(int root, char **comps, int n, int create, int *err) {
+  int fast = openat2_parent(root, comps, n);
+  if (fast >= 0) return fast;
+  if (errno == ELOOP) {
+    *err = E_SYMLINK;
+    return -1;
+  }
+  if (errno == EXDEV) {
+    *err = E_BADPATH;
+    return -1;
+  }
+  if (errno != ENOSYS && !(create && (errno == ENOENT || errno == ENOTDIR))) {
+    *err = errno;
+    return -1;
+  }
+  /* No openat2, or directories to make: one component at a time, never following a link. */
   int fd = dup(root);
   if (fd < 0) {
     *err = errno;
@@ -387,10 +523,6 @@ static int open_parent(int root, char **comps, int n, int create, int *err) {
     fd = next;
   }
   return fd;
-}
-
-static void tmp_name(char *buf, size_t n) {
-  snprintf(buf, n, ".devenv-sync.%ld.%lu.tmp", (long)getpid(), ++tmp_counter);
 }
 
 /* Puts `tmp` (in dirfd) in place of `name`: a directory standing there is removed first.
@@ -463,7 +595,13 @@ static void op_write(request *r, char **comps, int n) {
   while (left > 0) {
     const unsigned char *p;
     ssize_t got = read_some(&p, left > (1u << 20) ? (1u << 20) : (size_t)left);
-    if (got < 0) _exit(2); /* host went away mid-frame */
+    if (got < 0) {
+      /* The host went away mid-frame: leave no half-written temporary file behind. */
+      close(fd);
+      unlinkat(dirfd, tmp, 0);
+      flush_out();
+      _exit(2);
+    }
     left -= (uint64_t)got;
     size_t off = 0;
     while (!werr && off < (size_t)got) {
@@ -473,7 +611,8 @@ static void op_write(request *r, char **comps, int n) {
       else off += (size_t)w;
     }
   }
-  if (!werr && fchmod(fd, r->mode & 07777) < 0) werr = errno;
+  /* Permission bits only: a synced file never becomes setuid, setgid or sticky. */
+  if (!werr && fchmod(fd, r->mode & 0777) < 0) werr = errno;
   if (!werr && (r->flags & FLAG_MTIME)) set_times(fd, r->mtime_ns);
   if (!werr && (r->flags & FLAG_FSYNC) && fsync(fd) < 0) werr = errno;
   close(fd);
@@ -510,25 +649,29 @@ static void op_mkdir(request *r, char **comps, int n) {
   if (fd < 0) {
     fail(r, errno == ELOOP ? E_SYMLINK : errno, "open dir");
   } else {
-    if (fchmod(fd, r->mode & 07777) < 0) fail(r, errno, "chmod");
+    if (fchmod(fd, r->mode & 0777) < 0) fail(r, errno, "chmod");
     if (r->flags & FLAG_MTIME) set_times(fd, r->mtime_ns);
     close(fd);
   }
   close(dirfd);
 }
 
-/* A link's target may not climb above the root: `depth` is how deep the link itself sits. */
+/*
+ * A link's target may not climb above the root: `depth` is how deep the link itself sits.
+ * `..` may only lead the target: after a name, which may itself be a link (`d/l3 -> ..`), the
+ * kernel climbs from wherever that link led, so `d/l4 -> l3/../..` would leave the root.
+ */
 static int link_stays_inside(const char *target, size_t len, int depth) {
   if (len == 0 || target[0] == '/' || memchr(target, 0, len) != NULL) return 0;
-  int level = depth;
+  int level = depth, named = 0;
   const char *s = target, *end = target + len;
   while (s < end) {
     const char *slash = memchr(s, '/', (size_t)(end - s));
     size_t clen = slash ? (size_t)(slash - s) : (size_t)(end - s);
     if (clen == 2 && s[0] == '.' && s[1] == '.') {
-      if (--level < 0) return 0;
+      if (named || --level < 0) return 0;
     } else if (!(clen == 0 || (clen == 1 && s[0] == '.'))) {
-      level++;
+      named = 1;
     }
     s += clen + 1;
   }
@@ -630,6 +773,7 @@ static void list_dir(int dirfd, size_t plen, uint32_t seq, int with_hash, int de
   while ((e = readdir(d)) != NULL) {
     const char *name = e->d_name;
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+    if (is_tmp_name(name)) continue; /* a write in flight, or one cut short: never a real file */
     size_t nlen = strlen(name);
     if (plen + nlen + 2 > sizeof listpath) continue;
     size_t base = plen;
@@ -734,8 +878,8 @@ int main(int argc, char **argv) {
     printf("%s (protocol %d)\n", AGENT_VERSION, PROTOCOL_VERSION);
     return 0;
   }
-  request *r = malloc(sizeof *r);
-  if (!r) return 4;
+  static request req; /* two 4 kB paths: kept off the stack */
+  request *r = &req;
   char *comps[MAX_PATH / 2];
   for (;;) {
     unsigned char h[REQ_HEADER];

@@ -6,4 +6,5 @@ export * from './errors.js';
 export * from './model/events.js';
 export * from './model/spec.js';
 export * from './model/status.js';
+export * from './read-bounded.js';
 export type * from './runtime/runtime.js';

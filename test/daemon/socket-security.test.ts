@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../engine/src/daemon/daemon.js';
+import type { UserError } from '../../engine/src/errors.js';
 import {
   type DaemonPaths,
   daemonPaths,
-  ensurePrivateDir,
+  ensureTrustedSocketDir,
   Methods,
   type ProjectIdentity,
   tryConnect,
@@ -78,7 +79,12 @@ describe('the daemon socket', () => {
   it('refuses a socket directory that others can enter, and says how to fix it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'devenv-open-'));
     chmodSync(dir, 0o755);
-    expect(() => ensurePrivateDir(dir)).toThrow(`run \`chmod 700 ${dir}\``);
+    expect(() => ensureTrustedSocketDir(dir)).toThrow('is open to other users (mode 755)');
+    try {
+      ensureTrustedSocketDir(dir);
+    } catch (err) {
+      expect((err as UserError).problems[0]?.hint).toBe(`make it private: chmod 700 ${dir}`);
+    }
   });
 
   it('replaces a stale socket left by a daemon killed with SIGKILL', async () => {

@@ -4,7 +4,7 @@
 // or `--json`, it is plain prefixed lines or JSON lines.
 
 import { type EngineEvent, ExitCode } from '@devenv/engine';
-import { type DaemonConnection, Methods, Notifications, type UpResultWire } from '@devenv/engine/protocol';
+import { type DaemonConnection, Methods, Notifications, sendUp, type UpResultWire } from '@devenv/engine/protocol';
 import { daemonFor, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
 import { colourWanted, PlainRenderer } from '../output/plain-renderer.js';
 import { statusTable, whereToGo } from '../output/status-table.js';
@@ -67,7 +67,7 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
   connection.onNotification(Notifications.event, (e) => render(e));
   await connection.sendRequest(Methods.subscribe, { kinds: ['status', 'log', 'progress', 'diagnostic', 'project'] });
 
-  const up = connection.sendRequest(Methods.up, {
+  const up = sendUp(connection, {
     config: ctx.config,
     services,
     ...(opts.build ? { build: true } : {}),

@@ -15,6 +15,7 @@ import {
   Notifications,
   type ResetParams,
   type ServiceParams,
+  sendUp,
   type UpParams,
   type UpResultWire,
 } from '@devenv/engine/protocol';
@@ -85,7 +86,7 @@ export class DaemonRelay {
   async up(params: UpParams): Promise<UpResultWire> {
     const daemon = await this.attach(true);
     const config = { ...this.access.config(), ...params.config };
-    const result = await daemon.connection.sendRequest(Methods.up, { ...params, config });
+    const result = await sendUp(daemon.connection, { ...params, config });
     await this.enrich.prepare?.();
     return { ...result, services: result.services.map((s) => this.enrich.service(s)) };
   }

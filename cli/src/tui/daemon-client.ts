@@ -6,6 +6,7 @@ import {
   type DaemonConnection,
   Methods,
   Notifications,
+  sendUp,
   type UpParams,
   type UpResultWire,
 } from '@devenv/engine/protocol';
@@ -29,7 +30,7 @@ export function daemonTuiClient(
       await connection.sendRequest(Methods.subscribe, { replayLogs: opts.replayLogs });
       return connection.sendRequest(Methods.status);
     },
-    up: (): Promise<UpResultWire> => connection.sendRequest(Methods.up, upParams),
+    up: (): Promise<UpResultWire> => sendUp(connection, upParams),
     restart: (service) => connection.sendRequest(Methods.restart, { service }),
     rebuild: (service) => connection.sendRequest(Methods.rebuild, { service }),
     resync: async (service) => {

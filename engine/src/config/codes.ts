@@ -4,6 +4,10 @@
 export const ConfigCode = {
   notFound: 'config.not-found',
   fileNotFound: 'config.file-not-found',
+  fileUnreadable: 'config.file-unreadable',
+  encoding: 'config.encoding',
+  tooComplex: 'config.too-complex',
+  interpolationLimit: 'config.interpolation-limit',
   yamlSyntax: 'config.yaml-syntax',
   tabIndent: 'config.yaml-tab-indent',
   duplicateKey: 'config.duplicate-key',

@@ -6,13 +6,14 @@
 import { basename } from 'node:path';
 import type { NetworkSpec, ProjectSpec, ServiceSpec, VolumeSpec } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
-import type { ConfigFs } from './config-fs.js';
+import { type ConfigFs, readForLoader } from './config-fs.js';
 import { child, entryOf, isMap, isScalar, type MapNode, text, toPlain } from './config-node.js';
 import { normaliseProjectExtension } from './devenv-extension.js';
 import type { Diagnostics } from './diagnostics.js';
 import { didYouMean } from './edit-distance.js';
 import { resolveExtends } from './extends.js';
 import { interpolateTree } from './interpolate-tree.js';
+import { ExpansionBudget } from './interpolation.js';
 import { mergeNode, withoutResets } from './merge.js';
 import { stringMap } from './node-values.js';
 import type { NormaliseContext } from './normalise-context.js';
@@ -55,7 +56,12 @@ export interface CompileOutput {
 
 export function compileProject(input: CompileInput): CompileOutput {
   const { diagnostics } = input;
-  const interpolation = { lookup: (name: string) => input.env[name], diagnostics, warnedUnset: input.warnedUnset };
+  const interpolation = {
+    lookup: (name: string) => input.env[name],
+    diagnostics,
+    warnedUnset: input.warnedUnset,
+    budget: new ExpansionBudget(),
+  };
 
   const loadDocument = (path: string, source: string): MapNode | undefined => {
     const parsed = parseYamlSource(source, path);
@@ -74,8 +80,9 @@ export function compileProject(input: CompileInput): CompileOutput {
     fileExists: (path: string) => input.fs.isFile(path),
     loadFile: (path: string) => {
       if (!extendedFiles.has(path)) {
-        const source = input.fs.readText(path);
-        extendedFiles.set(path, source === undefined ? undefined : loadDocument(path, source));
+        const read = readForLoader(input.fs, path);
+        if ('problem' in read) diagnostics.add([{ severity: 'error', ...read.problem }]);
+        extendedFiles.set(path, 'text' in read ? loadDocument(path, read.text) : undefined);
       }
       return extendedFiles.get(path);
     },
@@ -99,6 +106,7 @@ export function compileProject(input: CompileInput): CompileOutput {
     fs: input.fs,
     diagnostics,
     warnedUnset: input.warnedUnset,
+    budget: interpolation.budget,
   };
   const services = new Map<string, NormalisedService>();
   const servicesNode = child(merged, 'services');

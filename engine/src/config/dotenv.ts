@@ -6,7 +6,7 @@ import type { SourceLocation } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { type ConfigDiagnostic, Diagnostics } from './diagnostics.js';
 import { reportInterpolation } from './interpolate-tree.js';
-import { interpolate } from './interpolation.js';
+import { ExpansionBudget, interpolate } from './interpolation.js';
 
 /** Resolves `${NAME}` inside a value; `parsed` holds the entries read so far from the same file. */
 export type DotenvLookup = (name: string, parsed: Readonly<Record<string, string>>) => string | undefined;
@@ -23,15 +23,21 @@ export function parseDotenv(
   file: string,
   lookup: DotenvLookup,
   warnedUnset: Set<string> = new Set(),
+  budget: ExpansionBudget = new ExpansionBudget(),
 ): DotenvResult {
   const diagnostics = new Diagnostics();
   const values: Record<string, string> = {};
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const at = (offset: number): SourceLocation => {
-    let line = 0;
-    while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? 0) <= offset) line++;
-    return { file, line: line + 1, col: offset - (lineStarts[line] ?? 0) + 1 };
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, col: offset - (lineStarts[lo] ?? 0) + 1 };
   };
   const bad = (offset: number, message: string, hint: string) =>
     diagnostics.error(ConfigCode.dotenvSyntax, message, at(offset), hint);
@@ -41,7 +47,7 @@ export function parseDotenv(
   };
   const resolve = (name: string) => lookup(name, values);
   const expand = (raw: string, offset: number): string => {
-    const result = interpolate(raw, resolve);
+    const result = interpolate(raw, resolve, budget);
     for (const p of result.problems) reportInterpolation(p, at(offset + p.index), { diagnostics, warnedUnset });
     return result.value;
   };

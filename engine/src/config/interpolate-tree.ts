@@ -6,7 +6,7 @@ import type { SourceLocation } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import type { ConfigNode, ScalarNode } from './config-node.js';
 import type { Diagnostics } from './diagnostics.js';
-import { type InterpolationProblem, interpolate, type Lookup } from './interpolation.js';
+import { type ExpansionBudget, type InterpolationProblem, interpolate, type Lookup } from './interpolation.js';
 
 type Cast = 'int' | 'bool';
 
@@ -53,6 +53,8 @@ function castValue(value: string, cast: Cast): string | number | boolean {
 
 export interface InterpolationContext {
   lookup: Lookup;
+  /** What all values of the project may still add by expansion (shared across files). */
+  budget?: ExpansionBudget;
   diagnostics: Diagnostics;
   /** Unset variables already warned about: one warning per variable per project. */
   warnedUnset: Set<string>;
@@ -74,7 +76,7 @@ export function interpolateTree(node: ConfigNode, ctx: InterpolationContext, pat
 }
 
 function interpolateScalar(node: ScalarNode, input: string, ctx: InterpolationContext, path: (string | number)[]) {
-  const result = interpolate(input, ctx.lookup);
+  const result = interpolate(input, ctx.lookup, ctx.budget);
   for (const problem of result.problems) reportInterpolation(problem, locateIndex(node, input, problem.index), ctx);
   const cast = result.substituted ? castFor(path) : undefined;
   node.value = cast ? castValue(result.value, cast) : result.value;
@@ -94,6 +96,13 @@ export function reportInterpolation(
       problem.message,
       location,
       `set \`${name}\` in your shell or in the .env file, or give a default: \${${name}:-value}`,
+    );
+  } else if (problem.kind === 'limit') {
+    ctx.diagnostics.error(
+      ConfigCode.interpolationLimit,
+      problem.message,
+      location,
+      'expand less: set the value directly instead of building it from other variables',
     );
   } else if (problem.kind === 'required') {
     ctx.diagnostics.error(

@@ -6,7 +6,7 @@
 export type Lookup = (name: string) => string | undefined;
 
 export interface InterpolationProblem {
-  kind: 'syntax' | 'required' | 'unset';
+  kind: 'syntax' | 'required' | 'unset' | 'limit';
   /** Index of the `$` that starts the expression, in the input string. */
   index: number;
   name?: string;
@@ -22,23 +22,58 @@ export interface InterpolationResult {
 
 const NAME = /^[_a-zA-Z][_a-zA-Z0-9]*/;
 
-export function interpolate(input: string, lookup: Lookup): InterpolationResult {
+/** `${A:-${B:-…}}` nested deeper than this is refused (Compose files use two or three levels). */
+export const MAX_INTERPOLATION_DEPTH = 32;
+/** One value may expand to at most this many characters. */
+export const MAX_INTERPOLATED_LENGTH = 1024 * 1024;
+
+/**
+ * Characters a whole file (or project) may still produce by interpolation: a `.env` whose lines
+ * each double the one before must end in an error, not in an exhausted heap.
+ */
+export class ExpansionBudget {
+  constructor(public remaining: number = 16 * 1024 * 1024) {}
+}
+
+interface State {
+  substituted: boolean;
+  /** Set once a limit was hit: the rest of the value is not expanded. */
+  stopped: boolean;
+  depth: number;
+}
+
+export function interpolate(input: string, lookup: Lookup, budget?: ExpansionBudget): InterpolationResult {
   const problems: InterpolationProblem[] = [];
-  const state = { substituted: false };
-  const value = expand(input, 0, lookup, problems, state);
+  const state: State = { substituted: false, stopped: false, depth: 0 };
+  let value = expand(input, 0, lookup, problems, state);
+  if (budget && !state.stopped && value.length > input.length) {
+    budget.remaining -= value.length - input.length;
+    if (budget.remaining < 0) {
+      problems.push({
+        kind: 'limit',
+        index: Math.max(0, input.indexOf('$')),
+        message: 'variables in this file expand to more than 16 MB in all (does each value double the one before?)',
+      });
+      value = '';
+    }
+  }
+  if (state.stopped) value = '';
   return { value, problems, substituted: state.substituted };
 }
 
-function expand(
-  input: string,
-  base: number,
-  lookup: Lookup,
-  problems: InterpolationProblem[],
-  state: { substituted: boolean },
-): string {
+function expand(input: string, base: number, lookup: Lookup, problems: InterpolationProblem[], state: State): string {
   let out = '';
   let i = 0;
-  while (i < input.length) {
+  while (i < input.length && !state.stopped) {
+    if (out.length > MAX_INTERPOLATED_LENGTH) {
+      state.stopped = true;
+      problems.push({
+        kind: 'limit',
+        index: base + Math.max(0, input.lastIndexOf('$', i - 1)),
+        message: `this value expands to more than ${MAX_INTERPOLATED_LENGTH.toLocaleString('en')} characters`,
+      });
+      return '';
+    }
     const c = input[i];
     if (c !== '$') {
       out += c;
@@ -78,6 +113,15 @@ function expand(
     out += value ?? '';
     i += 1 + name.length;
   }
+  if (out.length > MAX_INTERPOLATED_LENGTH && !state.stopped) {
+    state.stopped = true;
+    problems.push({
+      kind: 'limit',
+      index: base + Math.max(0, input.indexOf('$')),
+      message: `this value expands to more than ${MAX_INTERPOLATED_LENGTH.toLocaleString('en')} characters`,
+    });
+    return '';
+  }
   return out;
 }
 
@@ -106,7 +150,7 @@ function braced(
   bodyIndex: number,
   lookup: Lookup,
   problems: InterpolationProblem[],
-  state: { substituted: boolean },
+  state: State,
 ): string {
   const name = NAME.exec(body)?.[0];
   if (!name) {
@@ -134,7 +178,25 @@ function braced(
     return '';
   }
   const argIndex = bodyIndex + name.length + op.length;
-  const arg = () => expand(rest.slice(op.length), argIndex, lookup, problems, state);
+  const arg = () => {
+    if (state.depth >= MAX_INTERPOLATION_DEPTH) {
+      if (!state.stopped) {
+        problems.push({
+          kind: 'limit',
+          index: dollarIndex,
+          message: `\`\${…}\` expressions are nested more than ${MAX_INTERPOLATION_DEPTH} deep here`,
+        });
+      }
+      state.stopped = true;
+      return '';
+    }
+    state.depth++;
+    try {
+      return expand(rest.slice(op.length), argIndex, lookup, problems, state);
+    } finally {
+      state.depth--;
+    }
+  };
   const empty = value === undefined || value === '';
   switch (op) {
     case ':-':

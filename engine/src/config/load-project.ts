@@ -7,7 +7,7 @@ import { type Problem, UserError } from '../errors.js';
 import type { ProjectSpec } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { compileProject, type SourceFile } from './compile-project.js';
-import { type ConfigFs, nodeFs } from './config-fs.js';
+import { type ConfigFs, nodeFs, readForLoader } from './config-fs.js';
 import { byPosition, Diagnostics, toProblem } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
 import { CONFIG_FILE_NAMES, discoverConfigFiles } from './find-config-file.js';
@@ -52,7 +52,15 @@ export async function loadProject(opts: LoadOptions = {}): Promise<LoadResult> {
   const diagnostics = new Diagnostics();
   const warnedUnset = new Set<string>();
   const env = projectEnvironment(projectDir, processEnv, fs, diagnostics, warnedUnset);
-  const sources: SourceFile[] = files.map((path) => ({ path, text: fs.readText(path) ?? '' }));
+  const sources: SourceFile[] = [];
+  const unreadable: Problem[] = [];
+  for (const path of files) {
+    const read = readForLoader(fs, path);
+    if ('text' in read) sources.push({ path, text: read.text });
+    else if ('problem' in read) unreadable.push(read.problem);
+    else unreadable.push(notFound(path, cwd));
+  }
+  if (unreadable.length > 0) throw new UserError(unreadable);
   const output = compileProject({
     files: sources,
     projectDir,
@@ -104,20 +112,29 @@ function configFiles(
       );
     }
   }
-  const missing = files.filter((f) => !fs.isFile(f));
-  if (missing.length > 0) {
-    throw new UserError(
-      missing.map((f) => ({
-        code: ConfigCode.fileNotFound,
-        message: `config file not found: ${f}`,
-        hint: `check the path given with -f (relative paths start at ${cwd})`,
-      })),
-    );
+  const problems: Problem[] = [];
+  for (const f of files) {
+    if (fs.isFile(f)) continue;
+    const read = readForLoader(fs, f);
+    problems.push('problem' in read ? read.problem : notFound(f, cwd));
   }
+  if (problems.length > 0) throw new UserError(problems);
   return files;
 }
 
-/** The project's `.env` (if any) under the given environment, which wins. */
+function notFound(file: string, cwd: string): Problem {
+  return {
+    code: ConfigCode.fileNotFound,
+    message: `config file not found: ${file}`,
+    hint: `check the path given with -f (relative paths start at ${cwd})`,
+  };
+}
+
+/**
+ * The project's `.env` (if any) under the given environment, which wins. Every lookup asks the
+ * given environment first, at lookup time: a daemon that records which names were asked
+ * (ConfigSource.envNames) sees each of them, also those the `.env` sets.
+ */
 function projectEnvironment(
   projectDir: string,
   processEnv: Record<string, string | undefined>,
@@ -126,11 +143,18 @@ function projectEnvironment(
   warnedUnset: Set<string>,
 ): Record<string, string | undefined> {
   const path = join(projectDir, '.env');
-  const text = fs.isFile(path) ? fs.readText(path) : undefined;
-  if (text === undefined) return { ...processEnv };
-  const parsed = parseDotenv(text, path, (name, sofar) => processEnv[name] ?? sofar[name], warnedUnset);
-  diagnostics.add(parsed.diagnostics);
-  const env: Record<string, string | undefined> = { ...parsed.values };
+  const read = readForLoader(fs, path);
+  if ('problem' in read) diagnostics.add([{ severity: 'error', ...read.problem }]);
+  const text = 'text' in read ? read.text : undefined;
+  let fromFile: Record<string, string> = {};
+  if (text !== undefined) {
+    const parsed = parseDotenv(text, path, (name, sofar) => processEnv[name] ?? sofar[name], warnedUnset);
+    diagnostics.add(parsed.diagnostics);
+    fromFile = parsed.values;
+  }
+  const env: Record<string, string | undefined> = { ...fromFile };
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
-  return env;
+  return new Proxy(env, {
+    get: (target, key) => (typeof key === 'string' ? (processEnv[key] ?? target[key]) : undefined),
+  });
 }

@@ -5,7 +5,7 @@
 import type { MountSpec, PortSpec, SourceLocation } from '../model/spec.js';
 import type { ConfigFs } from './config-fs.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { Lookup } from './interpolation.js';
+import type { ExpansionBudget, Lookup } from './interpolation.js';
 
 export interface NormaliseContext {
   projectDir: string;
@@ -14,6 +14,8 @@ export interface NormaliseContext {
   fs: ConfigFs;
   diagnostics: Diagnostics;
   warnedUnset: Set<string>;
+  /** What expansion may still add, shared by the whole project (env_files included). */
+  budget?: ExpansionBudget;
 }
 
 /** Where each part of one normalised service was written. */

@@ -13,6 +13,7 @@ import type {
   SourceLocation,
 } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
+import { readForLoader } from './config-fs.js';
 import { type ConfigNode, child, isMap, isScalar, isSeq, type MapNode, text, toPlain } from './config-node.js';
 import { normaliseDevelop } from './develop-spec.js';
 import { normaliseServiceExtension } from './devenv-extension.js';
@@ -152,7 +153,12 @@ function environment(node: MapNode, ctx: NormaliseContext, service: string): Rec
     if (raw === undefined || !pathNode) continue;
     const required = isMap(item) ? bool(child(item, 'required'), true) : true;
     const path = hostPath(raw, ctx.projectDir, ctx.home);
-    const content = ctx.fs.isFile(path) ? ctx.fs.readText(path) : undefined;
+    const read = readForLoader(ctx.fs, path);
+    if ('problem' in read) {
+      ctx.diagnostics.add([{ severity: 'error', ...read.problem, location: read.problem.location ?? pathNode.loc }]);
+      continue;
+    }
+    const content = 'text' in read ? read.text : undefined;
     if (content === undefined) {
       if (required) {
         ctx.diagnostics.error(
@@ -170,6 +176,7 @@ function environment(node: MapNode, ctx: NormaliseContext, service: string): Rec
       path,
       (name, sofar) => sofar[name] ?? out[name] ?? ctx.env(name),
       ctx.warnedUnset,
+      ctx.budget,
     );
     ctx.diagnostics.add(parsed.diagnostics);
     Object.assign(out, parsed.values);

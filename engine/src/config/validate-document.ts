@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { compileProject } from './compile-project.js';
-import { type ConfigFs, nodeFs } from './config-fs.js';
+import { type ConfigFs, nodeFs, readForLoader } from './config-fs.js';
 import { byPosition, type ConfigDiagnostic, Diagnostics } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
 import { enabledProfiles } from './profiles.js';
@@ -21,7 +21,9 @@ export function validateDocument(
   const diagnostics = new Diagnostics();
   const warnedUnset = new Set<string>();
   const dotenvPath = join(projectDir, '.env');
-  const dotenvText = fs.isFile(dotenvPath) ? fs.readText(dotenvPath) : undefined;
+  const dotenvRead = readForLoader(fs, dotenvPath);
+  if ('problem' in dotenvRead) diagnostics.add([{ severity: 'error', ...dotenvRead.problem }]);
+  const dotenvText = 'text' in dotenvRead ? dotenvRead.text : undefined;
   const merged: Record<string, string | undefined> = {};
   if (dotenvText !== undefined) {
     const parsed = parseDotenv(dotenvText, dotenvPath, (name, sofar) => env[name] ?? sofar[name], warnedUnset);

@@ -10,10 +10,12 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type YAMLError,
   type Node as YamlNode,
 } from 'yaml';
 import type { SourceLocation } from '../model/spec.js';
+import { MAX_CONFIG_FILE_BYTES } from '../read-bounded.js';
 import { ConfigCode } from './codes.js';
 import type { ConfigNode, MapEntry, MapNode, MergeTag, ScalarValue } from './config-node.js';
 import { type ConfigDiagnostic, Diagnostics } from './diagnostics.js';
@@ -24,11 +26,28 @@ export interface ParsedSource {
   diagnostics: ConfigDiagnostic[];
 }
 
+/** Nodes that aliases may add in all (a real file's `<<: *defaults` adds a few hundred). */
+export const MAX_ALIAS_NODES = 100_000;
+/** Nesting levels (mappings and lists inside each other); real Compose files use under 10. */
+export const MAX_NESTING = 64;
+
 /** Parses one Compose file; the top level must be a mapping. */
 export function parseYamlSource(text: string, file: string): ParsedSource {
   const diagnostics = new Diagnostics();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false });
+  // Checked before the yaml parser runs: it recurses per level and compiles a regex per
+  // indentation width, so a 100,000-deep file would exhaust the heap inside it.
+  const shape = checkTextShape(text);
+  if (shape) {
+    lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < shape.offset; i = text.indexOf('\n', i + 1))
+      lineCounter.addNewLine(i + 1);
+    diagnostics.error(shape.code, shape.message, positionOf(lineCounter, file, shape.offset), shape.hint);
+    return { diagnostics: diagnostics.items };
+  }
+  // Duplicate keys are found by the converter through its Map: the parser's own check
+  // compares each key with every earlier one (110,000 keys took minutes).
+  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
   const at = (offset: number, end?: number): SourceLocation => positionOf(lineCounter, file, offset, end);
 
   for (const error of doc.errors) diagnostics.add([yamlErrorToDiagnostic(error, at, text)]);
@@ -67,6 +86,84 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     return { diagnostics: diagnostics.items };
   }
   return { root, diagnostics: diagnostics.items };
+}
+
+interface ShapeProblem {
+  offset: number;
+  code: string;
+  message: string;
+  hint: string;
+}
+
+/**
+ * What the yaml parser must never see, found in one pass: NUL and other control characters
+ * that YAML forbids, text longer than a Compose file can reasonably be, and nesting (flow
+ * brackets, indentation, `- - -`) deeper than MAX_NESTING. Quotes and comments are skipped
+ * roughly: a bracket inside a quoted string is not nesting.
+ */
+function checkTextShape(text: string): ShapeProblem | undefined {
+  if (text.length > MAX_CONFIG_FILE_BYTES) {
+    return {
+      offset: 0,
+      code: ConfigCode.fileUnreadable,
+      message: `the file is ${text.length.toLocaleString('en')} characters long; the limit is ${MAX_CONFIG_FILE_BYTES.toLocaleString('en')}`,
+      hint: 'split it with `extends:` or several -f files',
+    };
+  }
+  let flow = 0;
+  let lineStart = true;
+  let indent = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) {
+      return {
+        offset: i,
+        code: ConfigCode.encoding,
+        message:
+          c === 0 ? 'NUL byte in the file' : `control character U+${c.toString(16).padStart(4, '0')} in the file`,
+        hint: 'YAML text may not contain control characters: remove it (the file may be binary, or saved in another encoding)',
+      };
+    }
+    if (c === 0x0a) {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      // Leading spaces and block indicators (`- `, `? `, `: `) each open one more level.
+      const next = text.charCodeAt(i + 1);
+      const indicator = (c === 0x2d || c === 0x3f || c === 0x3a) && (next === 0x20 || next === 0x09);
+      if (c === 0x20 || indicator) {
+        if (++indent > MAX_NESTING * 4) return deepAt(i);
+        continue;
+      }
+      lineStart = false;
+    }
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = '';
+      else if (ch === '\\' && quote === '"') i++;
+      continue;
+    }
+    if ((ch === '"' || ch === "'") && /[\s[{,:]/.test(text[i - 1] ?? ' ')) quote = ch;
+    else if (ch === '#' && /\s/.test(text[i - 1] ?? ' ')) {
+      const nl = text.indexOf('\n', i);
+      i = (nl < 0 ? text.length : nl) - 1;
+    } else if (ch === '[' || ch === '{') {
+      if (++flow > MAX_NESTING) return deepAt(i);
+    } else if ((ch === ']' || ch === '}') && flow > 0) flow--;
+  }
+  return undefined;
+}
+
+function deepAt(offset: number): ShapeProblem {
+  return {
+    offset,
+    code: ConfigCode.tooComplex,
+    message: `mappings and lists are nested more than ${MAX_NESTING} levels deep here`,
+    hint: 'flatten the structure: a Compose file needs only a few levels',
+  };
 }
 
 function describeKind(node: ConfigNode): string {
@@ -168,27 +265,88 @@ function duplicateKeyText(text: string, offset: number): string | undefined {
 /** Converts the yaml AST, resolving aliases and `<<` merge keys (explicit keys win over merged ones). */
 class TreeConverter {
   private readonly resolving = new Set<YamlNode>();
+  /** Nodes still allowed to come from aliases; undefined once the budget was exceeded. */
+  private aliasBudget: number | undefined = MAX_ALIAS_NODES;
+  /** The aliases being expanded, outermost first: an overflow is reported at the first. */
+  private readonly aliasChain: SourceLocation[] = [];
+  private depth = 0;
+  /**
+   * Each alias's anchored node, found in one pass: the parser's own `resolve` walks the whole
+   * document for every alias, which made an alias bomb quadratic before the budget could stop it.
+   */
+  private readonly aliasTargets = new Map<YamlNode, YamlNode>();
 
   constructor(
-    private readonly doc: Document.Parsed,
+    doc: Document.Parsed,
     private readonly text: string,
     private readonly at: (offset: number, end?: number) => SourceLocation,
     private readonly diagnostics: Diagnostics,
-  ) {}
+  ) {
+    const anchors = new Map<string, YamlNode>();
+    visit(doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) {
+          const target = anchors.get(node.source);
+          if (target) this.aliasTargets.set(node, target);
+        } else if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+  }
 
   convert(node: YamlNode | null | undefined, fallback: SourceLocation): ConfigNode {
     if (node === null || node === undefined) return { kind: 'scalar', value: null, loc: fallback };
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = this.aliasTargets.get(node);
       if (!target || this.resolving.has(target)) return { kind: 'scalar', value: null, loc: this.locOf(node) };
       this.resolving.add(target);
+      const at = this.locOf(node);
+      this.aliasChain.push(at);
       try {
-        return this.convert(target, this.locOf(node));
+        return this.convert(target, at);
       } finally {
+        this.aliasChain.pop();
         this.resolving.delete(target);
       }
     }
     const loc = this.locOf(node);
+    if (this.aliasChain.length > 0 && !this.spendAliasNode()) return { kind: 'scalar', value: null, loc };
+    if (this.depth >= MAX_NESTING) {
+      this.tooDeep(loc);
+      return { kind: 'scalar', value: null, loc };
+    }
+    this.depth++;
+    try {
+      return this.convertNode(node, loc);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Counts one node an alias adds; false (reported once) when aliases expand past the budget. */
+  private spendAliasNode(): boolean {
+    if (this.aliasBudget === undefined) return false;
+    if (--this.aliasBudget >= 0) return true;
+    this.aliasBudget = undefined;
+    this.diagnostics.error(
+      ConfigCode.tooComplex,
+      `this alias expands to more than ${MAX_ALIAS_NODES.toLocaleString('en')} nodes (aliases of lists of aliases multiply: a "billion laughs" document)`,
+      this.aliasChain[0],
+      'use each anchor a few times, not aliases of lists of aliases; Compose files rarely need more than `<<: *defaults`',
+    );
+    return false;
+  }
+
+  private tooDeep(loc: SourceLocation): void {
+    if (this.diagnostics.items.some((d) => d.code === ConfigCode.tooComplex)) return;
+    this.diagnostics.error(
+      ConfigCode.tooComplex,
+      `mappings and lists are nested more than ${MAX_NESTING} levels deep here`,
+      loc,
+      'flatten the structure: a Compose file needs only a few levels',
+    );
+  }
+
+  private convertNode(node: YamlNode, loc: SourceLocation): ConfigNode {
     const tag = mergeTag(node.tag);
     if (isScalar(node)) {
       const range = node.range;
@@ -233,6 +391,15 @@ class TreeConverter {
         continue;
       }
       const key = keyNode ? String(scalarValue(keyNode.value) ?? '') : '';
+      if (entries.has(key)) {
+        this.diagnostics.error(
+          ConfigCode.duplicateKey,
+          `duplicate key \`${key}\` in the same mapping`,
+          keyLoc,
+          'remove one of the two entries (a later one would silently win in other tools)',
+        );
+        continue;
+      }
       entries.set(key, { key, keyLoc, value: this.convert(pair.value as YamlNode | null, keyLoc) });
     }
     for (const entry of merged) if (!entries.has(entry.key)) entries.set(entry.key, entry);
@@ -248,6 +415,7 @@ class TreeConverter {
     const out: MapEntry[] = [];
     for (const source of sources) {
       const converted = this.convert(source, keyLoc);
+      if (converted.kind !== 'map' && this.aliasBudget === undefined) continue; // cut short: reported once
       if (converted.kind !== 'map') {
         this.diagnostics.error(
           ConfigCode.yamlSyntax,

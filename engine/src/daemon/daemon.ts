@@ -2,14 +2,15 @@
 // config on each `up`, and serves the protocol (protocol/protocol.ts) to every client over a
 // private socket. Lifetime: it runs while the environment does; `down` and `shutdown` end it.
 
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import {
   createMessageConnection,
+  ErrorCodes as JsonRpcErrors,
   type MessageConnection,
   ResponseError,
-  SocketMessageReader,
   SocketMessageWriter,
+  StreamMessageReader,
 } from 'vscode-jsonrpc/node';
 import { loadProject } from '../config/index.js';
 import { Engine } from '../engine/engine.js';
@@ -31,6 +32,8 @@ import {
   type UpResultWire,
 } from '../protocol/protocol.js';
 import { type RuntimeChoice, selectRuntime } from '../runtimes/select-runtime.js';
+import { MAX_MESSAGE_BYTES, MessageLimit } from './message-limit.js';
+import { invalidParams } from './request-params.js';
 import { bindDaemonSocket } from './socket-server.js';
 
 export const DAEMON_VERSION = '0.1.0';
@@ -67,6 +70,11 @@ export class Daemon {
   /** Bind the socket and serve; false when another daemon already serves this project. */
   async start(): Promise<boolean> {
     ensureStateDir(this.opts.paths.stateDir);
+    try {
+      chmodSync(this.opts.paths.logFile, 0o600); // one an older devenv made 0644
+    } catch {
+      // not there yet: log() makes it 0600
+    }
     const bound = await bindDaemonSocket(this.opts.paths, (socket) => this.accept(socket));
     if (bound.kind === 'taken') return false;
     this.server = bound.server;
@@ -98,7 +106,12 @@ export class Daemon {
 
   private accept(socket: Socket): void {
     socket.on('error', () => undefined);
-    this.serve(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)));
+    const limited = new MessageLimit(MAX_MESSAGE_BYTES, (why) =>
+      this.log(`closed a client connection: it sent ${why}`),
+    );
+    limited.on('error', () => socket.destroy());
+    socket.pipe(limited);
+    this.serve(createMessageConnection(new StreamMessageReader(limited), new SocketMessageWriter(socket)));
   }
 
   /** Serve the protocol on one connection (a socket, or in-memory streams in tests). */
@@ -106,10 +119,12 @@ export class Daemon {
     let initialized = false;
     let subscription: { dispose(): void } | undefined;
     const guard =
-      <P, R>(fn: (params: P) => Promise<R> | R) =>
+      <P, R>(method: string, fn: (params: P) => Promise<R> | R) =>
       async (params: P): Promise<R | ResponseError<ErrorData>> => {
         if (!initialized) return new ResponseError(ErrorCodes.notInitialized, 'call devenv/initialize first');
         if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; retry');
+        const invalid = invalidParams(method, params);
+        if (invalid) return new ResponseError(JsonRpcErrors.InvalidParams, `${method}: ${invalid}`);
         try {
           return await fn(params);
         } catch (err) {
@@ -118,6 +133,8 @@ export class Daemon {
       };
 
     connection.onRequest(Methods.initialize, (params): DaemonInfo | ResponseError<ErrorData> => {
+      const invalid = invalidParams(Methods.initialize.method, params);
+      if (invalid) return new ResponseError(JsonRpcErrors.InvalidParams, `${Methods.initialize.method}: ${invalid}`);
       if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; connect again');
       if (params.protocolVersion !== PROTOCOL_VERSION) {
         return new ResponseError(
@@ -133,7 +150,7 @@ export class Daemon {
     });
     connection.onRequest(
       Methods.up,
-      guard(async (p) => {
+      guard(Methods.up.method, async (p) => {
         try {
           return await this.up(p.config, {
             services: p.services ?? [],
@@ -150,7 +167,7 @@ export class Daemon {
     );
     connection.onRequest(
       Methods.down,
-      guard(async (p) => {
+      guard(Methods.down.method, async (p) => {
         const project = this.project ?? (await this.loadFor(this.lastConfig)).project;
         const engine = await this.ensureEngine(project);
         await engine.down(project, { volumes: p.volumes ?? false });
@@ -159,18 +176,18 @@ export class Daemon {
     );
     connection.onRequest(
       Methods.stop,
-      guard(async () => {
+      guard(Methods.stop.method, async () => {
         const project = this.requireProject();
         await this.engine!.stop(project);
       }),
     );
     connection.onRequest(
       Methods.status,
-      guard(() => this.status()),
+      guard(Methods.status.method, () => this.status()),
     );
     connection.onRequest(
       Methods.subscribe,
-      guard((p) => {
+      guard(Methods.subscribe.method, (p) => {
         subscription?.dispose();
         const engine = this.engine;
         if (p.replayLogs && engine) {
@@ -187,25 +204,25 @@ export class Daemon {
     );
     connection.onRequest(
       Methods.unsubscribe,
-      guard(() => {
+      guard(Methods.unsubscribe.method, () => {
         subscription?.dispose();
         subscription = undefined;
       }),
     );
     connection.onRequest(
       Methods.logs,
-      guard((p) => this.engine?.bus.history(p.service, p.limit ?? 1000) ?? []),
+      guard(Methods.logs.method, (p) => this.engine?.bus.history(p.service, p.limit ?? 1000) ?? []),
     );
     connection.onRequest(
       Methods.restart,
-      guard(async (p) => {
+      guard(Methods.restart.method, async (p) => {
         this.requireProject();
         await this.engine!.restart(p.service);
       }),
     );
     connection.onRequest(
       Methods.rebuild,
-      guard(async (p) => {
+      guard(Methods.rebuild.method, async (p) => {
         this.requireProject();
         const result = await this.engine!.rebuild(p.service);
         return { ...result, warnings: [] };
@@ -213,7 +230,7 @@ export class Daemon {
     );
     connection.onRequest(
       Methods.resync,
-      guard(async (p) => {
+      guard(Methods.resync.method, async (p) => {
         const project = this.requireProject();
         if (!project.services[p.service]) {
           throw new UserError({
@@ -227,7 +244,7 @@ export class Daemon {
     );
     connection.onRequest(
       Methods.reset,
-      guard(async (p) => {
+      guard(Methods.reset.method, async (p) => {
         const project = this.requireProject();
         const engine = this.engine!;
         if (engine.runtime.reset) {
@@ -241,7 +258,7 @@ export class Daemon {
     );
     connection.onRequest(
       Methods.shutdown,
-      guard(() => {
+      guard(Methods.shutdown.method, () => {
         this.exitSoon('shutdown requested');
       }),
     );
@@ -292,16 +309,34 @@ export class Daemon {
   private async loadFor(config: ConfigSource | undefined) {
     const id = this.opts.identity;
     // Interpolation sees the asking client's environment (as `docker compose` would), not the
-    // environment of whichever client happened to start the daemon.
-    const env = { ...(config?.env ?? process.env), DEVENV_STATE_DIR: this.opts.paths.stateDir };
-    const loaded = await loadProject({
+    // environment of whichever client happened to start the daemon. A client that sent only the
+    // names it guessed the config uses is asked for any other name the loader looks up.
+    const values = { ...(config?.env ?? process.env), DEVENV_STATE_DIR: this.opts.paths.stateDir };
+    const missing = new Set<string>();
+    const known = config?.envNames ? new Set(config.envNames) : undefined;
+    const env = known ? recordingEnv(values, known, missing) : values;
+    const load = loadProject({
       files: config?.files?.length ? config.files : id.files,
       projectDir: config?.projectDir ?? id.projectDir,
       projectName: config?.projectName ?? id.name,
       env,
       ...(config?.profiles ? { profiles: config.profiles } : {}),
     });
-    return loaded;
+    const outcome = await load.then(
+      (loaded) => ({ loaded }),
+      (err: unknown) => ({ err }),
+    );
+    if (missing.size > 0) {
+      throw new ResponseError<ErrorData>(
+        ErrorCodes.needVariables,
+        'the config uses variables the client did not send',
+        {
+          variables: [...missing].sort(),
+        },
+      );
+    }
+    if ('err' in outcome) throw outcome.err;
+    return outcome.loaded;
   }
 
   private async ensureEngine(project: ProjectSpec): Promise<Engine> {
@@ -374,6 +409,7 @@ export class Daemon {
   }
 
   private toResponseError(err: unknown): ResponseError<ErrorData> {
+    if (err instanceof ResponseError) return err;
     if (err instanceof UserError) {
       return new ResponseError(ErrorCodes.userError, err.message, {
         problems: err.problems.map(toProblemData),
@@ -419,11 +455,27 @@ export class Daemon {
 
   log(line: string): void {
     try {
-      appendFileSync(this.opts.paths.logFile, `${new Date().toISOString()} ${line}\n`);
+      appendFileSync(this.opts.paths.logFile, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
     } catch {
       // The state directory vanished (someone removed .devenv): keep serving.
     }
   }
+}
+
+/** The client's variables, noting each name looked up that the client was not asked about. */
+function recordingEnv(
+  values: Record<string, string | undefined>,
+  known: ReadonlySet<string>,
+  missing: Set<string>,
+): Record<string, string | undefined> {
+  return new Proxy(values, {
+    get: (target, key) => {
+      if (typeof key !== 'string') return undefined;
+      if (Object.hasOwn(target, key)) return target[key];
+      if (!known.has(key)) missing.add(key);
+      return undefined;
+    },
+  });
 }
 
 function toProblemData(p: Problem) {

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '../protocol/client.js';
 import type { DaemonPaths } from '../protocol/project-identity.js';
+import { ensureTrustedSocketDir } from '../protocol/socket-trust.js';
 
 export type BindResult = { kind: 'bound'; server: Server } | { kind: 'taken' };
 
@@ -14,7 +14,7 @@ export async function bindDaemonSocket(
   paths: DaemonPaths,
   onConnection: (socket: Socket) => void,
 ): Promise<BindResult> {
-  ensurePrivateDir(paths.socketDir);
+  ensureTrustedSocketDir(paths.socketDir);
   if (!(await acquireLock(paths.lock))) return { kind: 'taken' };
   try {
     if (existsSync(paths.socket)) {
@@ -45,7 +45,7 @@ async function acquireLock(lock: string): Promise<boolean> {
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
       mkdirSync(lock, { mode: 0o700 });
-      writeFileSync(join(lock, 'pid'), String(process.pid));
+      writeFileSync(join(lock, 'pid'), String(process.pid), { mode: 0o600 });
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

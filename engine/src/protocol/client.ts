@@ -2,7 +2,7 @@
 // Used by the CLI, the TUI and the VS Code extension alike.
 
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import type { DaemonPaths } from './project-identity.js';
 import { type ClientInfo, type DaemonInfo, ErrorCodes, Methods, PROTOCOL_VERSION } from './protocol.js';
+import { verifySocketDirForConnect, verifySocketFile } from './socket-trust.js';
 
 export interface DaemonConnection {
   connection: MessageConnection;
@@ -25,8 +26,14 @@ export class ProtocolMismatchError extends Error {
   override readonly name = 'ProtocolMismatchError';
 }
 
-/** Connect and shake hands; undefined when no daemon listens on the socket. */
+/**
+ * Connect and shake hands; undefined when no daemon listens on the socket. The directory and
+ * the socket are verified first (socket-trust.ts): a UserError, and not a byte sent, when
+ * another account could be listening there.
+ */
 export async function tryConnect(paths: DaemonPaths, client: ClientInfo): Promise<DaemonConnection | undefined> {
+  if (verifySocketDirForConnect(paths.socketDir) === 'missing') return undefined;
+  if (verifySocketFile(paths.socket) === 'missing') return undefined;
   const socket = await openSocket(paths.socket);
   if (!socket) return undefined;
   const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
@@ -98,20 +105,6 @@ function openSocket(path: string): Promise<Socket | undefined> {
 }
 
 /**
- * Make the 0700 socket directory, and refuse one that another user owns or others can enter:
- * a socket there could be replaced by someone else's.
- */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = statSync(dir);
-  const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
-  if (st.uid !== uid) throw new Error(`${dir} belongs to another user (uid ${st.uid}); refusing to use it`);
-  if ((st.mode & 0o077) !== 0) {
-    throw new Error(`${dir} is open to other users (mode ${(st.mode & 0o777).toString(8)}); run \`chmod 700 ${dir}\``);
-  }
-}
-
-/**
  * The project's state directory: private (0700) itself; its parent `.devenv` only traversable
  * (0711), so a service the process runtime runs as another user (postgres) can reach its own
  * data directory when the runtime opens the way to it.
@@ -119,6 +112,9 @@ export function ensurePrivateDir(dir: string): void {
 export function ensureStateDir(stateDir: string): void {
   mkdirSync(dirname(stateDir), { recursive: true, mode: 0o711 });
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // One made by an older devenv (or under another umask) is closed now: it holds logs and records.
+  const st = lstatSync(stateDir);
+  if (st.isDirectory() && (st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(stateDir, 0o700);
 }
 
 export function removeQuietly(path: string): void {

@@ -1,5 +1,7 @@
 // What clients (CLI, TUI, VS Code extension) import to talk to a daemon: the typed protocol,
 // addressing (which project, which socket) and connecting. Nothing heavy, nothing UI.
 export * from './client.js';
+export * from './config-variables.js';
 export * from './project-identity.js';
 export * from './protocol.js';
+export * from './socket-trust.js';

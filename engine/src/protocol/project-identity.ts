@@ -3,9 +3,10 @@
 // answer fast, so the full loader runs only in the daemon.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { readRegularFile } from '../read-bounded.js';
 
 export const CONFIG_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 
@@ -64,12 +65,10 @@ export function normaliseProjectName(name: string): string {
 function topLevelName(files: string[], env: Record<string, string | undefined>): string | undefined {
   let name: string | undefined;
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
+    // Bounded and non-blocking: a FIFO or /dev/zero given as -f is the loader's to report.
+    const read = readRegularFile(file);
+    if (!read.ok) continue;
+    const text = read.bytes.toString('utf8');
     const m = /^name:[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s#]+))/m.exec(text);
     const raw = m?.[1] ?? m?.[2] ?? m?.[3];
     if (raw !== undefined) name = interpolateSimple(raw, env);

@@ -18,6 +18,11 @@ export const ErrorCodes = {
   notInitialized: -32004,
   /** The daemon is ending (after `down` or `shutdown`): connect again, a new one will start. */
   shuttingDown: -32005,
+  /**
+   * `up` needs variables the client did not send (`data.variables`): the client sends their
+   * values (or that they are unset) and asks again. See ConfigSource.envNames.
+   */
+  needVariables: -32006,
 } as const;
 
 export interface ProblemData {
@@ -33,6 +38,8 @@ export interface ErrorData {
   code?: string;
   hint?: string;
   service?: string;
+  /** With needVariables: the names the config looked up that the client was not asked about. */
+  variables?: string[];
 }
 
 export interface ClientInfo {
@@ -65,6 +72,13 @@ export interface ConfigSource {
   profiles?: string[];
   /** Variables for `${VAR}` interpolation, from the client's environment. */
   env?: Record<string, string>;
+  /**
+   * The names the client considered: `env` holds those of them that are set, and a name in this
+   * list but not in `env` is unset. Without it `env` is the client's whole environment. With it,
+   * a config that looks up any other name is answered with needVariables, so the client sends
+   * only what the config uses and interpolation still sees exactly its environment.
+   */
+  envNames?: string[];
 }
 
 export interface UpParams {

@@ -6,6 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import * as tarStream from 'tar-stream';
 import { buildAgent, dockerArch } from './agent-binary.js';
@@ -258,12 +259,15 @@ async function execOnce(
   const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
   let stdout = '';
   let stderr = '';
+  // A decoder per stream: a character split across two frames stays whole.
+  const outText = new StringDecoder('utf8');
+  const errText = new StringDecoder('utf8');
   const demux = new DockerStreamDemuxer(
     (c) => {
-      stdout += c.toString('utf8');
+      stdout += outText.write(c);
     },
     (c) => {
-      stderr += c.toString('utf8');
+      stderr += errText.write(c);
     },
   );
   await new Promise<void>((resolve) => {
@@ -273,7 +277,7 @@ async function execOnce(
     stream.on('error', () => resolve());
   });
   const state = await exec.inspect();
-  return { code: state.ExitCode ?? -1, stdout, stderr };
+  return { code: state.ExitCode ?? -1, stdout: stdout + outText.end(), stderr: stderr + errText.end() };
 }
 
 async function probeRm(container: Dockerode.Container): Promise<boolean> {

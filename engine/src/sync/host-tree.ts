@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { readdirBeneath, readFileBeneath } from './host-beneath.js';
 import { escapeName, hostPath, linkStaysInside } from './paths.js';
 import type { TreeEntry } from './transport.js';
 import type { PathFilter } from './watcher.js';
@@ -13,17 +14,21 @@ export interface HostWalkResult {
   warnings: string[];
 }
 
-/** Walks `root` (not following symlinks), leaving out what `filter` ignores. */
+/**
+ * Walks `root` (not following symlinks, not even one a directory was swapped for during the
+ * walk: host-beneath.ts), leaving out what `filter` ignores.
+ */
 export function walkHostTree(root: string, filter?: PathFilter): HostWalkResult {
   const entries: TreeEntry[] = [];
   const warnings: string[] = [];
   const stack: string[] = [''];
+  const realRoot = realRootOf(root);
   while (stack.length > 0) {
     const rel = stack.pop()!;
     const dirAbs = hostPath(root, rel);
     let names: string[];
     try {
-      names = fs.readdirSync(dirAbs);
+      names = readdirBeneath(realRoot, rel);
     } catch {
       continue;
     }
@@ -49,7 +54,8 @@ export function walkHostTree(root: string, filter?: PathFilter): HostWalkResult 
 
 /** One host path as a TreeEntry; undefined (with a warning) for what sync does not copy. */
 export function describeHostEntry(rel: string, abs: string, st: fs.Stats, warnings: string[]): TreeEntry | undefined {
-  const base = { path: rel, mode: st.mode & 0o7777, size: st.size, mtimeMs: st.mtimeMs };
+  // Permission bits only: setuid, setgid and sticky never cross into a container.
+  const base = { path: rel, mode: st.mode & 0o777, size: st.size, mtimeMs: st.mtimeMs };
   if (st.isDirectory()) return { ...base, kind: 'dir', size: 0 };
   if (st.isFile()) return { ...base, kind: 'file' };
   if (st.isSymbolicLink()) {
@@ -74,21 +80,26 @@ export function describeHostEntry(rel: string, abs: string, st: fs.Stats, warnin
 /** SHA-1 of host files (undefined for one that is no longer a readable file); yields every 200 files. */
 export async function hashHostFiles(root: string, rels: readonly string[]): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>();
+  const realRoot = realRootOf(root);
   for (let i = 0; i < rels.length; i++) {
     if (i > 0 && i % 200 === 0) await new Promise((r) => setImmediate(r));
     const rel = rels[i]!;
     try {
-      out.set(
-        rel,
-        createHash('sha1')
-          .update(fs.readFileSync(hostPath(root, rel)))
-          .digest('hex'),
-      );
+      out.set(rel, createHash('sha1').update(readFileBeneath(realRoot, rel)).digest('hex'));
     } catch {
       out.set(rel, undefined);
     }
   }
   return out;
+}
+
+/** The root's own path may pass through symlinks (the user chose it); nothing below it may. */
+export function realRootOf(root: string): string {
+  try {
+    return fs.realpathSync.native(root);
+  } catch {
+    return root;
+  }
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping the order of results. */

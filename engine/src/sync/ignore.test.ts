@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { walkHostTree } from './host-tree.js';
 import { globToRegexSource, IgnoreMatcher, parseIgnorePatterns } from './ignore.js';
 
 function tmpRoot(files: Record<string, string> = {}): string {
@@ -111,6 +112,27 @@ describe('IgnoreMatcher: .dockerignore and watch ignores', () => {
     expect(names).not.toContain('/node_modules'); // its set has a negation
   });
   it('parses comments, blank lines and escapes', () => {
-    expect(parseIgnorePatterns(['# c', '', '\\#hash', '\\!bang'], 'git')).toHaveLength(2);
+    expect(parseIgnorePatterns(['# c', '', '\\#hash', '\\!bang'])).toHaveLength(2);
+  });
+});
+
+describe('IgnoreMatcher: a file re-included inside an excluded directory, as Docker does', () => {
+  // `dir` then `!dir/keep`: Docker's build context holds dir/keep, so the image has it; the sync
+  // must keep it up to date too (it used to ignore everything under an ignored directory).
+  const root = tmpRoot({ '.dockerignore': 'dir\n!dir/keep\n', 'dir/keep': 'k', 'dir/other': 'o' });
+  const m = new IgnoreMatcher(root, { gitignore: false });
+  const ig = (rel: string, isDir = false) => m.ignores(path.join(root, rel), isDir);
+  it('syncs dir/keep and nothing else under dir', () => {
+    expect(ig('dir/keep')).toBe(false);
+    expect(ig('dir/other')).toBe(true);
+    expect(ig('dir', true)).toBe(false); // walked, since an exception can match inside it
+  });
+  it('finds dir/keep in the host tree walk', () => {
+    const { entries } = walkHostTree(root, m);
+    expect(entries.map((e) => e.path).sort()).toEqual(['.dockerignore', 'dir', 'dir/keep']);
+  });
+  it('skips a directory no exception can reach into, as Docker does', () => {
+    const other = new IgnoreMatcher(tmpRoot({ '.dockerignore': 'dir\n!**/keep\n' }), { gitignore: false });
+    expect(other.ignores(path.join(other.root, 'dir'), true)).toBe(true);
   });
 });

@@ -4,30 +4,63 @@
 //    matching rule wins, nothing inside an excluded directory can be re-included; nested
 //    `.gitignore` files are read lazily, once per directory),
 //  - `.dockerignore` of the sync root (Docker semantics: anchored, a match on a directory
-//    excludes what is inside, `!` may re-include),
+//    excludes what is inside, `!` may re-include, even inside an excluded directory),
 //  - `develop.watch[].ignore` (Compose applies Docker semantics relative to the rule's path).
-// A path is ignored when any source ignores it.
+// A path is ignored when any source ignores it. Docker's rules are matched by
+// @balena/dockerignore, a port of Docker's own matcher, so the sync leaves out exactly what the
+// image build leaves out; the matcher here is for git's semantics.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import dockerignore from '@balena/dockerignore';
 import { parentOf } from './paths.js';
 
-type Mode = 'git' | 'docker';
+/** Docker-semantics patterns of one source, matched by Docker's own rules. */
+interface DockerRuleSet {
+  matcher: ReturnType<typeof dockerignore.default>;
+  /** The `!` patterns, cleaned as Docker cleans them: only these can re-include a path. */
+  exceptions: string[];
+  /** Root-relative literal paths of plain (no glob, no `!`) patterns, for the agent's pruning. */
+  literalPaths: string[];
+}
+
+function dockerRuleSet(lines: readonly string[]): DockerRuleSet | undefined {
+  const patterns = lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  if (patterns.length === 0) return undefined;
+  // The package is CommonJS (`module.exports = factory`); its typings describe an ES default export.
+  const factory = dockerignore as unknown as typeof dockerignore.default;
+  const clean = (p: string) => path.posix.normalize(p).replace(/^\/+/, '').replace(/\/+$/, '');
+  const exceptions = patterns.filter((p) => p.startsWith('!')).map((p) => clean(p.slice(1)));
+  const literalPaths = patterns
+    .filter((p) => !p.startsWith('!') && !GLOB_CHARS.test(p))
+    .map(clean)
+    .filter((p) => p !== '' && p !== '.');
+  return { matcher: factory().add(patterns), exceptions, literalPaths };
+}
+
+/**
+ * Docker's decision for a root-relative path. A directory that Docker excludes is still walked
+ * when an exception's text starts with its path (`dir` then `!dir/keep`): the daemon's own walk
+ * does exactly that, so it is not ignored here either, and its children are decided one by one.
+ */
+function dockerIgnores(set: DockerRuleSet, rel: string, isDir: boolean): boolean {
+  if (!set.matcher.ignores(rel)) return false;
+  if (!isDir) return true;
+  const dirSlash = `${rel}/`;
+  return !set.exceptions.some((e) => `${e}/`.startsWith(dirSlash));
+}
 
 interface Rule {
   negate: boolean;
   dirOnly: boolean;
   regex: RegExp;
-  /** Git: the literal basename of a `name` / `name/` rule without glob characters. */
+  /** The literal basename of a `name` / `name/` rule without glob characters. */
   literalName?: string;
-  /** Docker: the literal root-relative path of a rule without glob characters. */
-  literalPath?: string;
 }
 
 interface RuleSet {
   /** Absolute directory the patterns are relative to. */
   base: string;
-  mode: Mode;
   rules: Rule[];
 }
 
@@ -101,17 +134,12 @@ export function globToRegexSource(glob: string): string {
 
 const GLOB_CHARS = /[*?[\\]/;
 
-/** Parses ignore-file text (or a list of patterns) into rules of the given semantics. */
-export function parseIgnorePatterns(lines: readonly string[], mode: Mode): Rule[] {
+/** Parses ignore-file text (or a list of patterns) into rules with git's semantics. */
+export function parseIgnorePatterns(lines: readonly string[]): Rule[] {
   const rules: Rule[] = [];
   for (const raw of lines) {
-    let line = raw.replace(/\r$/, '');
-    if (mode === 'git') {
-      // Trailing spaces are dropped unless escaped.
-      line = line.replace(/(?<!\\)\s+$/, '');
-    } else {
-      line = line.trim();
-    }
+    // Trailing spaces are dropped unless escaped.
+    let line = raw.replace(/\r$/, '').replace(/(?<!\\)\s+$/, '');
     if (line === '' || line.startsWith('#')) continue;
     let negate = false;
     if (line.startsWith('!')) {
@@ -121,28 +149,17 @@ export function parseIgnorePatterns(lines: readonly string[], mode: Mode): Rule[
       line = line.slice(1);
     }
     let dirOnly = false;
-    if (mode === 'git') {
-      if (line.endsWith('/')) {
-        dirOnly = true;
-        line = line.replace(/\/+$/, '');
-      }
-      const anchored = line.includes('/');
-      line = line.replace(/^\/+/, '');
-      if (line === '') continue;
-      const body = globToRegexSource(line);
-      const regex = new RegExp(anchored ? `^${body}$` : `^(?:.*/)?${body}$`);
-      const literalName = !anchored && !GLOB_CHARS.test(line) ? line : undefined;
-      rules.push({ negate, dirOnly, regex, ...(literalName ? { literalName } : {}) });
-    } else {
-      // Docker cleans the pattern (path.Clean) and anchors it at the context root; a match
-      // on a directory covers everything below it.
-      line = path.posix.normalize(line).replace(/^\/+/, '').replace(/\/+$/, '');
-      if (line === '' || line === '.') continue;
-      const body = globToRegexSource(line);
-      const regex = new RegExp(`^${body}(?:/.*)?$`);
-      const literalPath = !GLOB_CHARS.test(line) ? line : undefined;
-      rules.push({ negate, dirOnly: false, regex, ...(literalPath ? { literalPath } : {}) });
+    if (line.endsWith('/')) {
+      dirOnly = true;
+      line = line.replace(/\/+$/, '');
     }
+    const anchored = line.includes('/');
+    line = line.replace(/^\/+/, '');
+    if (line === '') continue;
+    const body = globToRegexSource(line);
+    const regex = new RegExp(anchored ? `^${body}$` : `^(?:.*/)?${body}$`);
+    const literalName = !anchored && !GLOB_CHARS.test(line) ? line : undefined;
+    rules.push({ negate, dirOnly, regex, ...(literalName ? { literalName } : {}) });
   }
   return rules;
 }
@@ -176,7 +193,7 @@ export interface IgnoreMatcherOptions {
 export class IgnoreMatcher {
   readonly root: string;
   private readonly builtin: RuleSet | undefined;
-  private readonly docker: RuleSet[] = [];
+  private readonly docker: DockerRuleSet[] = [];
   private readonly gitEnabled: boolean;
   private readonly gitTop: string;
   private readonly gitCache = new Map<string, RuleSet | null>();
@@ -187,20 +204,14 @@ export class IgnoreMatcher {
     this.gitEnabled = opts.gitignore ?? true;
     this.gitTop = opts.gitTop ? path.resolve(opts.gitTop) : this.root;
     if (opts.builtins ?? true) {
-      this.builtin = { base: this.root, mode: 'git', rules: parseIgnorePatterns(BUILTIN_IGNORES, 'git') };
+      this.builtin = { base: this.root, rules: parseIgnorePatterns(BUILTIN_IGNORES) };
     }
     let dockerText: string | undefined;
     if (opts.dockerignore === undefined) dockerText = readOptional(path.join(this.root, '.dockerignore'));
     else if (opts.dockerignore !== false) dockerText = opts.dockerignore;
-    if (dockerText !== undefined) {
-      this.docker.push({
-        base: this.root,
-        mode: 'docker',
-        rules: parseIgnorePatterns(dockerText.split('\n'), 'docker'),
-      });
-    }
-    if (opts.patterns && opts.patterns.length > 0) {
-      this.docker.push({ base: this.root, mode: 'docker', rules: parseIgnorePatterns(opts.patterns, 'docker') });
+    for (const lines of [dockerText?.split('\n') ?? [], opts.patterns ?? []]) {
+      const set = dockerRuleSet(lines);
+      if (set) this.docker.push(set);
     }
   }
 
@@ -244,8 +255,8 @@ export class IgnoreMatcher {
     }
     if (this.builtin) for (const r of this.builtin.rules) if (r.literalName) names.add(r.literalName);
     for (const set of this.docker) {
-      if (set.rules.some((r) => r.negate)) continue;
-      for (const r of set.rules) if (r.literalPath) names.add(`/${r.literalPath}`);
+      if (set.exceptions.length > 0) continue;
+      for (const p of set.literalPaths) names.add(`/${p}`);
     }
     return [...names].sort();
   }
@@ -279,7 +290,7 @@ export class IgnoreMatcher {
 
   private decide(rel: string, isDir: boolean): boolean {
     if (this.builtin && lastMatch(this.builtin.rules, rel, isDir) === true) return true;
-    for (const set of this.docker) if (lastMatch(set.rules, rel, isDir) === true) return true;
+    for (const set of this.docker) if (dockerIgnores(set, rel, isDir)) return true;
     if (this.gitEnabled && this.gitDecide(rel, isDir)) return true;
     return false;
   }
@@ -304,7 +315,7 @@ export class IgnoreMatcher {
     let set = this.gitCache.get(dir);
     if (set === undefined) {
       const text = readOptional(path.join(dir, '.gitignore'));
-      set = text === undefined ? null : { base: dir, mode: 'git', rules: parseIgnorePatterns(text.split('\n'), 'git') };
+      set = text === undefined ? null : { base: dir, rules: parseIgnorePatterns(text.split('\n')) };
       this.gitCache.set(dir, set);
     }
     return set;

@@ -23,7 +23,12 @@ describe('linkStaysInside', () => {
     expect(linkStaysInside('a/link', '../b')).toBe(true);
     expect(linkStaysInside('link', 'sub/dir')).toBe(true);
     expect(linkStaysInside('a/b/link', '../../c')).toBe(true);
-    expect(linkStaysInside('a/link', './x/../y')).toBe(true);
+    expect(linkStaysInside('a/link', './../y')).toBe(true);
+  });
+  it('refuses `..` after a name: the name may be a link itself (d/l3 -> .., then d/l4 -> l3/../..)', () => {
+    expect(linkStaysInside('d/l3', '..')).toBe(true);
+    expect(linkStaysInside('d/l4', 'l3/../..')).toBe(false);
+    expect(linkStaysInside('a/link', './x/../y')).toBe(false);
   });
   it('refuses absolute targets and ones that climb out', () => {
     expect(linkStaysInside('link', '/etc')).toBe(false);

@@ -22,17 +22,22 @@ export function isSafeRelativePath(rel: string): boolean {
 
 /**
  * Whether a symlink at `linkRel` (relative to the sync root) whose target is `target`
- * resolves, lexically, to a place inside the root. Absolute targets never do.
+ * resolves to a place inside the root. Absolute targets never do, and `..` may only lead the
+ * target: after a name, which may itself be a link (`d/l3 -> ..`), the kernel climbs from
+ * wherever that link led, so `d/l4 -> l3/../..` leaves the root though it looks as if it stays.
+ * The agent applies the same rule (link_stays_inside in devenv-sync-agent.c).
  */
 export function linkStaysInside(linkRel: string, target: string): boolean {
   if (target.length === 0 || target.startsWith('/') || target.includes('\0')) return false;
   let depth = linkRel.split('/').length - 1;
+  let named = false;
   for (const part of target.split('/')) {
     if (part === '..') {
+      if (named) return false;
       depth -= 1;
       if (depth < 0) return false;
     } else if (part !== '' && part !== '.') {
-      depth += 1;
+      named = true;
     }
   }
   return true;

@@ -10,7 +10,8 @@ import type { EventSink } from '../model/events.js';
 import { now } from '../model/events.js';
 import type { WatchRule } from '../model/spec.js';
 import type { SyncFigures } from '../model/status.js';
-import { describeHostEntry, hashHostFiles, walkHostTree } from './host-tree.js';
+import { readFileBeneath } from './host-beneath.js';
+import { describeHostEntry, hashHostFiles, realRootOf, walkHostTree } from './host-tree.js';
 import { findGitTop, IgnoreMatcher } from './ignore.js';
 import { escapeName, hostPath, parentOf, relativeInside } from './paths.js';
 import { LatencyWindow, type PendingPath, PendingPaths } from './pending.js';
@@ -414,10 +415,12 @@ export class SyncSession {
     if (entry.kind === 'symlink') return { op: 'symlink', path: rel, target: entry.linkTarget! };
     let data: Buffer;
     try {
-      data = fs.readFileSync(abs);
+      // Never through a symlink, not even a parent swapped for one since the check above.
+      data = readFileBeneath(this.realRoot ?? realRootOf(this.root), rel);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { op: 'delete', path: rel };
+      if (code === 'ELOOP') return undefined; // the link's own event carries the change
       if (code === 'EISDIR') return { op: 'mkdir', path: rel, mode: 0o755 };
       warnings.push(`sync: ${this.service}: cannot read ${escapeName(rel)} (${code}); not synced`);
       return undefined;

@@ -2,6 +2,7 @@
 // and runs one labelled container per service. dockerode is imported only under this folder.
 
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import { canonicalJson } from '../../engine/spec-hash.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
@@ -385,8 +386,9 @@ export class DockerRuntime implements Runtime {
           })) as unknown as Readable;
           current = stream;
           let buffer = '';
+          const utf8 = new StringDecoder('utf8'); // an event split inside a character stays whole
           for await (const chunk of stream) {
-            buffer += (chunk as Buffer).toString('utf8');
+            buffer += utf8.write(chunk as Buffer);
             let nl = buffer.indexOf('\n');
             while (nl >= 0) {
               const line = buffer.slice(0, nl).trim();

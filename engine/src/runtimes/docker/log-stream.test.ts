@@ -10,6 +10,30 @@ function frame(stream: 1 | 2, text: string): Buffer {
 }
 
 describe('LogDecoder', () => {
+  it('keeps a character whose bytes arrive in two chunks whole (TTY, and Kubernetes logs)', () => {
+    const d = new LogDecoder(false);
+    const bytes = Buffer.from('2024-01-02T03:04:05Z héllo wörld €\n');
+    const cut = bytes.indexOf(0xc3) + 1; // inside the é
+    const euro = bytes.lastIndexOf(0xe2) + 2; // inside the €
+    const out = [
+      ...d.push(bytes.subarray(0, cut)),
+      ...d.push(bytes.subarray(cut, euro)),
+      ...d.push(bytes.subarray(euro)),
+    ];
+    expect(out.map((l) => l.line)).toEqual(['héllo wörld €']);
+  });
+
+  it('keeps a character split across two frames of one stream whole', () => {
+    const d = new LogDecoder(true);
+    const text = Buffer.from('2024-01-02T03:04:05Z ü\n');
+    const cut = text.indexOf(0xc3) + 1;
+    const first = frame(1, '');
+    const a = Buffer.concat([first.subarray(0, 4), Buffer.from([0, 0, 0, cut])]);
+    const b = Buffer.concat([first.subarray(0, 4), Buffer.from([0, 0, 0, text.length - cut])]);
+    const all = Buffer.concat([a, text.subarray(0, cut), frame(2, 'other\n'), b, text.subarray(cut)]);
+    expect(d.push(all).map((l) => `${l.stream}:${l.line}`)).toEqual(['stderr:other', 'stdout:ü']);
+  });
+
   it('demultiplexes frames split anywhere and holds partial lines', () => {
     const d = new LogDecoder(true);
     const all = Buffer.concat([

@@ -2,23 +2,27 @@
 // frames (8-byte header: stream, 0, 0, 0, big-endian size); with `timestamps` every line
 // starts with an RFC 3339 time. Partial lines are held until their newline arrives.
 
+import { StringDecoder } from 'node:string_decoder';
 import type { LogLine } from '../../runtime/runtime.js';
 
 export class LogDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private readonly partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+  // One decoder per stream: a character whose bytes arrive in two chunks (or two frames) is
+  // held until it is whole, instead of becoming two U+FFFD.
+  private readonly utf8 = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(private readonly multiplexed: boolean) {}
 
   push(chunk: Buffer): LogLine[] {
-    if (!this.multiplexed) return this.text('stdout', chunk.toString('utf8'));
+    if (!this.multiplexed) return this.text('stdout', this.utf8.stdout.write(chunk));
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const out: LogLine[] = [];
     while (this.pending.length >= 8) {
       const size = this.pending.readUInt32BE(4);
       if (this.pending.length < 8 + size) break;
       const stream = this.pending[0] === 2 ? 'stderr' : 'stdout';
-      out.push(...this.text(stream, this.pending.subarray(8, 8 + size).toString('utf8')));
+      out.push(...this.text(stream, this.utf8[stream].write(this.pending.subarray(8, 8 + size))));
       this.pending = this.pending.subarray(8 + size);
     }
     return out;
@@ -28,6 +32,7 @@ export class LogDecoder {
   flush(): LogLine[] {
     const out: LogLine[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
+      this.partial[stream] += this.utf8[stream].end();
       if (this.partial[stream] !== '') out.push(toLine(stream, this.partial[stream]));
       this.partial[stream] = '';
     }

@@ -7,6 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { PassThrough, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { buildAgent } from '../../sync/agent-binary.js';
 import { AgentChannel, type ByteChannel } from '../../sync/agent-channel.js';
 import type { SyncSession } from '../../sync/session.js';
@@ -96,18 +97,21 @@ export async function execOnce(
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  // A decoder per stream: a character split across two chunks stays whole.
+  const outText = new StringDecoder('utf8');
+  const errText = new StringDecoder('utf8');
   const handle = await api.exec(target.namespace, target.pod, target.container, command, {
     stdin,
     stdout: new Writable({
       write(chunk: Buffer, _e, cb) {
-        stdout += chunk.toString('utf8');
+        stdout += outText.write(chunk);
         if (opts.until?.(stdout)) finish();
         cb();
       },
     }),
     stderr: new Writable({
       write(chunk: Buffer, _e, cb) {
-        stderr += chunk.toString('utf8');
+        stderr += errText.write(chunk);
         cb();
       },
     }),
