@@ -12,6 +12,7 @@ import { DockerRuntime } from '../runtimes/docker/docker-runtime.js';
 import { findMissingBinaries } from '../runtimes/process/binaries.js';
 import type { RuntimeChoice } from '../runtimes/select-runtime.js';
 import { portHolders, portIsFree } from './port-holders.js';
+import { servicesState } from './services-state.js';
 
 const run = promisify(execFile);
 
@@ -38,7 +39,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   const docker = await dockerEngine(opts.runtime);
   findings.push(docker.finding);
   const processRuntime = opts.runtime === 'process' || (opts.runtime === 'auto' && !docker.reachable);
-  if (processRuntime) findings.push(...(await processBinaries(opts.project)));
+  if (processRuntime) {
+    findings.push(...(await processBinaries(opts.project)));
+    const stateDir = daemonPaths(opts.identity).stateDir;
+    findings.push(...(await servicesState(opts.project, stateDir, process.env.DEVENV_STATE_DIR !== undefined)));
+  }
   findings.push(...(await ports(opts.project, opts.ownPorts ?? new Map())));
   findings.push(...(await inotify(opts.project)));
   findings.push(...(await kubernetesTools(opts.runtime)));

@@ -23,7 +23,10 @@ export class InstanceProbers {
 
   /** Probe a running instance unless already probing it. */
   ensure(rec: InstanceRecord): void {
-    const probe = rec.process.healthcheck;
+    const declared = rec.process.healthcheck;
+    // A command probe runs the copies its user was handed (handover.ts), like the service.
+    const probe =
+      declared?.type === 'command' && rec.handover?.probe ? { ...declared, command: rec.handover.probe } : declared;
     if (!probe || this.closed || rec.pid === undefined) return;
     const existing = this.probers.get(rec.service);
     if (existing?.token === rec.token) return;

@@ -44,6 +44,11 @@ export interface InstanceRecord {
   logOffset?: number;
   exitCode?: number;
   finishedAt?: string;
+  /**
+   * What the current run was started with when its user could not reach parts of the project
+   * (handover.ts): copies of the files it names, and a working directory it can enter.
+   */
+  handover?: { cwd: string; command: string[]; init?: string[]; probe?: string[] };
   /** Last health seen, so an adopting runtime resumes from it instead of `starting`. */
   health?: { status: Health; failures: number };
 }

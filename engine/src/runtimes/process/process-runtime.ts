@@ -28,6 +28,7 @@ import type {
   RuntimeInfo,
 } from '../../runtime/runtime.js';
 import { installHint, resolveProgram } from './binaries.js';
+import { type HandedOver, handOver } from './handover.js';
 import type { ProbeHealth } from './health.js';
 import { runInit } from './init-run.js';
 import { InstanceProbers } from './instance-probers.js';
@@ -57,8 +58,13 @@ import { ServiceLogs } from './service-logs.js';
 import { exitStatus, normaliseSignal, SIGKILL_STATUS, wrapperMarker } from './wrapper.js';
 
 export interface ProcessRuntimeOptions {
-  /** The project's state directory (absolute): records, logs, and the services' data. */
+  /** The project's state directory (absolute): records, logs, and by default the services' data. */
   stateDir: string;
+  /**
+   * DEVENV_STATE_DIR as the services see it, where their data lives (default `stateDir`);
+   * elsewhere when a service's user cannot reach the project (services-state-dir.ts).
+   */
+  servicesStateDir?: string;
   /** How often adopted instances are checked for exit (ms). */
   pollMs?: number;
   /** A log file larger than this is rotated (one old file kept). */
@@ -86,6 +92,7 @@ const DEFAULT_LOG_CAP = 10 * 1024 * 1024;
 export class ProcessRuntime implements Runtime {
   readonly kind = 'process' as const;
   readonly stateDir: string;
+  readonly servicesStateDir: string;
   private readonly records: RecordStore;
   private readonly logFiles: ServiceLogs;
   private readonly probers: InstanceProbers;
@@ -103,13 +110,16 @@ export class ProcessRuntime implements Runtime {
   constructor(opts: ProcessRuntimeOptions) {
     if (!isAbsolute(opts.stateDir)) throw new Error(`stateDir must be absolute: ${opts.stateDir}`);
     this.stateDir = opts.stateDir;
+    this.servicesStateDir = opts.servicesStateDir ?? opts.stateDir;
+    if (!isAbsolute(this.servicesStateDir))
+      throw new Error(`servicesStateDir must be absolute: ${this.servicesStateDir}`);
     this.records = new RecordStore(opts.stateDir);
     this.logFiles = new ServiceLogs(opts.stateDir, opts.logCapBytes ?? DEFAULT_LOG_CAP);
     this.pollMs = opts.pollMs ?? 500;
     this.hostEnv = opts.hostEnv ?? process.env;
     this.probers = new InstanceProbers({
       envFor: (rec) => this.envFor(rec, undefined),
-      cwdFor: (rec) => rec.process.cwd,
+      cwdFor: (rec) => rec.handover?.cwd ?? rec.process.cwd,
       onHealth: (service, token, status, failures) => void this.onHealth(service, token, status, failures),
     });
   }
@@ -138,7 +148,7 @@ export class ProcessRuntime implements Runtime {
         : null,
       composeHealth: p?.healthcheck ? composeHealthOf(service) : undefined,
       stopSignal: stopSignalOf(service),
-      stateDir: this.stateDir,
+      stateDir: this.servicesStateDir,
     };
   }
 
@@ -155,6 +165,7 @@ export class ProcessRuntime implements Runtime {
 
   async ensureProjectResources(_project: ProjectSpec, _sink: EventSink): Promise<void> {
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.servicesStateDir, { recursive: true, mode: 0o700 });
     await this.logFiles.ensureDir();
     await mkdir(this.records.dir, { recursive: true, mode: 0o700 });
   }
@@ -320,11 +331,12 @@ export class ProcessRuntime implements Runtime {
         { hint: 'run `devenv down` first' },
       );
     }
-    // Volume data = every directory in the state directory except the runtime's own (logs, records).
-    const entries = await readdir(this.stateDir, { withFileTypes: true }).catch(() => []);
+    // Volume data = every directory in the services' state directory except the runtime's own
+    // (logs, records: there when it is the project's state directory).
+    const entries = await readdir(this.servicesStateDir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       if (!e.isDirectory() || e.name === 'logs' || e.name === 'processes') continue;
-      await rm(join(this.stateDir, e.name), { recursive: true, force: true });
+      await rm(join(this.servicesStateDir, e.name), { recursive: true, force: true });
     }
   }
 
@@ -355,12 +367,23 @@ export class ProcessRuntime implements Runtime {
       });
     }
     const creates = proc.init?.creates === undefined ? undefined : resolve(proc.cwd, proc.init.creates);
+    let run: { cwd: string; command: string[]; init?: string[] } = { cwd: proc.cwd, command: proc.command };
+    if (proc.init) run.init = proc.init.command;
+    delete rec.handover;
     if (runAs) {
-      if (creates) await prepareOwnedDir(dirname(creates), this.stateDir, runAs);
-      const needed = [proc.cwd, dirname(programPath)];
+      if (creates) await prepareOwnedDir(dirname(creates), this.servicesStateDir, runAs);
+      const handed = await handOver({ service, proc, who: runAs, servicesStateDir: this.servicesStateDir });
+      if (handed) {
+        const { copied, ...rest } = handed;
+        rec.handover = rest;
+        run = rest;
+        this.logFiles.note(service, handoverNote(runAs.name, proc.cwd, handed));
+      }
+      const runProgram = (await resolveProgram(run.command[0]!, run.cwd, env.PATH)) ?? programPath;
+      const needed = [run.cwd, dirname(runProgram)];
       if (creates) needed.push(dirname(creates));
-      if (proc.init?.command[0]?.includes('/')) needed.push(dirname(resolve(proc.cwd, proc.init.command[0])));
-      await checkTraversable(runAs, needed, service, this.stateDir);
+      if (run.init?.[0]?.includes('/')) needed.push(dirname(resolve(run.cwd, run.init[0])));
+      await checkTraversable(runAs, needed, service, this.servicesStateDir);
     }
 
     await this.logFiles.ensureDir();
@@ -370,7 +393,7 @@ export class ProcessRuntime implements Runtime {
       rec.status = 'initialising';
       await this.records.write(rec);
       try {
-        await runInit({ service, command: proc.init.command, cwd: proc.cwd, env, runAs }, this.logFiles);
+        await runInit({ service, command: run.init ?? proc.init.command, cwd: run.cwd, env, runAs }, this.logFiles);
       } finally {
         rec.status = 'created';
         await this.records.write(rec);
@@ -396,8 +419,8 @@ export class ProcessRuntime implements Runtime {
 
     const spawned = spawnWrapper({
       service,
-      argv: proc.command,
-      cwd: proc.cwd,
+      argv: run.command,
+      cwd: run.cwd,
       env,
       logPath: this.logFiles.path(service),
       exitFile: this.records.exitFile(service, rec.token),
@@ -409,7 +432,7 @@ export class ProcessRuntime implements Runtime {
       await this.records.write(rec);
       throw new RuntimeFailure('process.spawn-failed', `cannot start ${service}: ${err.message}`, {
         service,
-        hint: `check \`x-devenv.process.cwd\` (${proc.cwd})`,
+        hint: `check \`x-devenv.process.cwd\` (${run.cwd})`,
       });
     }
     const { child, pid } = spawned;
@@ -432,7 +455,7 @@ export class ProcessRuntime implements Runtime {
     Object.assign(env, rec.process.env);
     env.DEVENV_PROJECT = rec.project;
     env.DEVENV_SERVICE = rec.service;
-    env.DEVENV_STATE_DIR = this.stateDir;
+    env.DEVENV_STATE_DIR = this.servicesStateDir;
     env[TOKEN_VAR] = rec.token;
     if (runAs) {
       env.HOME = runAs.home;
@@ -665,6 +688,15 @@ export class ProcessRuntime implements Runtime {
     });
     return run;
   }
+}
+
+/** One line for the service log: what its user could not reach, and what devenv did instead. */
+function handoverNote(user: string, cwd: string, handed: HandedOver): string {
+  const files = Object.keys(handed.copied);
+  const parts: string[] = [];
+  if (files.length > 0) parts.push(`copied ${files.join(', ')} to ${dirname(Object.values(handed.copied)[0]!)}`);
+  if (handed.cwd !== cwd) parts.push(`runs in ${handed.cwd} instead of ${cwd}`);
+  return `${user} cannot reach what ${files.length > 0 ? 'it needs in the project' : cwd}: ${parts.join('; ')}`;
 }
 
 function missingState(): InstanceState {

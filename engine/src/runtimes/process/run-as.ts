@@ -78,9 +78,31 @@ export async function untraversable(who: RunAs, paths: string[]): Promise<string
     const s = await stat(d).catch(() => undefined);
     if (s?.isDirectory()) existing.push(d);
   }
-  if (existing.length === 0) return [];
-  const script = 'for d do [ -x "$d" ] || printf "%s\\n" "$d"; done';
-  const { stdout } = await execFileAsync('/bin/sh', ['-c', script, 'sh', ...existing], {
+  return inaccessible(
+    who,
+    existing.map((path) => ({ path, access: 'enter' as const })),
+  );
+}
+
+/**
+ * Which of `wanted` `who` cannot read (a file) or enter (a directory), decided by the kernel: a
+ * `test -r` / `test -x` run with the user's uid and gid, so modes, ACLs and every directory on
+ * the way count. One shell for all of them.
+ */
+export async function inaccessible(
+  who: RunAs,
+  wanted: { path: string; access: 'read' | 'enter' }[],
+): Promise<string[]> {
+  if (wanted.length === 0) return [];
+  // Files to read first, then (after a marker no absolute path can equal) directories to enter.
+  const script =
+    'm=r; for p do if [ "$p" = -x- ]; then m=x; elif [ "$m" = r ]; then [ -r "$p" ] || printf "%s\\n" "$p"; else [ -x "$p" ] || printf "%s\\n" "$p"; fi; done';
+  const args = [
+    ...wanted.filter((w) => w.access === 'read').map((w) => w.path),
+    '-x-',
+    ...wanted.filter((w) => w.access === 'enter').map((w) => w.path),
+  ];
+  const { stdout } = await execFileAsync('/bin/sh', ['-c', script, 'sh', ...args], {
     uid: who.uid,
     gid: who.gid,
     cwd: '/',
@@ -101,9 +123,15 @@ export async function checkTraversable(who: RunAs, paths: string[], service: str
     `service ${service} runs as ${who.name}, who cannot enter ${first} (mode ${mode})`,
     {
       service,
-      hint: `move the project (or the state directory: DEVENV_STATE_DIR=/var/tmp/devenv/<project>; now ${stateDir}) somewhere ${who.name} can reach, or allow it with \`chmod o+x ${first}\``,
+      hint: `allow it with \`chmod o+x ${first}\`, or move what ${service} needs (the project, or DEVENV_STATE_DIR: now ${stateDir}) somewhere ${who.name} can reach`,
     },
   );
+}
+
+/** Others may pass through `dir` (not list it): `x` for group and others. */
+export async function letOthersPass(dir: string): Promise<void> {
+  const st = await stat(dir);
+  if ((st.mode & 0o011) !== 0o011) await chmod(dir, (st.mode & 0o777) | 0o011);
 }
 
 /**
@@ -113,8 +141,7 @@ export async function checkTraversable(who: RunAs, paths: string[], service: str
 export async function prepareOwnedDir(dir: string, stateDir: string, who: RunAs): Promise<void> {
   const rel = relative(stateDir, dir);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return;
-  const st = await stat(stateDir);
-  if ((st.mode & 0o011) !== 0o011) await chmod(stateDir, (st.mode & 0o777) | 0o011);
+  await letOthersPass(stateDir);
   let p = stateDir;
   const parts = rel.split(sep);
   for (const [i, part] of parts.entries()) {
