@@ -7,11 +7,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeFailure } from '../../engine/src/errors.js';
+import { hostProcesses, type PlatformKind } from '../../engine/src/platform/host-processes.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
 import {
   collectLogs,
   createAndStart,
   isRoot,
+  platformKinds,
   project,
   type Sandbox,
   sandbox,
@@ -214,8 +216,9 @@ async function freeBase(): Promise<number> {
   throw new Error('no free port block found in 21000–30000 after 50 tries');
 }
 
-describe('listening sockets', () => {
+describe.each(platformKinds())('listening sockets, read by the %s reader', (kind: PlatformKind) => {
   it('reports each address a service listens on: loopback and all interfaces', async () => {
+    const rt = new ProcessRuntime({ stateDir: join(box.dir, `ports-${kind}`), platform: hostProcesses(kind) });
     const base = await freeBase();
     const server = box.write(
       'listen.js',
@@ -246,5 +249,7 @@ describe('listening sockets', () => {
     ]);
     await rt.stop(openId, 1000);
     expect((await rt.inspect(openId)).ports).toEqual([]);
+    for (const id of [localId, openId]) await rt.remove(id);
+    await rt.close();
   });
 });

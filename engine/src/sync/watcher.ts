@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import path from 'node:path';
+import { inotifyLimit } from '../platform/inotify-limits.js';
 import { escapeName } from './paths.js';
 
 /** What decides that a path under a root is ignored (IgnoreMatcher implements it). */
@@ -218,7 +219,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
   private switchToPolling(code: string | undefined): void {
     if (this.pollReason) return;
     this.pollReason = code ?? 'unknown';
-    const limit = readProcNumber('/proc/sys/fs/inotify/max_user_watches');
+    const limit = inotifyLimit('max_user_watches');
     const how =
       code === 'ENOSPC'
         ? `the inotify watch limit is reached (fs.inotify.max_user_watches = ${limit ?? '?'}). ` +
@@ -447,15 +448,7 @@ function snapshotDir(abs: string): Map<string, string> {
   return out;
 }
 
-function readProcNumber(file: string): number | undefined {
-  try {
-    const n = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
-    return Number.isFinite(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function readQueueLimit(): number {
-  return readProcNumber('/proc/sys/fs/inotify/max_queued_events') ?? 16384;
+  // macOS (FSEvents, kqueue) has no such queue to overflow silently: the same default serves.
+  return inotifyLimit('max_queued_events') ?? 16384;
 }

@@ -3,8 +3,7 @@
 
 import type { Health } from '../../model/status.js';
 import { type ProbeContext, type ProbeHealth, Prober, probeTiming, runProbe } from './health.js';
-import type { InstanceRecord } from './instance-record.js';
-import { TOKEN_VAR } from './procfs.js';
+import { type InstanceRecord, TOKEN_VAR } from './instance-record.js';
 import { isRoot, resolveRunAs } from './run-as.js';
 
 export interface InstanceProbersOptions {

@@ -3,11 +3,10 @@
 // we started, waiting for it to go, and killing whatever still carries the instance's token.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
 import { now } from '../../model/events.js';
-import type { InstanceRecord } from './instance-record.js';
-import { checkProcess, findByToken, type ProcStat, parseProcStat } from './procfs.js';
+import { checkProcess, type HostProcesses, type ProcessInfo } from '../../platform/host-processes.js';
+import { type InstanceRecord, TOKEN_VAR } from './instance-record.js';
 import type { RunAs } from './run-as.js';
 import { WRAPPER_SHELL, wrapperArgs } from './wrapper.js';
 
@@ -22,15 +21,18 @@ export interface SpawnedWrapper {
  * Spawn the wrapper as the leader of a new session and group: stdin from /dev/null, stdout and
  * stderr appended to the log, fd 3 the exit-status file. Nothing ties it to this process.
  */
-export function spawnWrapper(opts: {
-  service: string;
-  argv: string[];
-  cwd: string;
-  env: Record<string, string>;
-  logPath: string;
-  exitFile: string;
-  runAs: RunAs | undefined;
-}): SpawnedWrapper | { error: Promise<Error> } {
+export function spawnWrapper(
+  host: HostProcesses,
+  opts: {
+    service: string;
+    argv: string[];
+    cwd: string;
+    env: Record<string, string>;
+    logPath: string;
+    exitFile: string;
+    runAs: RunAs | undefined;
+  },
+): SpawnedWrapper | { error: Promise<Error> } {
   const logFd = openSync(opts.logPath, 'a', 0o600);
   const exitFd = openSync(opts.exitFile, 'w', 0o600);
   let child: ChildProcess;
@@ -49,23 +51,14 @@ export function spawnWrapper(opts: {
   const pid = child.pid;
   if (pid === undefined) return { error: new Promise<Error>((res) => child.once('error', res)) };
   // Read synchronously: an awaited read lets Node reap a child that exited at once.
-  const startTime = readStatSync(pid)?.startTime ?? '';
+  const startTime = host.infoSync(pid)?.startTime ?? '';
   child.unref();
   return { child, pid, startTime };
 }
 
-function readStatSync(pid: number): ProcStat | undefined {
-  try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Signal the instance's whole group, but only while its leader is the process we started. */
-export async function signalGroup(rec: InstanceRecord, signal: NodeJS.Signals): Promise<void> {
-  if (rec.pid === undefined || rec.pgid === undefined || rec.startTime === undefined) return;
-  if ((await checkProcess(rec.pid, rec.startTime)) !== 'alive') return;
+export async function signalGroup(host: HostProcesses, rec: InstanceRecord, signal: NodeJS.Signals): Promise<void> {
+  if (rec.pgid === undefined || !(await leaderAlive(host, rec))) return;
   try {
     process.kill(-rec.pgid, signal);
   } catch {
@@ -74,34 +67,34 @@ export async function signalGroup(rec: InstanceRecord, signal: NodeJS.Signals): 
 }
 
 /** Is the run's leader still the process we started? */
-export async function leaderAlive(rec: InstanceRecord): Promise<boolean> {
+export async function leaderAlive(host: HostProcesses, rec: InstanceRecord): Promise<boolean> {
   if (rec.pid === undefined || rec.startTime === undefined) return false;
-  return (await checkProcess(rec.pid, rec.startTime)) === 'alive';
+  return (await checkProcess(host, rec.pid, rec.startTime)) === 'alive';
 }
 
-export async function waitGone(rec: InstanceRecord, timeoutMs: number): Promise<boolean> {
+export async function waitGone(host: HostProcesses, rec: InstanceRecord, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!(await leaderAlive(rec))) return true;
+    if (!(await leaderAlive(host, rec))) return true;
     if (Date.now() >= deadline) return false;
     await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
   }
 }
 
 /** Kill every process still carrying the token (left in the group, or escaped with setsid). */
-export async function killLeftovers(token: string): Promise<void> {
+export async function killLeftovers(host: HostProcesses, token: string): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const procs = await findByToken(token);
+    const procs = await host.withEnv(TOKEN_VAR, token);
     if (procs.length === 0) return;
-    await killProcesses(procs);
+    await killProcesses(host, procs);
     await sleep(50);
   }
 }
 
 /** SIGKILL processes found in a scan, each only if it is still the same process (start time). */
-export async function killProcesses(procs: ProcStat[]): Promise<void> {
+export async function killProcesses(host: HostProcesses, procs: ProcessInfo[]): Promise<void> {
   for (const p of procs) {
-    if ((await checkProcess(p.pid, p.startTime)) !== 'alive') continue;
+    if ((await checkProcess(host, p.pid, p.startTime)) !== 'alive') continue;
     try {
       process.kill(p.pid, 'SIGKILL');
     } catch {
@@ -110,17 +103,9 @@ export async function killProcesses(procs: ProcStat[]): Promise<void> {
   }
 }
 
-let bootTimeMs: number | undefined;
-
-/** Wall-clock start of a process: boot time + start ticks (USER_HZ is 100 on Linux). */
-export async function startedAtOf(p: ProcStat): Promise<string> {
-  if (bootTimeMs === undefined) {
-    const text = await readFile('/proc/stat', 'utf8').catch(() => '');
-    const m = /^btime (\d+)$/m.exec(text);
-    bootTimeMs = m ? Number(m[1]) * 1000 : 0;
-  }
-  if (!bootTimeMs) return now();
-  return new Date(bootTimeMs + Number(p.startTime) * 10).toISOString();
+/** Wall-clock start of a process found running (an adopted instance's `startedAt`). */
+export async function startedAtOf(host: HostProcesses, p: ProcessInfo): Promise<string> {
+  return ((await host.startedAt(p)) ?? new Date(now())).toISOString();
 }
 
 export function sleep(ms: number): Promise<void> {

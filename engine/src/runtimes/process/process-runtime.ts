@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
+import { type HostProcesses, hostProcesses } from '../../platform/host-processes.js';
 import type {
   Artifact,
   CreateContext,
@@ -39,8 +40,8 @@ import {
   parseInstanceId,
   RECORD_VERSION,
   RecordStore,
+  TOKEN_VAR,
 } from './instance-record.js';
-import { listeningPorts } from './listening-sockets.js';
 import {
   killLeftovers,
   killProcesses,
@@ -52,10 +53,9 @@ import {
   waitGone,
 } from './process-group.js';
 import { checkRunnable, composeHealthOf, requireProcess, stopSignalOf } from './process-spec.js';
-import { findByToken, groupMembers, readCmdline, TOKEN_VAR } from './procfs.js';
 import { checkTraversable, isRoot, prepareOwnedDir, type RunAs, resolveRunAs } from './run-as.js';
 import { ServiceLogs } from './service-logs.js';
-import { exitStatus, normaliseSignal, SIGKILL_STATUS, wrapperMarker } from './wrapper.js';
+import { exitStatus, isWrapperOf, normaliseSignal, SIGKILL_STATUS } from './wrapper.js';
 
 export interface ProcessRuntimeOptions {
   /** The project's state directory (absolute): records, logs, and by default the services' data. */
@@ -71,6 +71,8 @@ export interface ProcessRuntimeOptions {
   logCapBytes?: number;
   /** The environment host processes inherit (default: this process's). */
   hostEnv?: NodeJS.ProcessEnv;
+  /** How processes and sockets are read (default: this machine's, or DEVENV_PLATFORM's). */
+  platform?: HostProcesses;
 }
 
 interface OwnChild {
@@ -98,6 +100,7 @@ export class ProcessRuntime implements Runtime {
   private readonly probers: InstanceProbers;
   private readonly pollMs: number;
   private readonly hostEnv: NodeJS.ProcessEnv;
+  private readonly host: HostProcesses;
   private readonly children = new Map<string, OwnChild>();
   private readonly starting = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -117,6 +120,7 @@ export class ProcessRuntime implements Runtime {
     this.logFiles = new ServiceLogs(opts.stateDir, opts.logCapBytes ?? DEFAULT_LOG_CAP);
     this.pollMs = opts.pollMs ?? 500;
     this.hostEnv = opts.hostEnv ?? process.env;
+    this.host = opts.platform ?? hostProcesses();
     this.probers = new InstanceProbers({
       envFor: (rec) => this.envFor(rec, undefined),
       cwdFor: (rec) => rec.handover?.cwd ?? rec.process.cwd,
@@ -125,14 +129,16 @@ export class ProcessRuntime implements Runtime {
   }
 
   async connect(): Promise<RuntimeInfo> {
-    if (!existsSync('/proc/self/stat')) {
+    const missing = await this.host.unavailable();
+    if (missing) {
       throw new UserError({
-        code: 'process.no-procfs',
-        message: `the process runtime needs Linux /proc, which ${process.platform} does not have`,
-        hint: 'run with `--runtime docker` (Docker Desktop, colima), or on Linux',
+        code: 'process.platform',
+        message: `the process runtime cannot watch processes here: ${missing.reason}`,
+        hint: `${missing.hint}; or run with \`--runtime docker\``,
       });
     }
-    return { kind: 'process', detail: `local processes (${hostname()})` };
+    const how = this.host.kind === 'procfs' ? '' : ', read with ps and lsof';
+    return { kind: 'process', detail: `local processes (${hostname()}${how})` };
   }
 
   /** Only a process probe gives health here: a Compose healthcheck is written for the container. */
@@ -417,7 +423,7 @@ export class ProcessRuntime implements Runtime {
     // record the next one resolves by finding the token in the processes' environments.
     await this.records.write(rec);
 
-    const spawned = spawnWrapper({
+    const spawned = spawnWrapper(this.host, {
       service,
       argv: run.command,
       cwd: run.cwd,
@@ -473,10 +479,10 @@ export class ProcessRuntime implements Runtime {
     const rec = (await this.records.read(service))!;
     this.probers.stop(service);
     const signal = normaliseSignal(rec.stopSignal) ?? 'SIGTERM';
-    await signalGroup(rec, signal);
-    if (!(await waitGone(rec, timeoutMs))) {
-      await signalGroup(rec, 'SIGKILL');
-      await waitGone(rec, 5000);
+    await signalGroup(this.host, rec, signal);
+    if (!(await waitGone(this.host, rec, timeoutMs))) {
+      await signalGroup(this.host, rec, 'SIGKILL');
+      await waitGone(this.host, rec, 5000);
     }
     const code = await this.exitCodeAfterDeath(rec);
     await this.finishRun(rec, code);
@@ -506,7 +512,7 @@ export class ProcessRuntime implements Runtime {
     rec.finishedAt = now();
     delete rec.health;
     await this.records.write(rec);
-    await killLeftovers(rec.token);
+    await killLeftovers(this.host, rec.token);
     await this.logFiles.cover(rec.service);
     this.notify(rec.service, rec.token, `exit (code ${exitCode})`);
   }
@@ -541,8 +547,15 @@ export class ProcessRuntime implements Runtime {
     if (status !== 'running') return state;
     state.health = this.probers.healthOf(rec);
     if (!light && rec.pgid !== undefined) {
-      const members = await groupMembers(rec.pgid);
-      state.ports = await listeningPorts(members.map((m) => m.pid));
+      const members = await this.host.groupMembers(rec.pgid);
+      const sockets = await this.host.listeningSockets(members.map((m) => m.pid));
+      // A host process's port is its own: host port = "container" port.
+      state.ports = sockets.map((s) => ({
+        hostIp: s.address,
+        hostPort: s.port,
+        containerPort: s.port,
+        protocol: s.protocol,
+      }));
     }
     return state;
   }
@@ -559,7 +572,7 @@ export class ProcessRuntime implements Runtime {
         return this.resolveInterruptedStart(rec);
       case 'running': {
         if (rec.pid === undefined || rec.startTime === undefined) return this.resolveInterruptedStart(rec);
-        if (await leaderAlive(rec)) {
+        if (await leaderAlive(this.host, rec)) {
           this.probers.ensure(rec);
           return 'running';
         }
@@ -575,24 +588,23 @@ export class ProcessRuntime implements Runtime {
    * it was interrupted, kill it (init runs again); nothing → never spawned, still `created`.
    */
   private async resolveInterruptedStart(rec: InstanceRecord): Promise<LiveStatus> {
-    const procs = await findByToken(rec.token);
+    const procs = await this.host.withEnv(TOKEN_VAR, rec.token);
     if (rec.status === 'starting' || rec.status === 'running') {
       for (const p of procs) {
         if (p.pid !== p.pgrp) continue;
-        const argv = await readCmdline(p.pid);
-        if (argv?.[3] !== wrapperMarker(rec.service)) continue;
+        if (!isWrapperOf(await this.host.commandLine(p.pid), rec.service)) continue;
         rec.status = 'running';
         rec.pid = p.pid;
         rec.pgid = p.pgrp;
         rec.startTime = p.startTime;
-        rec.startedAt = await startedAtOf(p);
+        rec.startedAt = await startedAtOf(this.host, p);
         await this.records.write(rec);
         this.probers.ensure(rec);
         return 'running';
       }
     }
     const code = await this.records.readExitCode(rec.service, rec.token);
-    await killProcesses(procs);
+    await killProcesses(this.host, procs);
     if (code !== undefined && rec.status === 'starting') {
       rec.status = 'exited';
       rec.exitCode = code;
