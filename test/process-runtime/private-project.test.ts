@@ -6,6 +6,10 @@
 // (a row written before is still there) and `reset` (it is gone) work; the chosen directory's
 // owners and modes are checked.
 //
+// devenv reads processes and sockets with the portable reader (ps + lsof, what macOS uses;
+// DEVENV_PLATFORM=portable): the reference stack on the process runtime without /proc. The /proc
+// reader runs the same stack in readme-up.test.ts and reference-stack.test.ts.
+//
 // It runs in a network namespace of its own (only a loopback), so the stack's fixed ports
 // (5432, 6379, 8000, 5173) never meet a reference stack already running on this machine. The
 // frontend's packages are installed before entering it (the namespace has no network).
@@ -43,10 +47,12 @@ const netns = `devenv-private-${process.pid}`;
 const top = mkdtempSync(join(tmpdir(), 'devenv-private-'));
 const repo = join(top, 'repo');
 const compose = join(repo, 'compose', 'reference', 'compose.yaml');
-const env = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock', NO_COLOR: '1' } as Record<
-  string,
-  string | undefined
->;
+const env = {
+  ...process.env,
+  DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+  DEVENV_PLATFORM: 'portable',
+  NO_COLOR: '1',
+} as Record<string, string | undefined>;
 delete env.DEVENV_STATE_DIR;
 
 /** A command inside the test's network namespace, from the private copy. */
@@ -138,6 +144,7 @@ describe.skipIf(why !== undefined)(
       expect(firstUp).toContain(`postgres runs as postgres, who cannot enter ${top}`);
       expect(firstUp).toContain(`the services' state (DEVENV_STATE_DIR) is kept in ${servicesState}`);
       expect(firstUp).toMatch(/frontend\s+http:\/\/127\.0\.0\.1:5173/);
+      expect(firstUp).toContain('read with ps and lsof');
       await checkStack();
     });
 

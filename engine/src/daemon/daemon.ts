@@ -45,6 +45,7 @@ export interface DaemonOptions {
 
 export class Daemon {
   private engine: Engine | undefined;
+  private engineMade: Promise<Engine> | undefined;
   private project: ProjectSpec | undefined;
   private lastConfig: ConfigSource | undefined;
   private server: Server | undefined;
@@ -326,8 +327,20 @@ export class Daemon {
     return { loaded, engine };
   }
 
-  private async ensureEngine(project: ProjectSpec): Promise<Engine> {
-    if (this.engine) return this.engine;
+  /**
+   * One engine per daemon, even when start-up recovery and the first client's `up` ask at once:
+   * two runtimes on one state directory would each take the other's starting services for
+   * interrupted ones.
+   */
+  private ensureEngine(project: ProjectSpec): Promise<Engine> {
+    this.engineMade ??= this.makeEngine(project).catch((err: unknown) => {
+      this.engineMade = undefined;
+      throw err;
+    });
+    return this.engineMade;
+  }
+
+  private async makeEngine(project: ProjectSpec): Promise<Engine> {
     const choice = this.opts.runtime === 'auto' ? (project.devenv.runtime ?? 'auto') : this.opts.runtime;
     const notices: string[] = [];
     // Said once, to the client of the next `up` (the engine may be made at start-up, with nobody listening).
