@@ -6,19 +6,66 @@
 // enter becomes that directory. Copied afresh at every start, so an edit takes effect.
 
 import { chmod, chown, copyFile, lstat, mkdir, readdir, readlink, realpath, rm, stat, symlink } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RuntimeFailure } from '../../errors.js';
 import type { ProcessSpec } from '../../model/spec.js';
-import { inaccessible, letOthersPass, type RunAs } from './run-as.js';
+import { resolveProgram } from './binaries.js';
+import { checkTraversable, inaccessible, letOthersPass, prepareOwnedDir, type RunAs } from './run-as.js';
 
 export const HANDOVER_DIR = '.devenv-files';
 
-/** What the service runs with after the handover. */
-export interface HandedOver {
+/** Where and with which argv a service runs (after a handover, the copies). */
+export interface RunPlan {
   cwd: string;
   command: string[];
   init?: string[];
   probe?: string[];
+}
+
+/**
+ * Before a start as another user: give it its data directory, hand over what it cannot reach,
+ * and check (as that user) that it can reach the rest: fails with the fix otherwise.
+ * `note` is set when files were handed over, for the service log.
+ */
+export async function prepareForUser(opts: {
+  service: string;
+  proc: ProcessSpec;
+  who: RunAs;
+  servicesStateDir: string;
+  /** The program as found on PATH for the service. */
+  programPath: string;
+  /** Absolute path of init's `creates`. */
+  creates: string | undefined;
+  path: string | undefined;
+}): Promise<{ run: RunPlan; note?: string }> {
+  const { service, proc, who, creates } = opts;
+  if (creates) await prepareOwnedDir(dirname(creates), opts.servicesStateDir, who);
+  const handed = await handOver({ service, proc, who, servicesStateDir: opts.servicesStateDir });
+  const { copied, ...run } = handed ?? {
+    copied: {},
+    cwd: proc.cwd,
+    command: proc.command,
+    ...(proc.init ? { init: proc.init.command } : {}),
+  };
+  const program = (await resolveProgram(run.command[0]!, run.cwd, opts.path)) ?? opts.programPath;
+  const needed = [run.cwd, dirname(program)];
+  if (creates) needed.push(dirname(creates));
+  if (run.init?.[0]?.includes('/')) needed.push(dirname(resolve(run.cwd, run.init[0])));
+  await checkTraversable(who, needed, service, opts.servicesStateDir);
+  return handed ? { run, note: handoverNote(who.name, proc.cwd, handed) } : { run };
+}
+
+/** One line for the service log: what its user could not reach, and what devenv did instead. */
+function handoverNote(user: string, cwd: string, handed: HandedOver): string {
+  const files = Object.keys(handed.copied);
+  const parts: string[] = [];
+  if (files.length > 0) parts.push(`copied ${files.join(', ')} to ${dirname(Object.values(handed.copied)[0]!)}`);
+  if (handed.cwd !== cwd) parts.push(`runs in ${handed.cwd} instead of ${cwd}`);
+  return `${user} cannot reach what ${files.length > 0 ? 'it needs in the project' : cwd}: ${parts.join('; ')}`;
+}
+
+/** What the service runs with after the handover. */
+export interface HandedOver extends RunPlan {
   /** Source → copy, for the note in the service log. */
   copied: Record<string, string>;
 }

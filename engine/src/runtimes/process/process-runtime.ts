@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
@@ -29,7 +29,8 @@ import type {
   RuntimeInfo,
 } from '../../runtime/runtime.js';
 import { installHint, resolveProgram } from './binaries.js';
-import { type HandedOver, handOver } from './handover.js';
+import { ChangeFeed } from './change-feed.js';
+import { prepareForUser, type RunPlan } from './handover.js';
 import type { ProbeHealth } from './health.js';
 import { runInit } from './init-run.js';
 import { InstanceProbers } from './instance-probers.js';
@@ -42,20 +43,12 @@ import {
   RecordStore,
   TOKEN_VAR,
 } from './instance-record.js';
-import {
-  killLeftovers,
-  killProcesses,
-  leaderAlive,
-  signalGroup,
-  sleep,
-  spawnWrapper,
-  startedAtOf,
-  waitGone,
-} from './process-group.js';
-import { checkRunnable, composeHealthOf, requireProcess, stopSignalOf } from './process-spec.js';
-import { checkTraversable, isRoot, prepareOwnedDir, type RunAs, resolveRunAs } from './run-as.js';
+import { resolveInterruptedStart } from './interrupted-start.js';
+import { killLeftovers, leaderAlive, signalGroup, sleep, spawnWrapper, waitGone } from './process-group.js';
+import { composeHealthOf, prepareService, requireProcess, stopSignalOf } from './process-spec.js';
+import { isRoot, type RunAs, resolveRunAs } from './run-as.js';
 import { ServiceLogs } from './service-logs.js';
-import { exitStatus, isWrapperOf, normaliseSignal, SIGKILL_STATUS } from './wrapper.js';
+import { exitStatus, normaliseSignal, SIGKILL_STATUS } from './wrapper.js';
 
 export interface ProcessRuntimeOptions {
   /** The project's state directory (absolute): records, logs, and by default the services' data. */
@@ -82,11 +75,6 @@ interface OwnChild {
   exited: Promise<number>;
 }
 
-interface Listener {
-  project: string;
-  onChange: (change: RuntimeChange) => void;
-}
-
 type LiveStatus = InstanceState['status'];
 
 const DEFAULT_LOG_CAP = 10 * 1024 * 1024;
@@ -98,15 +86,12 @@ export class ProcessRuntime implements Runtime {
   private readonly records: RecordStore;
   private readonly logFiles: ServiceLogs;
   private readonly probers: InstanceProbers;
-  private readonly pollMs: number;
   private readonly hostEnv: NodeJS.ProcessEnv;
   private readonly host: HostProcesses;
   private readonly children = new Map<string, OwnChild>();
   private readonly starting = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly listeners = new Set<Listener>();
-  private readonly lastSeen = new Map<string, string>();
-  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly feed: ChangeFeed;
   private polling = false;
   private closed = false;
 
@@ -118,7 +103,7 @@ export class ProcessRuntime implements Runtime {
       throw new Error(`servicesStateDir must be absolute: ${this.servicesStateDir}`);
     this.records = new RecordStore(opts.stateDir);
     this.logFiles = new ServiceLogs(opts.stateDir, opts.logCapBytes ?? DEFAULT_LOG_CAP);
-    this.pollMs = opts.pollMs ?? 500;
+    this.feed = new ChangeFeed(opts.pollMs ?? 500, () => this.poll());
     this.hostEnv = opts.hostEnv ?? process.env;
     this.host = opts.platform ?? hostProcesses();
     this.probers = new InstanceProbers({
@@ -185,36 +170,7 @@ export class ProcessRuntime implements Runtime {
   ): Record<string, Promise<Artifact | undefined>> {
     const out: Record<string, Promise<Artifact | undefined>> = {};
     for (const svc of services) {
-      out[svc.name] = checkRunnable(svc, this.hostEnv).then(
-        () => {
-          if (svc.healthcheck && svc.healthcheck.test[0] !== 'NONE' && !svc.devenv.process?.healthcheck) {
-            sink({
-              kind: 'diagnostic',
-              ts: now(),
-              severity: 'warning',
-              code: 'process.healthcheck-not-run',
-              service: svc.name,
-              message: `the Compose healthcheck of ${svc.name} is written for its container and is not run on the host`,
-              hint: 'add `x-devenv.process.healthcheck` (type http, tcp or command) so its health is known',
-            });
-          }
-          return undefined;
-        },
-        (err: unknown) => {
-          if (err instanceof RuntimeFailure) {
-            sink({
-              kind: 'diagnostic',
-              ts: now(),
-              severity: 'error',
-              code: err.code,
-              service: svc.name,
-              message: err.message,
-              ...(err.hint ? { hint: err.hint } : {}),
-            });
-          }
-          throw err;
-        },
-      );
+      out[svc.name] = prepareService(svc, this.hostEnv, sink).then(() => undefined);
       out[svc.name]!.catch(() => undefined);
     }
     return out;
@@ -310,21 +266,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable {
-    const listener: Listener = { project, onChange };
-    this.listeners.add(listener);
-    if (!this.pollTimer && !this.closed) {
-      this.pollTimer = setInterval(() => void this.poll(), this.pollMs);
-      this.pollTimer.unref();
-    }
-    return {
-      dispose: () => {
-        this.listeners.delete(listener);
-        if (this.listeners.size === 0 && this.pollTimer) {
-          clearInterval(this.pollTimer);
-          this.pollTimer = undefined;
-        }
-      },
-    };
+    return this.feed.watch(project, onChange);
   }
 
   async removeProjectResources(project: ProjectSpec, opts: { volumes: boolean }): Promise<void> {
@@ -348,9 +290,7 @@ export class ProcessRuntime implements Runtime {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
-    this.listeners.clear();
+    this.feed.close();
     this.probers.close();
     this.logFiles.abortFollowers();
     // The services keep running: they outlive the daemon until `down`.
@@ -373,23 +313,23 @@ export class ProcessRuntime implements Runtime {
       });
     }
     const creates = proc.init?.creates === undefined ? undefined : resolve(proc.cwd, proc.init.creates);
-    let run: { cwd: string; command: string[]; init?: string[] } = { cwd: proc.cwd, command: proc.command };
-    if (proc.init) run.init = proc.init.command;
+    let run: RunPlan = { cwd: proc.cwd, command: proc.command, ...(proc.init ? { init: proc.init.command } : {}) };
     delete rec.handover;
     if (runAs) {
-      if (creates) await prepareOwnedDir(dirname(creates), this.servicesStateDir, runAs);
-      const handed = await handOver({ service, proc, who: runAs, servicesStateDir: this.servicesStateDir });
-      if (handed) {
-        const { copied, ...rest } = handed;
-        rec.handover = rest;
-        run = rest;
-        this.logFiles.note(service, handoverNote(runAs.name, proc.cwd, handed));
+      const prepared = await prepareForUser({
+        service,
+        proc,
+        who: runAs,
+        servicesStateDir: this.servicesStateDir,
+        programPath,
+        creates,
+        path: env.PATH,
+      });
+      run = prepared.run;
+      if (prepared.note) {
+        rec.handover = run;
+        this.logFiles.note(service, prepared.note);
       }
-      const runProgram = (await resolveProgram(run.command[0]!, run.cwd, env.PATH)) ?? programPath;
-      const needed = [run.cwd, dirname(runProgram)];
-      if (creates) needed.push(dirname(creates));
-      if (run.init?.[0]?.includes('/')) needed.push(dirname(resolve(run.cwd, run.init[0])));
-      await checkTraversable(runAs, needed, service, this.servicesStateDir);
     }
 
     await this.logFiles.ensureDir();
@@ -582,39 +522,11 @@ export class ProcessRuntime implements Runtime {
     }
   }
 
-  /**
-   * A daemon died between writing the token and recording the pid (or during init). The
-   * token in the processes' environments tells: the wrapper found → adopt it; an init found →
-   * it was interrupted, kill it (init runs again); nothing → never spawned, still `created`.
-   */
+  /** See interrupted-start.ts; an adopted wrapper gets its prober. */
   private async resolveInterruptedStart(rec: InstanceRecord): Promise<LiveStatus> {
-    const procs = await this.host.withEnv(TOKEN_VAR, rec.token);
-    if (rec.status === 'starting' || rec.status === 'running') {
-      for (const p of procs) {
-        if (p.pid !== p.pgrp) continue;
-        if (!isWrapperOf(await this.host.commandLine(p.pid), rec.service)) continue;
-        rec.status = 'running';
-        rec.pid = p.pid;
-        rec.pgid = p.pgrp;
-        rec.startTime = p.startTime;
-        rec.startedAt = await startedAtOf(this.host, p);
-        await this.records.write(rec);
-        this.probers.ensure(rec);
-        return 'running';
-      }
-    }
-    const code = await this.records.readExitCode(rec.service, rec.token);
-    await killProcesses(this.host, procs);
-    if (code !== undefined && rec.status === 'starting') {
-      rec.status = 'exited';
-      rec.exitCode = code;
-      rec.finishedAt = now();
-      await this.records.write(rec);
-      return 'exited';
-    }
-    rec.status = 'created';
-    await this.records.write(rec);
-    return 'created';
+    const status = await resolveInterruptedStart(this.host, this.records, rec);
+    if (status === 'running') this.probers.ensure(rec);
+    return status;
   }
 
   private async onHealth(service: string, token: string, status: ProbeHealth, failures: number): Promise<void> {
@@ -631,18 +543,14 @@ export class ProcessRuntime implements Runtime {
     if (this.polling || this.closed) return;
     this.polling = true;
     try {
-      const projects = new Set([...this.listeners].map((l) => l.project));
+      const projects = this.feed.projects();
       const records = (await this.records.list()).filter((r) => projects.has(r.project));
       await Promise.all(
         records.map(async (rec) => {
           // A service busy starting or stopping reports its own changes.
           if (this.locks.has(rec.service)) return;
           const state = await this.locked(rec.service, () => this.inspectLocked(rec.service, rec.token, true));
-          const id = instanceId(rec.service, rec.token);
-          const summary = summarise(state);
-          const before = this.lastSeen.get(id);
-          this.lastSeen.set(id, summary);
-          if (before !== undefined && before !== summary) this.emit(rec.project, id, rec.service, summary);
+          this.feed.observed(rec.project, instanceId(rec.service, rec.token), rec.service, summarise(state));
           if (state.status === 'running') await this.logFiles.tend(rec.service);
         }),
       );
@@ -655,18 +563,7 @@ export class ProcessRuntime implements Runtime {
 
   private notify(service: string, token: string, reason: string): void {
     const id = instanceId(service, token);
-    void this.records.read(service).then((rec) => {
-      if (!rec) {
-        this.lastSeen.delete(id);
-        for (const l of this.listeners) l.onChange({ instanceId: id, service, reason });
-        return;
-      }
-      for (const l of this.listeners) if (l.project === rec.project) l.onChange({ instanceId: id, service, reason });
-    });
-  }
-
-  private emit(project: string, id: string, service: string, reason: string): void {
-    for (const l of this.listeners) if (l.project === project) l.onChange({ instanceId: id, service, reason });
+    void this.records.read(service).then((rec) => this.feed.tell(rec?.project, id, service, reason));
   }
 
   /** Has the run a log follower follows ended (or its instance gone)? */
@@ -679,7 +576,7 @@ export class ProcessRuntime implements Runtime {
 
   private async forget(rec: InstanceRecord): Promise<void> {
     this.probers.stop(rec.service);
-    this.lastSeen.delete(instanceId(rec.service, rec.token));
+    this.feed.forget(instanceId(rec.service, rec.token));
     await this.records.delete(rec.service, rec.token);
   }
 
@@ -700,15 +597,6 @@ export class ProcessRuntime implements Runtime {
     });
     return run;
   }
-}
-
-/** One line for the service log: what its user could not reach, and what devenv did instead. */
-function handoverNote(user: string, cwd: string, handed: HandedOver): string {
-  const files = Object.keys(handed.copied);
-  const parts: string[] = [];
-  if (files.length > 0) parts.push(`copied ${files.join(', ')} to ${dirname(Object.values(handed.copied)[0]!)}`);
-  if (handed.cwd !== cwd) parts.push(`runs in ${handed.cwd} instead of ${cwd}`);
-  return `${user} cannot reach what ${files.length > 0 ? 'it needs in the project' : cwd}: ${parts.join('; ')}`;
 }
 
 function missingState(): InstanceState {

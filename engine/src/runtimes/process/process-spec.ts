@@ -3,6 +3,7 @@
 // whether its program is there at all.
 
 import { RuntimeFailure } from '../../errors.js';
+import { type EventSink, now } from '../../model/events.js';
 import type { ProcessSpec, ServiceSpec } from '../../model/spec.js';
 import { installHint, resolveProgram } from './binaries.js';
 import type { InstanceRecord } from './instance-record.js';
@@ -52,6 +53,40 @@ export async function checkRunnable(svc: ServiceSpec, hostEnv: NodeJS.ProcessEnv
       `${svc.name} runs ${program}, which is not ${program.includes('/') ? 'an executable file' : 'on PATH'}`,
       { service: svc.name, hint: installHint(program) },
     );
+  }
+}
+
+/**
+ * What `prepareArtifacts` does for a service here (there is nothing to build): check it can run,
+ * warn that a Compose healthcheck is not run on the host, and report a failure as a diagnostic.
+ */
+export async function prepareService(svc: ServiceSpec, hostEnv: NodeJS.ProcessEnv, sink: EventSink): Promise<void> {
+  try {
+    await checkRunnable(svc, hostEnv);
+  } catch (err) {
+    if (err instanceof RuntimeFailure) {
+      sink({
+        kind: 'diagnostic',
+        ts: now(),
+        severity: 'error',
+        code: err.code,
+        service: svc.name,
+        message: err.message,
+        ...(err.hint ? { hint: err.hint } : {}),
+      });
+    }
+    throw err;
+  }
+  if (svc.healthcheck && svc.healthcheck.test[0] !== 'NONE' && !svc.devenv.process?.healthcheck) {
+    sink({
+      kind: 'diagnostic',
+      ts: now(),
+      severity: 'warning',
+      code: 'process.healthcheck-not-run',
+      service: svc.name,
+      message: `the Compose healthcheck of ${svc.name} is written for its container and is not run on the host`,
+      hint: 'add `x-devenv.process.healthcheck` (type http, tcp or command) so its health is known',
+    });
   }
 }
 
