@@ -41,9 +41,10 @@ describe.each(platformKinds())('with the %s process reader', (kind: PlatformKind
         `
 const { spawn } = require('node:child_process');
 process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
-// A grandchild ignoring SIGTERM too, and one that escapes the group with setsid.
+// A grandchild ignoring SIGTERM too, and one that escapes the group with setsid (detached: Node
+// calls setsid(2) in the child; macOS has no setsid command).
 spawn('sh', ['-c', 'trap "" TERM; while :; do sleep 1; done'], { stdio: 'inherit' });
-spawn('setsid', ['sh', '-c', 'while :; do sleep 1; done'], { stdio: 'inherit' });
+spawn('sh', ['-c', 'while :; do sleep 1; done'], { stdio: 'inherit', detached: true });
 console.log('ready');
 setInterval(() => {}, 1000);
 `,
