@@ -29,7 +29,10 @@ export async function resolveRunAs(spec: string, service: string): Promise<RunAs
   if (!entry) {
     throw new RuntimeFailure('process.unknown-user', `user ${userPart} of service ${service} does not exist`, {
       service,
-      hint: `create it (e.g. \`useradd --system ${userPart}\`, or install the package that does, like postgresql for \`postgres\`), or change \`x-devenv.process.user\``,
+      hint:
+        process.platform === 'darwin'
+          ? `create it (System Settings → Users & Groups, or \`sudo sysadminctl -addUser ${userPart}\`), or change \`x-devenv.process.user\``
+          : `create it (e.g. \`useradd --system ${userPart}\`, or install the package that does, like postgresql for \`postgres\`), or change \`x-devenv.process.user\``,
     });
   }
   const [name, , uid, gid, , home] = entry;
@@ -47,11 +50,42 @@ export async function resolveRunAs(spec: string, service: string): Promise<RunAs
   return { name: name!, uid: Number(uid), gid: groupId, home: home || '/' };
 }
 
+/** A passwd or group entry as its fields (name:x:uid:gid:gecos:home:shell / name:x:gid:members). */
 async function getent(db: 'passwd' | 'group', key: string): Promise<string[] | undefined> {
+  if (process.platform === 'darwin') return dscacheutil(db, key);
   try {
     const { stdout } = await execFileAsync('getent', [db, key]);
     const line = stdout.split('\n')[0]?.trim();
     return line ? line.split(':') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** macOS has no getent: Directory Services answer, as `key: value` lines. */
+async function dscacheutil(db: 'passwd' | 'group', key: string): Promise<string[] | undefined> {
+  const numeric = /^\d+$/.test(key);
+  const attribute = numeric ? (db === 'passwd' ? 'uid' : 'gid') : 'name';
+  try {
+    const { stdout } = await execFileAsync('dscacheutil', [
+      '-q',
+      db === 'passwd' ? 'user' : 'group',
+      '-a',
+      attribute,
+      key,
+    ]);
+    const fields = new Map(
+      stdout
+        .split('\n')
+        .map((l) => /^(\w+): (.*)$/.exec(l.trim()))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1]!, m[2]!] as const),
+    );
+    if (!fields.has('name')) return undefined;
+    const f = (k: string) => fields.get(k) ?? '';
+    return db === 'passwd'
+      ? [f('name'), 'x', f('uid'), f('gid'), '', f('dir'), f('shell')]
+      : [f('name'), 'x', f('gid'), f('users')];
   } catch {
     return undefined;
   }
