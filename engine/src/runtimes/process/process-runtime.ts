@@ -6,7 +6,9 @@
 // read: a reused pid is never signalled. See docs/process-runtime.md.
 //
 // This file holds the Runtime itself (the lifecycle of a record); the parts live beside it:
-// process-group.ts (spawn, signal, kill), init-run.ts, instance-probers.ts, service-logs.ts.
+// process-group.ts (spawn, signal, kill), interrupted-start.ts, init-run.ts, handover.ts (a
+// service run as another user), instance-probers.ts, service-logs.ts, change-feed.ts (watch).
+// Processes and sockets are read through ../../platform (/proc, or ps and lsof).
 
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
