@@ -17,7 +17,15 @@ if is_root && is_debian; then
   missing=()
   have tmux || missing+=(tmux)
   have gcc || missing+=(gcc libc6-dev)
-  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  # The portable process reader (what macOS uses) is tested here too; the sync agent is
+  # cross-compiled for arm64 containers (Apple silicon) and checked with file(1).
+  have lsof || missing+=(lsof)
+  have file || missing+=(file)
+  have aarch64-linux-gnu-gcc || missing+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    apt_install "${missing[@]}"
+    node engine/agent/build.mjs >&2
+  fi
   log "code-server and Chromium for the VS Code extension's end-to-end test (cached outside the clone)"
   scripts/install-code-server.sh >/dev/null
 else

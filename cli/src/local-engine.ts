@@ -9,15 +9,28 @@ export async function localEngine(
   ctx: ProjectContext,
   runtime: string,
 ): Promise<{ engine: Engine; project: ProjectSpec }> {
-  const { Engine, loadProject, parseRuntimeChoice, selectRuntime } = await import('@devenv/engine/engine');
-  const { project } = await loadProject({
-    files: ctx.identity.files,
-    projectDir: ctx.identity.projectDir,
-    projectName: ctx.identity.name,
-    env: { ...process.env, DEVENV_STATE_DIR: ctx.paths.stateDir },
-    ...(ctx.config.profiles ? { profiles: ctx.config.profiles } : {}),
-  });
+  const { Engine, loadProject, parseRuntimeChoice, selectRuntime, servicesStateDirOf } = await import(
+    '@devenv/engine/engine'
+  );
+  const load = async (stateDir: string) =>
+    (
+      await loadProject({
+        files: ctx.identity.files,
+        projectDir: ctx.identity.projectDir,
+        projectName: ctx.identity.name,
+        env: { ...process.env, DEVENV_STATE_DIR: stateDir },
+        ...(ctx.config.profiles ? { profiles: ctx.config.profiles } : {}),
+      })
+    ).project;
+  let project = await load(ctx.paths.stateDir);
   const choice = parseRuntimeChoice(runtime === 'auto' ? (project.devenv.runtime ?? 'auto') : runtime);
-  const engine = new Engine(await selectRuntime(choice, { stateDir: ctx.paths.stateDir }));
-  return { engine, project };
+  const selected = await selectRuntime(choice, {
+    stateDir: ctx.paths.stateDir,
+    project,
+    explicitStateDir: process.env.DEVENV_STATE_DIR !== undefined,
+  });
+  // The services' state may live elsewhere (see the daemon's loadWithEngine): read the config with it.
+  const servicesStateDir = servicesStateDirOf(selected);
+  if (servicesStateDir && servicesStateDir !== ctx.paths.stateDir) project = await load(servicesStateDir);
+  return { engine: new Engine(selected), project };
 }

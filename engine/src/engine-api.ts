@@ -6,4 +6,9 @@ export { type DebugInfo, debugInfo, vscodeLaunchConfigs } from './debug/launch-c
 export { type Finding, type FindingStatus, parseVersion, runDoctor, versionAtLeast } from './doctor/doctor.js';
 export { Engine, type UpOptions, type UpResult } from './engine/engine.js';
 export * from './init/index.js';
-export { parseRuntimeChoice, type RuntimeChoice, selectRuntime } from './runtimes/select-runtime.js';
+export {
+  parseRuntimeChoice,
+  type RuntimeChoice,
+  selectRuntime,
+  servicesStateDirOf,
+} from './runtimes/select-runtime.js';

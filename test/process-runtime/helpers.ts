@@ -5,8 +5,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessSpec, ProjectSpec, ServiceSpec } from '../../engine/src/model/spec.js';
+import { type HostProcesses, hostProcesses, type PlatformKind } from '../../engine/src/platform/host-processes.js';
 import type { InstanceState, LogLine, Runtime } from '../../engine/src/runtime/runtime.js';
-import { findByToken } from '../../engine/src/runtimes/process/procfs.js';
+import { TOKEN_VAR } from '../../engine/src/runtimes/process/instance-record.js';
 
 export interface Sandbox {
   dir: string;
@@ -126,8 +127,22 @@ export function tokenOf(id: string): string {
 }
 
 /** Processes still carrying the instance's token (should be none after stop). */
-export async function survivors(id: string): Promise<number[]> {
-  return (await findByToken(tokenOf(id))).map((p) => p.pid);
+export async function survivors(id: string, host: HostProcesses = hostProcesses()): Promise<number[]> {
+  return (await host.withEnv(TOKEN_VAR, tokenOf(id))).map((p) => p.pid);
+}
+
+/**
+ * The process readers the tests run over: Linux /proc where there is one, and always the
+ * portable ps + lsof one (what macOS uses), so both pass the same tests.
+ */
+export function platformKinds(): PlatformKind[] {
+  return process.platform === 'linux' ? ['procfs', 'portable'] : ['portable'];
+}
+
+/** A start time that is certainly not `real`'s, in the same implementation's format (a reused pid). */
+export function anotherStart(real: string): string {
+  const ps = /^ps:(\d+)$/.exec(real);
+  return ps ? `ps:${Number(ps[1]) - 3600}` : String(Number(real) - 1);
 }
 
 export function isRoot(): boolean {

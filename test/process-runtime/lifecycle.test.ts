@@ -1,15 +1,17 @@
 // Start, inspect, logs (history and follow), stop and remove a real host process.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeFailure } from '../../engine/src/errors.js';
 import type { EngineEvent } from '../../engine/src/model/events.js';
+import { hostProcesses } from '../../engine/src/platform/host-processes.js';
 import type { RuntimeChange } from '../../engine/src/runtime/runtime.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
 import {
   collectLogs,
   createAndStart,
+  platformKinds,
   project,
   type Sandbox,
   sandbox,
@@ -66,11 +68,10 @@ describe('ProcessRuntime lifecycle', () => {
     const rec = JSON.parse(readFileSync(join(box.stateDir, 'processes', 'hello.json'), 'utf8'));
     expect(rec.pid).toBeGreaterThan(1);
     expect(rec.pgid).toBe(rec.pid);
-    expect(rec.startTime).toMatch(/^\d+$/);
+    expect(rec.startTime).toMatch(/^(\d+|ps:\d+)$/);
     expect(rec.token).toBe(id.split(':')[2]);
     // Its own session and group, not the test's.
-    const stat = readFileSync(`/proc/${rec.pid}/stat`, 'utf8');
-    expect(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]).toBe(String(rec.pid));
+    expect((await hostProcesses().info(rec.pid))?.pgrp).toBe(rec.pid);
 
     const lines = await waitFor('three log lines', async () => {
       const l = await collectLogs(rt, id);
@@ -168,6 +169,29 @@ describe('ProcessRuntime lifecycle', () => {
     expect(all).toHaveLength(2);
     expect(recent).toEqual([all[1]]);
   });
+
+  it.each(platformKinds())(
+    'runs, adopts and stops a service whose paths hold spaces (state, cwd, program), read by %s',
+    async (kind) => {
+      const spaced = join(box.dir, 'My Projects', 'app dir');
+      mkdirSync(spaced, { recursive: true });
+      const script = join(spaced, 'run me.sh');
+      writeFileSync(script, '#!/bin/sh\necho "in $(pwd)"\nexec sleep 60\n', { mode: 0o755 });
+      const stateDir = join(box.dir, 'My State', kind);
+      const host = hostProcesses(kind);
+      const first = new ProcessRuntime({ stateDir, platform: host });
+      const svc = service('spaced', { command: [script], cwd: spaced });
+      const id = await createAndStart(first, svc, project('p', [svc]));
+      await waitFor('its line', async () => (await collectLogs(first, id)).some((l) => l.line === `in ${spaced}`));
+      await first.close();
+      // Another runtime (a restarted daemon) finds it by its record and by its command line.
+      const second = new ProcessRuntime({ stateDir, platform: host });
+      expect((await second.observe('p')).map((o) => o.state.status)).toEqual(['running']);
+      await second.remove(id);
+      expect(await survivors(id, host)).toEqual([]);
+      await second.close();
+    },
+  );
 
   it('refuses a service without x-devenv.process, with the YAML to add', async () => {
     const svc = service('nope', { command: ['true'] });

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/src/engine/engine.js';
 import type { EngineEvent } from '../../engine/src/model/events.js';
+import { hostProcesses, isLoopback } from '../../engine/src/platform/host-processes.js';
 import { findMissingBinaries } from '../../engine/src/runtimes/process/binaries.js';
-import { isLoopback } from '../../engine/src/runtimes/process/listening-sockets.js';
+import { TOKEN_VAR } from '../../engine/src/runtimes/process/instance-record.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
-import { findByToken } from '../../engine/src/runtimes/process/procfs.js';
 import { referenceProject } from './reference-project.js';
 
 const ports = [5432, 6379, 8000, 5173];
@@ -180,7 +180,8 @@ describe('the reference stack on the process runtime', () => {
     const roundTripMs = Date.now() - tRoundTrip;
 
     await engine.down(project, { volumes: true });
-    for (const token of tokens) expect(await findByToken(token), `processes with token ${token}`).toEqual([]);
+    for (const token of tokens)
+      expect(await hostProcesses().withEnv(TOKEN_VAR, token), `processes with token ${token}`).toEqual([]);
     for (const p of ports) expect(await holderOf(p)).toBeUndefined();
     // `down -v` deleted the data (postgres' cluster) and kept the logs.
     expect(existsSync(join(stateDir, 'postgres'))).toBe(false);

@@ -2,16 +2,18 @@
 // service's process group holds.
 
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeFailure } from '../../engine/src/errors.js';
+import { hostProcesses, type PlatformKind } from '../../engine/src/platform/host-processes.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
 import {
   collectLogs,
   createAndStart,
   isRoot,
+  platformKinds,
   project,
   type Sandbox,
   sandbox,
@@ -75,17 +77,58 @@ describe('user', () => {
     },
   );
 
-  it.runIf(isRoot())('fails with a hint when the user cannot reach its working directory', async () => {
-    const locked = join(box.dir, 'locked');
-    mkdirSync(join(locked, 'app'), { recursive: true, mode: 0o700 });
-    const svc = service('blocked', { command: ['sleep', '60'], cwd: join(locked, 'app'), user: 'nobody' });
-    const id = await rt.create(svc, { project: project('u', [svc]), specHash: 'h' });
-    const err = await rt.start(id).catch((e: unknown) => e);
+  it.runIf(isRoot())(
+    'hands its user copies of the files it cannot reach, and a working directory it can enter',
+    async () => {
+      const locked = join(box.dir, 'locked');
+      const app = join(locked, 'app');
+      mkdirSync(app, { recursive: true, mode: 0o700 });
+      writeFileSync(
+        join(app, 'run.sh'),
+        '#!/bin/sh\necho "uid=$(id -u) cwd=$(pwd) conf=$(cat "$1")"\nexec sleep 60\n',
+        {
+          mode: 0o700,
+        },
+      );
+      writeFileSync(join(app, 'app.conf'), 'from-the-project', { mode: 0o600 });
+      const svc = service('handed', { command: ['./run.sh', 'app.conf'], cwd: app, user: 'nobody' });
+      const id = await createAndStart(rt, svc, project('u', [svc]));
+      const copies = join(box.stateDir, '.devenv-files', 'handed');
+      const line = await waitFor('the service output', async () => (await lines(id)).find((l) => l.startsWith('uid=')));
+      expect(line).toBe(`uid=65534 cwd=${copies} conf=from-the-project`);
+      expect((await lines(id)).some((l) => l.startsWith('[devenv] nobody cannot reach') && l.includes(copies))).toBe(
+        true,
+      );
+      const dir = statSync(copies);
+      expect([dir.uid, dir.gid, dir.mode & 0o777]).toEqual([0, 65534, 0o750]);
+      expect(statSync(join(copies, 'run.sh')).mode & 0o777).toBe(0o750);
+      expect(statSync(join(copies, 'app.conf')).mode & 0o777).toBe(0o640);
+      // The project itself was not opened up.
+      expect(statSync(locked).mode & 0o777).toBe(0o700);
+      await rt.remove(id);
+    },
+  );
+
+  it.runIf(isRoot())("fails with a hint when its data directory is out of its user's reach", async () => {
+    const locked = join(box.dir, 'locked-state');
+    mkdirSync(locked, { mode: 0o700 });
+    const services = join(locked, 'state');
+    const other = new ProcessRuntime({ stateDir: box.stateDir, servicesStateDir: services });
+    await other.ensureProjectResources(project('u', []), () => undefined);
+    const svc = service('blocked', {
+      command: ['sleep', '60'],
+      cwd: box.dir,
+      user: 'nobody',
+      init: { command: ['true'], creates: join(services, 'data', 'ready') },
+    });
+    const id = await other.create(svc, { project: project('u', [svc]), specHash: 'h' });
+    const err = await other.start(id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuntimeFailure);
     expect(err).toMatchObject({ code: 'process.user-cannot-reach' });
     expect((err as Error).message).toBe(`service blocked runs as nobody, who cannot enter ${locked} (mode 700)`);
-    expect((err as RuntimeFailure).hint).toMatch(/DEVENV_STATE_DIR=|chmod o\+x/);
-    await rt.remove(id);
+    expect((err as RuntimeFailure).hint).toContain(`chmod o+x ${locked}`);
+    await other.remove(id);
+    await other.close();
   });
 
   it.runIf(isRoot())('names a user that does not exist', async () => {
@@ -173,8 +216,9 @@ async function freeBase(): Promise<number> {
   throw new Error('no free port block found in 21000–30000 after 50 tries');
 }
 
-describe('listening sockets', () => {
+describe.each(platformKinds())('listening sockets, read by the %s reader', (kind: PlatformKind) => {
   it('reports each address a service listens on: loopback and all interfaces', async () => {
+    const rt = new ProcessRuntime({ stateDir: join(box.dir, `ports-${kind}`), platform: hostProcesses(kind) });
     const base = await freeBase();
     const server = box.write(
       'listen.js',
@@ -205,5 +249,7 @@ describe('listening sockets', () => {
     ]);
     await rt.stop(openId, 1000);
     expect((await rt.inspect(openId)).ports).toEqual([]);
+    for (const id of [localId, openId]) await rt.remove(id);
+    await rt.close();
   });
 });

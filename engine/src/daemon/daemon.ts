@@ -31,7 +31,7 @@ import {
   PROTOCOL_VERSION,
   type UpResultWire,
 } from '../protocol/protocol.js';
-import { type RuntimeChoice, selectRuntime } from '../runtimes/select-runtime.js';
+import { type RuntimeChoice, selectRuntime, servicesStateDirOf } from '../runtimes/select-runtime.js';
 import { MAX_MESSAGE_BYTES, MessageLimit } from './message-limit.js';
 import { invalidParams } from './request-params.js';
 import { bindDaemonSocket } from './socket-server.js';
@@ -48,14 +48,20 @@ export interface DaemonOptions {
 
 export class Daemon {
   private engine: Engine | undefined;
+  private engineMade: Promise<Engine> | undefined;
   private project: ProjectSpec | undefined;
   private lastConfig: ConfigSource | undefined;
   private server: Server | undefined;
   private readonly clients = new Set<MessageConnection>();
   private readonly startedAt = now();
   private exiting = false;
+  /** DEVENV_STATE_DIR for the config and the services: the project's state directory unless the runtime chose another. */
+  private servicesStateDir: string;
+  private readonly pendingNotices: string[] = [];
 
-  constructor(private readonly opts: DaemonOptions) {}
+  constructor(private readonly opts: DaemonOptions) {
+    this.servicesStateDir = opts.paths.stateDir;
+  }
 
   /** Clients connected now (tests check that a vanished client is let go). */
   get clientCount(): number {
@@ -88,12 +94,10 @@ export class Daemon {
   /** After a crash or restart: find what runs already (from the runtime's records) and watch it. */
   private async recover(): Promise<void> {
     try {
-      const { project } = await loadProject({
-        files: this.opts.identity.files,
-        projectDir: this.opts.identity.projectDir,
-        projectName: this.opts.identity.name,
-      });
-      const engine = await this.ensureEngine(project);
+      const {
+        loaded: { project },
+        engine,
+      } = await this.loadWithEngine(undefined);
       const status = await engine.attach(project, { watch: true });
       this.project = project;
       const running = status.services.filter((s) => s.instanceId).length;
@@ -168,8 +172,9 @@ export class Daemon {
     connection.onRequest(
       Methods.down,
       guard(Methods.down.method, async (p) => {
-        const project = this.project ?? (await this.loadFor(this.lastConfig)).project;
-        const engine = await this.ensureEngine(project);
+        const { project, engine } = this.project
+          ? { project: this.project, engine: await this.ensureEngine(this.project) }
+          : await this.loadWithEngine(this.lastConfig).then((r) => ({ project: r.loaded.project, engine: r.engine }));
         await engine.down(project, { volumes: p.volumes ?? false });
         if (p.shutdown ?? true) this.exitSoon('environment taken down');
       }),
@@ -281,7 +286,10 @@ export class Daemon {
     config: ConfigSource,
     opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined; debug?: boolean | undefined },
   ): Promise<UpResultWire> {
-    const { project, warnings } = await this.loadFor(config);
+    const {
+      loaded: { project, warnings },
+      engine,
+    } = await this.loadWithEngine(config);
     // Remembered only once it loads: `reset` must not pick up a config that failed.
     this.lastConfig = config;
     for (const w of warnings) {
@@ -295,7 +303,9 @@ export class Daemon {
         ...(w.hint ? { hint: w.hint } : {}),
       });
     }
-    const engine = await this.ensureEngine(project);
+    for (const message of this.pendingNotices.splice(0)) {
+      this.broadcast({ kind: 'diagnostic', ts: now(), severity: 'info', code: 'process.state-moved', message });
+    }
     this.project = project;
     const result = await engine.up(project, {
       services: opts.services,
@@ -311,7 +321,7 @@ export class Daemon {
     // Interpolation sees the asking client's environment (as `docker compose` would), not the
     // environment of whichever client happened to start the daemon. A client that sent only the
     // names it guessed the config uses is asked for any other name the loader looks up.
-    const values = { ...(config?.env ?? process.env), DEVENV_STATE_DIR: this.opts.paths.stateDir };
+    const values = { ...(config?.env ?? process.env), DEVENV_STATE_DIR: this.servicesStateDir };
     const missing = new Set<string>();
     const known = config?.envNames ? new Set(config.envNames) : undefined;
     const env = known ? recordingEnv(values, known, missing) : values;
@@ -339,10 +349,45 @@ export class Daemon {
     return outcome.loaded;
   }
 
-  private async ensureEngine(project: ProjectSpec): Promise<Engine> {
-    if (this.engine) return this.engine;
+  /**
+   * Load the config and make sure the engine exists. The runtime may keep the services' state
+   * elsewhere (DEVENV_STATE_DIR; see runtimes/process/services-state-dir.ts): then the config is
+   * read again with that directory, since the file interpolates it.
+   */
+  private async loadWithEngine(config: ConfigSource | undefined) {
+    let loaded = await this.loadFor(config);
+    const used = this.servicesStateDir;
+    const engine = await this.ensureEngine(loaded.project);
+    if (this.servicesStateDir !== used) loaded = await this.loadFor(config);
+    return { loaded, engine };
+  }
+
+  /**
+   * One engine per daemon, even when start-up recovery and the first client's `up` ask at once:
+   * two runtimes on one state directory would each take the other's starting services for
+   * interrupted ones.
+   */
+  private ensureEngine(project: ProjectSpec): Promise<Engine> {
+    this.engineMade ??= this.makeEngine(project).catch((err: unknown) => {
+      this.engineMade = undefined;
+      throw err;
+    });
+    return this.engineMade;
+  }
+
+  private async makeEngine(project: ProjectSpec): Promise<Engine> {
     const choice = this.opts.runtime === 'auto' ? (project.devenv.runtime ?? 'auto') : this.opts.runtime;
-    const runtime = await selectRuntime(choice, { stateDir: this.opts.paths.stateDir });
+    const notices: string[] = [];
+    // Said once, to the client of the next `up` (the engine may be made at start-up, with nobody listening).
+    const runtime = await selectRuntime(choice, {
+      stateDir: this.opts.paths.stateDir,
+      project,
+      explicitStateDir: process.env.DEVENV_STATE_DIR !== undefined,
+      onNotice: (message) => notices.push(message),
+    });
+    this.servicesStateDir = servicesStateDirOf(runtime) ?? this.opts.paths.stateDir;
+    for (const message of notices) this.log(message);
+    this.pendingNotices.push(...notices);
     const engine = new Engine(runtime);
     engine.bus.subscribe((e) => this.broadcast(e));
     this.engine = engine;

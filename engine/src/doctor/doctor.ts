@@ -3,15 +3,17 @@
 
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { readFile, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProjectSpec } from '../model/spec.js';
+import { inotifyLimit } from '../platform/inotify-limits.js';
 import { daemonPaths, type ProjectIdentity } from '../protocol/project-identity.js';
 import { DockerRuntime } from '../runtimes/docker/docker-runtime.js';
 import { findMissingBinaries } from '../runtimes/process/binaries.js';
 import type { RuntimeChoice } from '../runtimes/select-runtime.js';
 import { portHolders, portIsFree } from './port-holders.js';
+import { servicesState } from './services-state.js';
 
 const run = promisify(execFile);
 
@@ -38,7 +40,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   const docker = await dockerEngine(opts.runtime);
   findings.push(docker.finding);
   const processRuntime = opts.runtime === 'process' || (opts.runtime === 'auto' && !docker.reachable);
-  if (processRuntime) findings.push(...(await processBinaries(opts.project)));
+  if (processRuntime) {
+    findings.push(...(await processBinaries(opts.project)));
+    const stateDir = daemonPaths(opts.identity).stateDir;
+    findings.push(...(await servicesState(opts.project, stateDir, process.env.DEVENV_STATE_DIR !== undefined)));
+  }
   findings.push(...(await ports(opts.project, opts.ownPorts ?? new Map())));
   findings.push(...(await inotify(opts.project)));
   findings.push(...(await kubernetesTools(opts.runtime)));
@@ -157,12 +163,12 @@ function countWatchedDirs(paths: string[], limit: number): number {
 }
 
 async function inotify(project: ProjectSpec): Promise<Finding[]> {
-  const read = async (name: string) =>
-    Number((await readFile(`/proc/sys/fs/inotify/${name}`, 'utf8').catch(() => 'NaN')).trim());
-  const watches = await read('max_user_watches');
-  const instances = await read('max_user_instances');
-  if (Number.isNaN(watches))
-    return [{ check: 'inotify', status: 'info', detail: 'not Linux: inotify limits do not apply' }];
+  const watches = inotifyLimit('max_user_watches');
+  const instances = inotifyLimit('max_user_instances') ?? Number.POSITIVE_INFINITY;
+  if (watches === undefined)
+    return [
+      { check: 'inotify', status: 'info', detail: `no inotify limits here (${process.platform}): nothing to check` },
+    ];
   const roots = Object.values(project.services).flatMap((s) => s.develop?.watch.map((w) => w.path) ?? []);
   const dirs = countWatchedDirs([...new Set(roots)], watches);
   const fix = 'echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/60-devenv.conf && sudo sysctl --system';

@@ -2,15 +2,23 @@
 // on `auto` Docker when an engine answers, otherwise local processes.
 
 import { UserError } from '../errors.js';
+import type { ProjectSpec } from '../model/spec.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { DockerRuntime } from './docker/docker-runtime.js';
 import { ProcessRuntime } from './process/process-runtime.js';
+import { placeServicesState } from './process/services-state-dir.js';
 
 export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'kind' | 'k3d';
 
 export interface RuntimeContext {
   /** The project's state directory (pid records, process data). */
   stateDir: string;
+  /** The project: the process runtime decides from its services' users where their state lives. */
+  project?: ProjectSpec;
+  /** DEVENV_STATE_DIR came from the user: the services' state stays there, reachable or not. */
+  explicitStateDir?: boolean;
+  /** Told when the services' state directory is made somewhere else (once: when it is created). */
+  onNotice?: (message: string) => void;
 }
 
 export const runtimeChoices: RuntimeChoice[] = ['auto', 'docker', 'process', 'kind', 'k3d'];
@@ -20,7 +28,7 @@ export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext):
     case 'docker':
       return new DockerRuntime();
     case 'process':
-      return new ProcessRuntime({ stateDir: ctx.stateDir });
+      return processRuntime(ctx);
     case 'auto': {
       // An engine that answers quickly wins; otherwise the embedded default needs nothing installed.
       const docker = new DockerRuntime();
@@ -29,7 +37,7 @@ export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext):
         return docker;
       } catch {
         await docker.close();
-        return new ProcessRuntime({ stateDir: ctx.stateDir });
+        return processRuntime(ctx);
       }
     }
     case 'kind':
@@ -39,6 +47,21 @@ export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext):
       return new KubernetesRuntime({ provider: choice, stateDir: ctx.stateDir });
     }
   }
+}
+
+async function processRuntime(ctx: RuntimeContext): Promise<ProcessRuntime> {
+  const placed = ctx.project
+    ? await placeServicesState({ project: ctx.project, stateDir: ctx.stateDir, explicit: !!ctx.explicitStateDir })
+    : { dir: ctx.stateDir };
+  if (placed.moved?.created) {
+    ctx.onNotice?.(`${placed.moved.reason}: the services' state (DEVENV_STATE_DIR) is kept in ${placed.dir}`);
+  }
+  return new ProcessRuntime({ stateDir: ctx.stateDir, servicesStateDir: placed.dir });
+}
+
+/** DEVENV_STATE_DIR as the runtime's services see it, when the runtime chose it (else undefined). */
+export function servicesStateDirOf(runtime: Runtime): string | undefined {
+  return runtime instanceof ProcessRuntime ? runtime.servicesStateDir : undefined;
 }
 
 export function parseRuntimeChoice(value: string): RuntimeChoice {

@@ -9,7 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import * as tarStream from 'tar-stream';
-import { buildAgent, dockerArch } from './agent-binary.js';
+import { agentArchOf, buildAgent, dockerArch } from './agent-binary.js';
 import { AgentChannel, type ByteChannel } from './agent-channel.js';
 import { archiveSegments, type ContainerKind, planArchiveSegment } from './archive-plan.js';
 import { isSafeRelativePath, linkStaysInside } from './paths.js';
@@ -98,10 +98,16 @@ async function tryAgent(
     .getImage(info.Image)
     .inspect()
     .catch(() => undefined);
-  const arch = image?.Architecture ?? dockerArch();
   if (image?.Os && image.Os !== 'linux') return { reason: `container OS is ${image.Os}` };
-  if (arch !== dockerArch()) return { reason: `container architecture ${arch} differs from this host's agent` };
-  const built = await buildAgent();
+  // The image's architecture (an arm64 image on Apple silicon, an amd64 one under emulation), else the engine's.
+  const arch =
+    image?.Architecture ??
+    (await docker
+      .info()
+      .then((i: { Architecture?: string }) => agentArchOf(i.Architecture))
+      .catch(() => undefined)) ??
+    dockerArch();
+  const built = await buildAgent({ arch });
   if (!built.ok || !built.path) return { reason: `no agent binary: ${built.reason}` };
   const { readFile } = await import('node:fs/promises');
   const binary = await readFile(built.path);

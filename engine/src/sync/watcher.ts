@@ -4,6 +4,12 @@
 // seconds (numbers in docs/sync.md). Events are handed on in the same loop turn (setImmediate),
 // with no debounce: coalescing is the sync session's job.
 //
+// On macOS (and Windows) one recursive fs.watch per root instead (FSEvents): libuv gathers every
+// watched directory of a process into one FSEvents stream and rebuilds it for each directory
+// added, so thousands of per-directory watches start slowly there; one recursive watch per root
+// costs nothing per directory, and events inside ignored directories are dropped on arrival.
+// The directory bookkeeping is the same in both modes. There are no inotify limits on macOS.
+//
 // Limits handled: inotify watches (ENOSPC) or descriptors (EMFILE) running out switch the
 // directories that could not be watched to polling, with one warning; a watcher error rescans
 // that directory's subtree; an event burst near the kernel queue size (where inotify may have
@@ -12,6 +18,7 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import path from 'node:path';
+import { inotifyLimit } from '../platform/inotify-limits.js';
 import { escapeName } from './paths.js';
 
 /** What decides that a path under a root is ignored (IgnoreMatcher implements it). */
@@ -50,6 +57,11 @@ export interface ProjectWatcherOptions {
   pollIntervalMs?: number;
   /** Events in one loop turn at which `overflow` is raised (default: half the kernel queue). */
   overflowEvents?: number;
+  /**
+   * One recursive OS watch per root (default on macOS and Windows) instead of one per directory
+   * (Linux: inotify is per directory anyway, and recursive there is Node's own emulation).
+   */
+  recursive?: boolean;
   /** fs.watch stand-in (tests inject failures like ENOSPC). */
   watchFn?: (dir: string, listener: (event: string, name: string | Buffer | null) => void) => fs.FSWatcher;
 }
@@ -59,6 +71,8 @@ interface DirNode {
   root: WatchRoot;
   ino: number;
   watcher?: fs.FSWatcher;
+  /** Recursive mode: watched by its root's recursive watch. */
+  covered?: boolean;
   /** Set when this directory is polled: the last snapshot of its entries. */
   snapshot?: Map<string, string>;
   /** Date.now() when the snapshot was taken. */
@@ -91,6 +105,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
   private readonly structural = new Map<string, boolean>();
   private fresh: string[] = [];
   private pollMode: boolean;
+  private readonly recursive: boolean;
   private pollReason = '';
   private pollTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -103,6 +118,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     this.roots = roots.map((r) => ({ ...r, path: path.resolve(r.path) }));
     this.opts = opts;
     this.pollMode = opts.poll ?? false;
+    this.recursive = opts.recursive ?? (process.platform === 'darwin' || process.platform === 'win32');
     this.overflowEvents = opts.overflowEvents ?? Math.floor(readQueueLimit() / 2);
   }
 
@@ -129,7 +145,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     let watched = 0;
     let polled = 0;
     for (const d of this.dirs.values()) {
-      if (d.watcher) watched++;
+      if (d.watcher || d.covered) watched++;
       else if (d.snapshot) polled++;
     }
     return {
@@ -181,7 +197,25 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     }
     const node: DirNode = { abs, root, ino, ...(onlyName ? { onlyName } : {}) };
     this.dirs.set(abs, node);
-    if (!this.pollMode) {
+    if (!this.pollMode && this.recursive && !onlyName) {
+      if (abs !== root.path) {
+        node.covered = true; // the root's recursive watch sees it
+        return true;
+      }
+      try {
+        node.watcher = fs.watch(abs, { persistent: true, recursive: true }, (event, name) =>
+          this.onRecursiveEvent(node, event, name),
+        );
+        node.watcher.on('error', () => this.onWatchError(node));
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          this.dirs.delete(abs);
+          return false;
+        }
+        this.switchToPolling((err as NodeJS.ErrnoException).code);
+      }
+    } else if (!this.pollMode) {
       try {
         const watchFn = this.opts.watchFn ?? ((d, l) => fs.watch(d, { persistent: true }, l));
         node.watcher = watchFn(abs, (event, name) => this.onEvent(node, event, name));
@@ -218,7 +252,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
   private switchToPolling(code: string | undefined): void {
     if (this.pollReason) return;
     this.pollReason = code ?? 'unknown';
-    const limit = readProcNumber('/proc/sys/fs/inotify/max_user_watches');
+    const limit = inotifyLimit('max_user_watches');
     const how =
       code === 'ENOSPC'
         ? `the inotify watch limit is reached (fs.inotify.max_user_watches = ${limit ?? '?'}). ` +
@@ -301,6 +335,32 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     if (event === 'rename') this.structural.set(abs, true);
     else if (this.dirs.has(abs) && !this.structural.has(abs)) this.structural.set(abs, false);
     this.note(abs);
+  }
+
+  /** Recursive mode: an event anywhere under a root, handed to the directory it happened in. */
+  private onRecursiveEvent(rootNode: DirNode, event: string, name: string | Buffer | null): void {
+    if (this.closed) return;
+    if (name === null || name === undefined) {
+      this.onWatchError(rootNode);
+      return;
+    }
+    const rel = typeof name === 'string' ? name : name.toString('utf8');
+    const parts = rel.split(path.sep).filter(Boolean);
+    if (parts.length === 0) return;
+    // Walk down to the directory the event happened in. A directory on the way that is not
+    // ours (ignored: the parent's filter drops it) or no longer the one we knew (it appeared or
+    // was replaced, and its own event may never come: Node's emulation on Linux skips it) is
+    // handed to its parent as a rename, which rescans it.
+    let dir = rootNode;
+    for (const part of parts.slice(0, -1)) {
+      const next = this.dirs.get(`${dir.abs}/${part}`);
+      if (!next || (event === 'rename' && !sameInode(next))) {
+        this.onEvent(dir, 'rename', part);
+        return;
+      }
+      dir = next;
+    }
+    this.onEvent(dir, event, parts.at(-1)!);
   }
 
   private note(abs: string): void {
@@ -447,15 +507,15 @@ function snapshotDir(abs: string): Map<string, string> {
   return out;
 }
 
-function readProcNumber(file: string): number | undefined {
+function sameInode(node: DirNode): boolean {
   try {
-    const n = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
-    return Number.isFinite(n) ? n : undefined;
+    return fs.lstatSync(node.abs).ino === node.ino;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
 function readQueueLimit(): number {
-  return readProcNumber('/proc/sys/fs/inotify/max_queued_events') ?? 16384;
+  // macOS (FSEvents, kqueue) has no such queue to overflow silently: the same default serves.
+  return inotifyLimit('max_queued_events') ?? 16384;
 }

@@ -3,7 +3,7 @@
 // default socket. An engine already running is always preferred over starting one.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -15,7 +15,11 @@ export interface DockerEndpoint {
   description: string;
 }
 
-export function resolveDockerEndpoint(env: NodeJS.ProcessEnv = process.env): DockerEndpoint {
+export function resolveDockerEndpoint(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  exists: (path: string) => boolean = existsSync,
+): DockerEndpoint {
   if (env.DOCKER_HOST) return fromHost(env.DOCKER_HOST, 'DOCKER_HOST');
   const configDir = env.DOCKER_CONFIG ?? join(homedir(), '.docker');
   let context = env.DOCKER_CONTEXT;
@@ -38,6 +42,12 @@ export function resolveDockerEndpoint(env: NodeJS.ProcessEnv = process.env): Doc
     } catch {
       // A context we cannot read falls through to the default socket; `devenv doctor` reports it.
     }
+  }
+  // Docker Desktop on a Mac may leave /var/run/docker.sock out (it is an option there) while its
+  // context is unset: its own socket is in the user's home.
+  const desktop = join(homedir(), '.docker', 'run', 'docker.sock');
+  if (platform === 'darwin' && !exists('/var/run/docker.sock') && exists(desktop)) {
+    return { options: { socketPath: desktop }, source: 'Docker Desktop socket', description: desktop };
   }
   return {
     options: { socketPath: '/var/run/docker.sock' },

@@ -1,6 +1,7 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DEBUG_PORT_LABEL } from '../../model/spec.js';
+import { hostProcesses } from '../../platform/host-processes.js';
 import { listeningPortsOf, ownPorts, ProbeSchedule, probeCommand } from './early-health.js';
 
 const opts = {
@@ -123,23 +124,28 @@ describe('probeCommand', () => {
   });
 });
 
-describe('listening ports', () => {
-  it('sees a port this process listens on', async () => {
-    if (process.platform !== 'linux') return expect(await listeningPortsOf(process.pid)).toBeUndefined();
+describe.each(['procfs', 'portable'] as const)('listening ports, read by the %s reader', (kind) => {
+  const host = hostProcesses(kind);
+  const usable = kind === 'portable' || process.platform === 'linux';
+
+  it.runIf(usable)('sees a port this process listens on', async () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as AddressInfo).port;
-      expect(await listeningPortsOf(process.pid)).toContain(port);
+      expect(await listeningPortsOf(process.pid, host, 'linux')).toContain(port);
     } finally {
       server.close();
     }
   });
 
-  it('says undefined for a process it cannot see', async () => {
-    expect(await listeningPortsOf(2 ** 22 + 12_345)).toBeUndefined();
+  it('says undefined for a process it cannot see, and off Linux (a container is not a process of this kernel)', async () => {
+    expect(await listeningPortsOf(2 ** 22 + 12_345, host, 'linux')).toBeUndefined();
+    expect(await listeningPortsOf(process.pid, host, 'darwin')).toBeUndefined();
   });
+});
 
+describe('own ports', () => {
   it('counts the TCP ports a container exposes, except its debugger’s', () => {
     const exposed = { '8000/tcp': {}, '5678/tcp': {}, '5353/udp': {}, '9000': {} };
     expect([...ownPorts(exposed, { [DEBUG_PORT_LABEL]: '5678' })].sort()).toEqual([8000, 9000]);

@@ -12,7 +12,8 @@
 // probe waits for a sign that the service may have become ready:
 //   - it printed something and then went quiet (a server prints "ready" last; a banner of
 //     twenty lines is one sign, not twenty), or it began listening on one of its own ports
-//     (read from /proc/<pid>/net/tcp* where the engine shares our kernel; a debugger's port,
+//     (read through the platform, /proc/<pid>/net/tcp* on Linux, where the engine shares our
+//     kernel: on macOS the container's pid is one in Docker Desktop's VM, so not there; a debugger's port,
 //     labelled by debugger injection, and ports nobody declared, such as debugpy's own, do not
 //     count): a probe then, even beside one still in flight (that one began before the sign
 //     and may be waiting out its timeout);
@@ -20,11 +21,10 @@
 //     then eight times what the last probe took (at least 2 s, at most the healthcheck's
 //     interval), so a silent service still turns healthy no later than Docker says so.
 
-import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { DEBUG_PORT_LABEL } from '../../model/spec.js';
-import { parseSocketTable } from '../process/listening-sockets.js';
+import { type HostProcesses, hostProcesses } from '../../platform/host-processes.js';
 
 export interface EarlyProbeTarget {
   containerId: string;
@@ -121,16 +121,17 @@ export class ProbeSchedule {
   }
 }
 
-/** TCP ports listened on in the network namespace of `pid` (state 0A in /proc/<pid>/net/tcp*). */
-export async function listeningPortsOf(pid: number): Promise<Set<number> | undefined> {
-  let ports: Set<number> | undefined;
-  for (const file of ['tcp', 'tcp6']) {
-    const text = await readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
-    ports ??= new Set();
-    for (const socket of parseSocketTable(text, 'tcp')) ports.add(socket.port);
-  }
-  return ports;
+/**
+ * TCP ports listened on in the network namespace of `pid` (a container's PID 1, as the engine
+ * reports it): only where containers are processes of this very kernel (Linux).
+ */
+export async function listeningPortsOf(
+  pid: number,
+  host: HostProcesses = hostProcesses(),
+  platform: NodeJS.Platform = process.platform,
+): Promise<Set<number> | undefined> {
+  if (platform !== 'linux') return undefined;
+  return host.tcpPortsAround(pid);
 }
 
 /**
@@ -225,7 +226,7 @@ export async function probeEarly(
         }
         now = Date.now();
       }
-      // Until every port of its own listens (then there is nothing more to learn from /proc).
+      // Until every port of its own listens (then there is nothing more to learn from its sockets).
       if (pid > 0 && own && listening.size < own.size && now - lastSocketPoll >= socketPollMs) {
         lastSocketPoll = now;
         for (const port of (await listeningPortsOf(pid)) ?? []) {

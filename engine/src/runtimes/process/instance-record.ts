@@ -11,6 +11,9 @@ import type { Health } from '../../model/status.js';
 
 export const RECORD_VERSION = 1;
 
+/** In every instance's environment: how its processes are found again, even after a `setsid`. */
+export const TOKEN_VAR = 'DEVENV_INSTANCE_TOKEN';
+
 export type RecordStatus =
   /** Created, never started (or a start that never reached spawn). */
   | 'created'
@@ -37,13 +40,18 @@ export interface InstanceRecord {
   /** The wrapper: group leader, so pgid === pid. */
   pid?: number;
   pgid?: number;
-  /** `/proc/<pid>/stat` field 22 at spawn. */
+  /** The leader's start time at spawn, as the platform tells it (/proc: stat field 22; ps: lstart). */
   startTime?: string;
   startedAt?: string;
   /** Size of the log file when this run was spawned. */
   logOffset?: number;
   exitCode?: number;
   finishedAt?: string;
+  /**
+   * What the current run was started with when its user could not reach parts of the project
+   * (handover.ts): copies of the files it names, and a working directory it can enter.
+   */
+  handover?: { cwd: string; command: string[]; init?: string[]; probe?: string[] };
   /** Last health seen, so an adopting runtime resumes from it instead of `starting`. */
   health?: { status: Health; failures: number };
 }

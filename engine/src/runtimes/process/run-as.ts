@@ -29,7 +29,10 @@ export async function resolveRunAs(spec: string, service: string): Promise<RunAs
   if (!entry) {
     throw new RuntimeFailure('process.unknown-user', `user ${userPart} of service ${service} does not exist`, {
       service,
-      hint: `create it (e.g. \`useradd --system ${userPart}\`, or install the package that does, like postgresql for \`postgres\`), or change \`x-devenv.process.user\``,
+      hint:
+        process.platform === 'darwin'
+          ? `create it (System Settings → Users & Groups, or \`sudo sysadminctl -addUser ${userPart}\`), or change \`x-devenv.process.user\``
+          : `create it (e.g. \`useradd --system ${userPart}\`, or install the package that does, like postgresql for \`postgres\`), or change \`x-devenv.process.user\``,
     });
   }
   const [name, , uid, gid, , home] = entry;
@@ -47,11 +50,42 @@ export async function resolveRunAs(spec: string, service: string): Promise<RunAs
   return { name: name!, uid: Number(uid), gid: groupId, home: home || '/' };
 }
 
+/** A passwd or group entry as its fields (name:x:uid:gid:gecos:home:shell / name:x:gid:members). */
 async function getent(db: 'passwd' | 'group', key: string): Promise<string[] | undefined> {
+  if (process.platform === 'darwin') return dscacheutil(db, key);
   try {
     const { stdout } = await execFileAsync('getent', [db, key]);
     const line = stdout.split('\n')[0]?.trim();
     return line ? line.split(':') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** macOS has no getent: Directory Services answer, as `key: value` lines. */
+async function dscacheutil(db: 'passwd' | 'group', key: string): Promise<string[] | undefined> {
+  const numeric = /^\d+$/.test(key);
+  const attribute = numeric ? (db === 'passwd' ? 'uid' : 'gid') : 'name';
+  try {
+    const { stdout } = await execFileAsync('dscacheutil', [
+      '-q',
+      db === 'passwd' ? 'user' : 'group',
+      '-a',
+      attribute,
+      key,
+    ]);
+    const fields = new Map(
+      stdout
+        .split('\n')
+        .map((l) => /^(\w+): (.*)$/.exec(l.trim()))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1]!, m[2]!] as const),
+    );
+    if (!fields.has('name')) return undefined;
+    const f = (k: string) => fields.get(k) ?? '';
+    return db === 'passwd'
+      ? [f('name'), 'x', f('uid'), f('gid'), '', f('dir'), f('shell')]
+      : [f('name'), 'x', f('gid'), f('users')];
   } catch {
     return undefined;
   }
@@ -78,9 +112,31 @@ export async function untraversable(who: RunAs, paths: string[]): Promise<string
     const s = await stat(d).catch(() => undefined);
     if (s?.isDirectory()) existing.push(d);
   }
-  if (existing.length === 0) return [];
-  const script = 'for d do [ -x "$d" ] || printf "%s\\n" "$d"; done';
-  const { stdout } = await execFileAsync('/bin/sh', ['-c', script, 'sh', ...existing], {
+  return inaccessible(
+    who,
+    existing.map((path) => ({ path, access: 'enter' as const })),
+  );
+}
+
+/**
+ * Which of `wanted` `who` cannot read (a file) or enter (a directory), decided by the kernel: a
+ * `test -r` / `test -x` run with the user's uid and gid, so modes, ACLs and every directory on
+ * the way count. One shell for all of them.
+ */
+export async function inaccessible(
+  who: RunAs,
+  wanted: { path: string; access: 'read' | 'enter' }[],
+): Promise<string[]> {
+  if (wanted.length === 0) return [];
+  // Files to read first, then (after a marker no absolute path can equal) directories to enter.
+  const script =
+    'm=r; for p do if [ "$p" = -x- ]; then m=x; elif [ "$m" = r ]; then [ -r "$p" ] || printf "%s\\n" "$p"; else [ -x "$p" ] || printf "%s\\n" "$p"; fi; done';
+  const args = [
+    ...wanted.filter((w) => w.access === 'read').map((w) => w.path),
+    '-x-',
+    ...wanted.filter((w) => w.access === 'enter').map((w) => w.path),
+  ];
+  const { stdout } = await execFileAsync('/bin/sh', ['-c', script, 'sh', ...args], {
     uid: who.uid,
     gid: who.gid,
     cwd: '/',
@@ -101,9 +157,15 @@ export async function checkTraversable(who: RunAs, paths: string[], service: str
     `service ${service} runs as ${who.name}, who cannot enter ${first} (mode ${mode})`,
     {
       service,
-      hint: `move the project (or the state directory: DEVENV_STATE_DIR=/var/tmp/devenv/<project>; now ${stateDir}) somewhere ${who.name} can reach, or allow it with \`chmod o+x ${first}\``,
+      hint: `allow it with \`chmod o+x ${first}\`, or move what ${service} needs (the project, or DEVENV_STATE_DIR: now ${stateDir}) somewhere ${who.name} can reach`,
     },
   );
+}
+
+/** Others may pass through `dir` (not list it): `x` for group and others. */
+export async function letOthersPass(dir: string): Promise<void> {
+  const st = await stat(dir);
+  if ((st.mode & 0o011) !== 0o011) await chmod(dir, (st.mode & 0o777) | 0o011);
 }
 
 /**
@@ -113,8 +175,7 @@ export async function checkTraversable(who: RunAs, paths: string[], service: str
 export async function prepareOwnedDir(dir: string, stateDir: string, who: RunAs): Promise<void> {
   const rel = relative(stateDir, dir);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return;
-  const st = await stat(stateDir);
-  if ((st.mode & 0o011) !== 0o011) await chmod(stateDir, (st.mode & 0o777) | 0o011);
+  await letOthersPass(stateDir);
   let p = stateDir;
   const parts = rel.split(sep);
   for (const [i, part] of parts.entries()) {

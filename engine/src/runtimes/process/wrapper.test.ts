@@ -44,7 +44,7 @@ describe('wrapper helpers', () => {
         ...wrapperArgs('svc', [
           'sh',
           '-c',
-          'printf "%s|" "$@"; [ -e /proc/self/fd/3 ] && echo fd3-leaked; exit 7',
+          'printf "%s|" "$@"; [ -e /dev/fd/3 ] && echo fd3-leaked; exit 7',
           'sh',
           'a b',
           '',

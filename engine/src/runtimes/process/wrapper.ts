@@ -23,6 +23,20 @@ export function wrapperMarker(service: string): string {
   return `devenv:${service}`;
 }
 
+/**
+ * Is this command line (arguments joined by spaces, as ps shows it) the wrapper of `service`?
+ * Its `$0` stands alone after the script: `/bin/sh -c <script> devenv:<service> <command…>`.
+ */
+export function isWrapperOf(commandLine: string | undefined, service: string): boolean {
+  if (!commandLine) return false;
+  const marker = ` ${wrapperMarker(service)}`;
+  for (let at = commandLine.indexOf(marker); at >= 0; at = commandLine.indexOf(marker, at + 1)) {
+    const after = commandLine[at + marker.length];
+    if (after === undefined || after === ' ') return true;
+  }
+  return false;
+}
+
 export function wrapperArgs(service: string, argv: string[]): string[] {
   return ['-c', WRAPPER_SCRIPT, wrapperMarker(service), ...argv];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAddress, isLoopback, parseSocketLine, parseSocketTable } from './listening-sockets.js';
+import { isLoopback } from './host-processes.js';
+import { decodeAddress, parseSocketLine, parseSocketTable, uniqueSockets } from './socket-table.js';
 
 // Lines as Linux prints them (x86-64, little-endian words).
 const tcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -54,5 +55,22 @@ describe('listening sockets from /proc/net', () => {
     expect(isLoopback('::1')).toBe(true);
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(isLoopback('::')).toBe(false);
+  });
+});
+
+describe('uniqueSockets', () => {
+  it('keeps one entry per protocol, address and port, ordered by port', () => {
+    expect(
+      uniqueSockets([
+        { protocol: 'tcp', address: '127.0.0.1', port: 9000 },
+        { protocol: 'udp', address: '127.0.0.1', port: 53 },
+        { protocol: 'tcp', address: '127.0.0.1', port: 9000 },
+        { protocol: 'tcp', address: '::1', port: 9000 },
+      ]),
+    ).toEqual([
+      { protocol: 'udp', address: '127.0.0.1', port: 53 },
+      { protocol: 'tcp', address: '::1', port: 9000 },
+      { protocol: 'tcp', address: '127.0.0.1', port: 9000 },
+    ]);
   });
 });

@@ -2,15 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { environHasToken, findByToken, groupMembers, livenessOf, parseProcStat, readProcStat } from './procfs.js';
+import { livenessOf } from './host-processes.js';
+import { environHas, parseProcStat } from './proc-stat.js';
+import { ProcfsProcesses } from './procfs-processes.js';
 
 const scratch: string[] = [];
-/** A temp directory removed after the file's tests. */
-function scratchDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `devenv-unit-${prefix}`));
-  scratch.push(dir);
-  return dir;
-}
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
@@ -19,14 +15,13 @@ const statLine = (comm: string, state = 'S', start = '191207') =>
   `20739 (${comm}) ${state} 20734 20700 23472 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 ${start} 3133440 381 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0`;
 
 describe('parseProcStat', () => {
-  it('reads pid, comm, state, ppid, pgrp, session and the start time (field 22)', () => {
+  it('reads pid, comm, state, ppid, pgrp and the start time (field 22)', () => {
     expect(parseProcStat(statLine('cat'))).toEqual({
       pid: 20739,
       comm: 'cat',
       state: 'S',
       ppid: 20734,
       pgrp: 20700,
-      session: 23472,
       startTime: '191207',
     });
   });
@@ -46,39 +41,36 @@ describe('parseProcStat', () => {
     expect(parseProcStat('12 (x) S 1 2')).toBeUndefined();
     expect(parseProcStat('no parens here')).toBeUndefined();
   });
-
-  it('reads this very process from /proc', async () => {
-    const me = await readProcStat(process.pid);
-    expect(me?.pid).toBe(process.pid);
-    expect(me?.startTime).toMatch(/^\d+$/);
-    expect(await readProcStat(2 ** 22 + 12345)).toBeUndefined();
-  });
 });
 
-describe('livenessOf (pid reuse)', () => {
+describe('livenessOf (pid reuse), with exact /proc start times', () => {
+  const procfs = new ProcfsProcesses();
   const stat = parseProcStat(statLine('postgres', 'S', '5000'))!;
   it('is alive only with the recorded start time', () => {
-    expect(livenessOf(stat, '5000')).toBe('alive');
-    expect(livenessOf(stat, '4999')).toBe('reused');
-    expect(livenessOf(undefined, '5000')).toBe('gone');
+    expect(livenessOf(procfs, stat, '5000')).toBe('alive');
+    expect(livenessOf(procfs, stat, '4999')).toBe('reused');
+    expect(livenessOf(procfs, undefined, '5000')).toBe('gone');
   });
   it('counts a zombie as gone', () => {
-    expect(livenessOf(parseProcStat(statLine('sh', 'Z', '5000')), '5000')).toBe('gone');
+    expect(livenessOf(procfs, parseProcStat(statLine('sh', 'Z', '5000')), '5000')).toBe('gone');
   });
 });
 
 describe('environ and token scans', () => {
   it('matches the whole variable only', () => {
     const env = (s: string) => Buffer.from(s.split('|').join('\0'));
-    expect(environHasToken(env('A=1|DEVENV_INSTANCE_TOKEN=abc|B=2|'), 'abc')).toBe(true);
-    expect(environHasToken(env('DEVENV_INSTANCE_TOKEN=abc|'), 'abc')).toBe(true);
-    expect(environHasToken(env('DEVENV_INSTANCE_TOKEN=abcd|'), 'abc')).toBe(false);
-    expect(environHasToken(env('XDEVENV_INSTANCE_TOKEN=abc|'), 'abc')).toBe(false);
-    expect(environHasToken(env('A=1|'), 'abc')).toBe(false);
+    const has = (text: string) => environHas(env(text), 'DEVENV_INSTANCE_TOKEN', 'abc');
+    expect(has('A=1|DEVENV_INSTANCE_TOKEN=abc|B=2|')).toBe(true);
+    expect(has('DEVENV_INSTANCE_TOKEN=abc|')).toBe(true);
+    expect(has('XDEVENV_INSTANCE_TOKEN=abc|DEVENV_INSTANCE_TOKEN=abc|')).toBe(true);
+    expect(has('DEVENV_INSTANCE_TOKEN=abcd|')).toBe(false);
+    expect(has('XDEVENV_INSTANCE_TOKEN=abc|')).toBe(false);
+    expect(has('A=1|')).toBe(false);
   });
 
   it('scans a /proc tree for the token and for group members', async () => {
-    const root = scratchDir('fake-proc-');
+    const root = mkdtempSync(join(tmpdir(), 'devenv-unit-fake-proc-'));
+    scratch.push(root);
     const proc = (pid: number, pgrp: number, environ: string, state = 'S') => {
       mkdirSync(join(root, String(pid)));
       writeFileSync(join(root, String(pid), 'environ'), environ.split('|').join('\0'));
@@ -94,7 +86,8 @@ describe('environ and token scans', () => {
     proc(104, 100, 'DEVENV_INSTANCE_TOKEN=t1|', 'Z');
     proc(200, 200, 'DEVENV_INSTANCE_TOKEN=t2|');
     mkdirSync(join(root, 'self'));
-    expect((await findByToken('t1', root)).map((p) => p.pid)).toEqual([100, 101, 103]);
-    expect((await groupMembers(100, root)).map((p) => p.pid).sort()).toEqual([100, 101, 102]);
+    const fake = new ProcfsProcesses(root);
+    expect((await fake.withEnv('DEVENV_INSTANCE_TOKEN', 't1')).map((p) => p.pid)).toEqual([100, 101, 103]);
+    expect((await fake.groupMembers(100)).map((p) => p.pid).sort()).toEqual([100, 101, 102]);
   });
 });
