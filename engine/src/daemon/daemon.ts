@@ -19,6 +19,7 @@ import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { ProjectStatus } from '../model/status.js';
 import { ensureStateDir } from '../protocol/client.js';
+import { forgetEnvironment, recordEnvironment } from '../protocol/environment-registry.js';
 import type { DaemonPaths, ProjectIdentity } from '../protocol/project-identity.js';
 import {
   type ConfigSource,
@@ -154,6 +155,7 @@ export class Daemon {
         const project = this.project ?? (await this.loadFor(this.lastConfig)).project;
         const engine = await this.ensureEngine(project);
         await engine.down(project, { volumes: p.volumes ?? false });
+        this.registry('forget');
         if (p.shutdown ?? true) this.exitSoon('environment taken down');
       }),
     );
@@ -280,6 +282,7 @@ export class Daemon {
     }
     const engine = await this.ensureEngine(project);
     this.project = project;
+    this.registry('record', config, engine);
     const result = await engine.up(project, {
       services: opts.services,
       build: opts.build,
@@ -304,9 +307,31 @@ export class Daemon {
     return loaded;
   }
 
+  /** `devenv ls` and `-p NAME` from anywhere read the user's registry of environments; a failure to write it is logged only. */
+  private registry(action: 'record' | 'forget', config?: ConfigSource, engine?: Engine): void {
+    const id = this.opts.identity;
+    try {
+      if (action === 'forget') forgetEnvironment(id);
+      else
+        recordEnvironment({
+          project: id.name,
+          projectDir: id.projectDir,
+          files: config?.files?.length ? config.files : id.files,
+          ...(config?.profiles?.length ? { profiles: config.profiles } : {}),
+          runtime: this.runtimeChoice === 'auto' ? (engine?.runtime.kind ?? 'auto') : this.runtimeChoice,
+          updatedAt: now(),
+        });
+    } catch (err) {
+      this.log(`registry of environments: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private runtimeChoice: RuntimeChoice = 'auto';
+
   private async ensureEngine(project: ProjectSpec): Promise<Engine> {
     if (this.engine) return this.engine;
     const choice = this.opts.runtime === 'auto' ? (project.devenv.runtime ?? 'auto') : this.opts.runtime;
+    this.runtimeChoice = choice;
     const runtime = await selectRuntime(choice, { stateDir: this.opts.paths.stateDir });
     const engine = new Engine(runtime);
     engine.bus.subscribe((e) => this.broadcast(e));

@@ -1,5 +1,6 @@
 // What clients (CLI, TUI, VS Code extension) import to talk to a daemon: the typed protocol,
 // addressing (which project, which socket) and connecting. Nothing heavy, nothing UI.
 export * from './client.js';
+export * from './environment-registry.js';
 export * from './project-identity.js';
 export * from './protocol.js';
