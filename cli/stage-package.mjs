@@ -2,7 +2,7 @@
 // dependency left to fetch. `npm run pack` packs it (`npm install -g <file>.tgz`), and the VS Code
 // extension carries the same directory inside its .vsix (extension/dist/devenv). Run after
 // `npm run build`: it bundles the compiled cli/dist and engine/dist. Usage:
-//   node cli/stage-package.mjs OUT_DIR
+//   node cli/stage-package.mjs OUT_DIR [--pack DEST_DIR]     (--pack: also `npm pack` it into DEST_DIR)
 //
 // Layout of OUT_DIR (mirrors the repository, so paths the code finds from its own location hold):
 //   package.json          @devenv-cli/devenv, bin: devenv, no dependencies
@@ -18,6 +18,7 @@
 // kubernetes-models 21 MB) where the bundle is ~6 MB (~1.3 MB packed), small enough for the .vsix
 // to carry too. docs/install.md has the figures.
 
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -116,7 +117,7 @@ const deferredModules = {
 };
 
 /** Bundle the CLI into OUT_DIR/dist; answers esbuild's metafile. */
-async function bundle(outDir) {
+export async function bundle(outDir) {
   const result = await esbuild.build({
     absWorkingDir: repoRoot,
     entryPoints: { main: path.join(cliDir, 'dist', 'main.js') },
@@ -223,14 +224,25 @@ export async function stagePackage(outDir) {
   return { outDir, ms: Date.now() - started, agents: binaries };
 }
 
+/** `npm pack` of a staged package into `dest`: the .tgz a user installs, and npm's figures. */
+export function packPackage(stagedDir, dest) {
+  mkdirSync(dest, { recursive: true });
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', stagedDir, '--pack-destination', dest, '--json', '--silent'], { encoding: 'utf8' }),
+  );
+  return { file: path.join(dest, packed.filename), entryCount: packed.entryCount, unpackedSize: packed.unpackedSize };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const out = process.argv[2];
-  if (!out) {
-    console.error('usage: node cli/stage-package.mjs OUT_DIR');
+  const [out, flag, dest] = process.argv.slice(2);
+  if (!out || (flag !== undefined && (flag !== '--pack' || !dest))) {
+    console.error('usage: node cli/stage-package.mjs OUT_DIR [--pack DEST_DIR]');
     process.exit(1);
   }
   const staged = await stagePackage(path.resolve(out));
   console.log(
     `staged ${PACKAGE_NAME} in ${path.relative(process.cwd(), staged.outDir) || '.'} (${staged.ms} ms; sync agent: ${staged.agents.join(', ')})`,
   );
+  // The last line is the packed file, for scripts and tests.
+  if (flag) console.log(packPackage(staged.outDir, path.resolve(dest)).file);
 }

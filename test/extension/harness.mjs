@@ -45,7 +45,10 @@ export function ensureCodeServer(log = () => {}) {
   return out.trim().split('\n').at(-1);
 }
 
-/** Build the .vsix (`npm run package -w extension`) unless one newer than the sources exists. */
+/**
+ * Build the .vsix (`npm run package -w extension`) unless one newer than its sources exists: the
+ * extension's own, and the compiled CLI and engine it carries (cli/stage-package.mjs).
+ */
 export function packageExtension(log = () => {}) {
   const pkg = JSON.parse(
     execFileSync('node', ['-p', 'JSON.stringify(require("./extension/package.json"))'], {
@@ -57,6 +60,11 @@ export function packageExtension(log = () => {}) {
   const newest = newestMtime([
     path.join(repoRoot, 'extension', 'src'),
     path.join(repoRoot, 'extension', 'package.json'),
+    path.join(repoRoot, 'cli', 'dist'),
+    path.join(repoRoot, 'cli', 'bin'),
+    path.join(repoRoot, 'cli', 'stage-package.mjs'),
+    path.join(repoRoot, 'engine', 'dist'),
+    path.join(repoRoot, 'engine', 'agent'),
   ]);
   if (existsSync(vsix) && statSync(vsix).mtimeMs > newest) return vsix;
   const started = Date.now();
