@@ -2,7 +2,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { docker } from '../helpers/docker.js';
 
 /** 1-based line of the first line containing `text`. */
@@ -14,15 +13,7 @@ export function lineOf(file: string, text: string): number {
   return index + 1;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/ports.js';
 
 export function npmRegistry(): string {
   try {

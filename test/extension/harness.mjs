@@ -179,8 +179,21 @@ const USER_SETTINGS = {
   'editor.minimap.enabled': false,
 };
 
-/** Start code-server on `port` and resolve once it answers HTTP. */
-export async function startCodeServer({ entry, port, userDataDir, extensionsDir, workspace, env, logFile, logLevel }) {
+/**
+ * Start code-server on `port` and resolve once it answers HTTP. `cleanEnv`: with `env` only, not
+ * this process's environment (a user's machine: no node_modules/.bin on PATH, no npm_* variables).
+ */
+export async function startCodeServer({
+  entry,
+  port,
+  userDataDir,
+  extensionsDir,
+  workspace,
+  env,
+  logFile,
+  logLevel,
+  cleanEnv,
+}) {
   mkdirSync(userDataDir, { recursive: true });
   const userSettings = path.join(userDataDir, 'User');
   mkdirSync(userSettings, { recursive: true });
@@ -203,7 +216,7 @@ export async function startCodeServer({ entry, port, userDataDir, extensionsDir,
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, {
     cwd: workspace,
-    env: { ...process.env, ...env },
+    env: cleanEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', out, out],
     detached: true,
   });
