@@ -2,7 +2,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { docker } from '../helpers/docker.js';
 
 /** 1-based line of the first line containing `text`. */
 export function lineOf(file: string, text: string): number {
@@ -23,13 +22,7 @@ export function npmRegistry(): string {
   }
 }
 
-/** `down` keeps images; this project's are tagged `<project>-<service>` (layers stay cached). */
-export function removeImagesOf(name: string): void {
-  const refs = docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${name}-*`])
-    .split('\n')
-    .filter(Boolean);
-  if (refs.length > 0) docker(['rmi', ...refs]);
-}
+export { removeImagesOf } from '../helpers/docker.js';
 
 /** Keep requesting until one answers (a reloading server refuses connections for a moment). */
 export async function requestUntilAnswered(url: string, init?: RequestInit): Promise<Response> {

@@ -6,12 +6,21 @@
 // Screenshots: test-results/extension-own-project/.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectContainers } from '../helpers/docker.js';
+import { projectContainers, removeImagesOf } from '../helpers/docker.js';
 import { freePort } from '../helpers/ports.js';
 import * as h from './harness.mjs';
 
@@ -19,39 +28,17 @@ const missing = h.missingPrerequisite();
 const project = `f5own-${process.pid}`;
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-const APP = `"""A user's service: GET / answers from handle()."""
-
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
-
-def handle():
-    body = b"hello from my own project\\n"
-    return body
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - the stdlib's name
-        body = handle()
-        self.send_response(200)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-if __name__ == "__main__":
-    HTTPServer(("0.0.0.0", 8000), Handler).serve_forever()
-`;
-const DOCKERFILE = `FROM debian:bookworm-slim
-RUN apt-get update \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-debugpy \\
- && rm -rf /var/lib/apt/lists/*
-WORKDIR /srv
-COPY app.py ./
-`;
+// The service: a tiny HTTP server (GET / answers from handle()) and its image, as the debugger
+// tests have them; built with debugpy, which is all the image needs.
+const FIXTURE = path.join(h.repoRoot, 'test', 'fixtures', 'debug', 'edge-cases', 'python-image');
+const APP = readFileSync(path.join(FIXTURE, 'app.py'), 'utf8');
 const compose = (port: number) => `name: ${project}
 services:
   api:
-    build: .
+    build:
+      context: .
+      args:
+        PACKAGES: python3 python3-debugpy
     command: ["python3", "app.py"]
     ports:
       - "${port}:8000"
@@ -84,7 +71,7 @@ describe.skipIf(missing)(
       mkdirSync(workspace, { recursive: true });
       port = await freePort();
       writeFileSync(path.join(workspace, 'compose.yaml'), compose(port));
-      writeFileSync(path.join(workspace, 'Dockerfile'), DOCKERFILE);
+      copyFileSync(path.join(FIXTURE, 'Dockerfile'), path.join(workspace, 'Dockerfile'));
       writeFileSync(path.join(workspace, 'app.py'), APP);
       const entry = h.ensureCodeServer();
       h.installExtension(entry, h.packageExtension(), extensionsDir);
@@ -114,9 +101,7 @@ describe.skipIf(missing)(
         // From anywhere, by name: the environment the extension started.
         spawnSync(process.execPath, [bundled(), '-p', project, 'down'], { cwd: base, env, encoding: 'utf8' });
       }
-      const images = spawnSync('docker', ['images', '-q', '--filter', `reference=${project}-*`], { encoding: 'utf8' });
-      const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
-      if (ids.length > 0) spawnSync('docker', ['rmi', '-f', ...ids], { stdio: 'ignore' });
+      removeImagesOf(project);
       rmSync(base, { recursive: true, force: true });
     }, 300_000);
 
@@ -144,7 +129,7 @@ describe.skipIf(missing)(
       await page.keyboard.press('F5');
       await h.waitForSessions(page, ['Run Both', 'api'], 900_000);
       await shot('01-sessions');
-      const line = APP.split('\n').indexOf('def handle():') + 2;
+      const line = APP.split('\n').indexOf('def handle() -> bytes:') + 2;
       await h.openFileAt(page, 'app.py', line);
       await page.keyboard.press('F9');
       await page.locator('.editor-group-container.active .codicon-debug-breakpoint').first().waitFor();
@@ -158,7 +143,7 @@ describe.skipIf(missing)(
       await h.openFileAt(page, 'app.py', line);
       await page.keyboard.press('F9');
       await page.locator('.debug-toolbar .codicon-debug-continue').click();
-      expect(await response).toBe('hello from my own project\n');
+      expect(await response).toBe('hello from the debugger fixture\n');
       // Built and run from the project's own files, by the daemon of the bundled devenv.
       expect(projectContainers(project).map((c) => c.service)).toEqual(['api']);
       const daemons = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
-import { dockerAvailable, imageExists, projectContainers } from '../helpers/docker.js';
+import { dockerAvailable, imageExists, projectContainers, removeImagesOf } from '../helpers/docker.js';
 import { freePort } from '../helpers/ports.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -127,9 +127,7 @@ describe.skipIf(missing)(
     afterAll(() => {
       if (!installed) return;
       devenv(['-p', project, 'down'], elsewhere);
-      const images = spawnSync('docker', ['images', '-q', '--filter', `reference=${project}-*`], { encoding: 'utf8' });
-      const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
-      if (ids.length > 0) spawnSync('docker', ['rmi', '-f', ...ids], { stdio: 'ignore' });
+      removeImagesOf(project);
       rmSync(root, { recursive: true, force: true });
     }, 120_000);
 
