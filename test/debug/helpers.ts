@@ -12,7 +12,7 @@ export function lineOf(file: string, text: string): number {
   return index + 1;
 }
 
-export { freePort } from '../helpers/ports.js';
+export { freePort } from '../helpers/free-port.js';
 
 export function npmRegistry(): string {
   try {

@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectContainers, removeImagesOf } from '../helpers/docker.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../helpers/free-port.js';
 import * as h from './harness.mjs';
 
 const missing = h.missingPrerequisite();

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { repoRoot } from './cli.js';
-import { freePort } from './ports.js';
+import { freePort } from './free-port.js';
 import { waitUntil } from './wait.js';
 
 export const referenceCompose = join(repoRoot, 'compose', 'reference', 'compose.yaml');

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 import { dockerAvailable, imageExists, projectContainers, removeImagesOf } from '../helpers/docker.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../helpers/free-port.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const missing = !dockerAvailable()
