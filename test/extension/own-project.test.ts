@@ -127,6 +127,19 @@ describe.skipIf(missing)(
     it('F5 brings the project up and a breakpoint in the local file is hit', async () => {
       await h.focusWorkbench(page);
       await page.keyboard.press('F5');
+      // No launch.json: VS Code asks which debugger (devenv offers "Run Both"); a person picks devenv.
+      const choice = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+        has: page.locator('.label-name', { hasText: /^devenv$/ }),
+      });
+      const asked = await choice
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (asked) {
+        await shot('00-which-debugger');
+        await choice.first().click();
+      }
       await h.waitForSessions(page, ['Run Both', 'api'], 900_000);
       await shot('01-sessions');
       const line = APP.split('\n').indexOf('def handle() -> bytes:') + 2;
