@@ -10,7 +10,7 @@
 //   dist/main.js, dist/*  the CLI, engine and every dependency, bundled by esbuild (ESM, split at
 //                         the CLI's lazy imports so `devenv status` loads only what it uses)
 //   dist/quick.cjs        the quick `status` path (cli/bundle.mjs made it already)
-//   engine/agent/         the sync agent's source and prebuilt binaries, the fork reloader
+//   engine/agent/         the sync agent's prebuilt static binaries, the fork reloader
 //   THIRD-PARTY-NOTICES.txt  the licences of the bundled packages
 //
 // Why a bundle and not the compiled files with their node_modules (bundleDependencies): the
@@ -19,16 +19,7 @@
 // to carry too. docs/install.md has the figures.
 
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -186,11 +177,13 @@ export async function stagePackage(outDir) {
     copyFileSync(path.join(cliDir, 'bin', f), path.join(outDir, 'bin', f));
   }
 
+  // The reloader runs inside services; the sync agent ships as its prebuilt static binaries only:
+  // without the source beside them the engine uses them as they are (npm install stamps files
+  // with the time it writes them, so a source could look newer and send the engine to a gcc the
+  // user may not have).
   const agentOut = path.join(outDir, 'engine', 'agent');
   mkdirSync(path.join(agentOut, 'build'), { recursive: true });
-  for (const f of ['devenv-sync-agent.c', 'devenv-reload.py']) {
-    copyFileSync(path.join(engineDir, 'agent', f), path.join(agentOut, f));
-  }
+  copyFileSync(path.join(engineDir, 'agent', 'devenv-reload.py'), path.join(agentOut, 'devenv-reload.py'));
   const agentBuild = path.join(engineDir, 'agent', 'build');
   const binaries = existsSync(agentBuild)
     ? readdirSync(agentBuild).filter((f) => /^devenv-sync-agent-linux-[a-z0-9]+$/.test(f))
@@ -198,13 +191,7 @@ export async function stagePackage(outDir) {
   if (binaries.length === 0) {
     throw new Error('no prebuilt sync agent in engine/agent/build: `npm run build` compiles it (needs gcc)');
   }
-  const sourceTime = new Date();
-  utimesSync(path.join(agentOut, 'devenv-sync-agent.c'), sourceTime, sourceTime);
-  for (const f of binaries) {
-    copyFileSync(path.join(agentBuild, f), path.join(agentOut, 'build', f));
-    // The engine rebuilds a binary older than its source: these are not.
-    utimesSync(path.join(agentOut, 'build', f), sourceTime, sourceTime);
-  }
+  for (const f of binaries) copyFileSync(path.join(agentBuild, f), path.join(agentOut, 'build', f));
 
   copyFileSync(path.join(cliDir, 'README.md'), path.join(outDir, 'README.md'));
   copyFileSync(path.join(repoRoot, 'extension', 'LICENSE'), path.join(outDir, 'LICENSE'));

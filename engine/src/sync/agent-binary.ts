@@ -63,14 +63,17 @@ async function doBuild(force: boolean): Promise<BuildResult> {
   if (process.platform !== 'linux') {
     return { ok: false, reason: `the agent is built on Linux hosts only (this is ${process.platform})` };
   }
-  if (!existsSync(AGENT_SOURCE)) return { ok: false, reason: `agent source missing at ${AGENT_SOURCE}` };
-  const srcHash = createHash('sha1').update(readFileSync(AGENT_SOURCE)).digest('hex').slice(0, 12);
-  const candidates = [agentBinaryPath(), path.join(tmpdir(), `devenv-sync-agent-${srcHash}-linux-${dockerArch()}`)];
-  for (const out of candidates) {
-    if (!force && existsSync(out) && statSync(out).mtimeMs >= statSync(AGENT_SOURCE).mtimeMs) {
-      return { ok: true, path: out, built: false };
-    }
+  const candidates = [agentBinaryPath()];
+  if (existsSync(AGENT_SOURCE)) {
+    const srcHash = createHash('sha1').update(readFileSync(AGENT_SOURCE)).digest('hex').slice(0, 12);
+    candidates.push(path.join(tmpdir(), `devenv-sync-agent-${srcHash}-linux-${dockerArch()}`));
   }
+  const sourceTime = existsSync(AGENT_SOURCE) ? statSync(AGENT_SOURCE).mtimeMs : 0;
+  for (const out of candidates) {
+    // A packaged devenv ships the binaries without the source: then they are what there is.
+    if (!force && existsSync(out) && statSync(out).mtimeMs >= sourceTime) return { ok: true, path: out, built: false };
+  }
+  if (!existsSync(AGENT_SOURCE)) return { ok: false, reason: `agent source missing at ${AGENT_SOURCE}` };
   let lastError = '';
   for (const out of candidates) {
     try {
