@@ -48,6 +48,8 @@ export class Daemon {
   private engine: Engine | undefined;
   private project: ProjectSpec | undefined;
   private lastConfig: ConfigSource | undefined;
+  /** The runtime asked for (`--runtime`, else the file's), `auto` until the engine exists: recorded in the registry. */
+  private runtimeChoice: RuntimeChoice = 'auto';
   private server: Server | undefined;
   private readonly clients = new Set<MessageConnection>();
   private readonly startedAt = now();
@@ -325,8 +327,6 @@ export class Daemon {
       this.log(`registry of environments: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-
-  private runtimeChoice: RuntimeChoice = 'auto';
 
   private async ensureEngine(project: ProjectSpec): Promise<Engine> {
     if (this.engine) return this.engine;
