@@ -5,6 +5,7 @@
 import { ExitCode, formatProblem, RuntimeFailure, UserError } from '@devenv/engine';
 import { ErrorCodes, type ErrorData, ProtocolMismatchError } from '@devenv/engine/protocol';
 import { ResponseError } from 'vscode-jsonrpc';
+import { withCommands } from './output/hints.js';
 
 export class ExitError extends Error {
   constructor(readonly exitCode: number) {
@@ -12,7 +13,9 @@ export class ExitError extends Error {
   }
 }
 
-export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+export function reportError(err: unknown, stream: NodeJS.WritableStream = process.stderr): number {
+  // Every hint names commands the reader can run as printed (output/hints.ts).
+  const stderr = { write: (text: string) => stream.write(withCommands(text)) };
   if (err instanceof ExitError) return err.exitCode;
   if (err instanceof UserError) {
     for (const p of err.problems) stderr.write(`${formatProblem(p)}\n`);
@@ -50,7 +53,7 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   return ExitCode.runtimeFailure;
 }
 
-function printNextSteps(steps: string[], stderr: NodeJS.WritableStream): void {
+function printNextSteps(steps: string[], stderr: { write(text: string): unknown }): void {
   if (steps.length === 0) return;
-  stderr.write(`next steps:\n${steps.map((s) => `  ${s}`).join('\n')}\n`);
+  stderr.write(`next steps:\n${steps.map((s) => `  ${withCommands(s)}`).join('\n')}\n`);
 }

@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { CLI_VERSION, type GlobalOptions } from './context.js';
 import { reportError } from './errors.js';
+import { configureHints } from './output/hints.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<void> {
   const run =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A) => {
+      configureHints(globals());
       exitCode = await fn(...args);
     };
 
@@ -67,6 +69,14 @@ export async function main(argv: string[]): Promise<void> {
     .action(
       run(async (opts: object) => (await import('./commands/status.js')).statusCommand({ ...globals(), ...opts })),
     );
+
+  program
+    .command('ls')
+    .description(
+      'list your environments: project, directory, runtime and state (down/status/logs take -p NAME from anywhere)',
+    )
+    .option('--json', 'machine-readable output')
+    .action(run(async (opts: object) => (await import('./commands/ls.js')).lsCommand({ ...globals(), ...opts })));
 
   program
     .command('logs')
@@ -165,6 +175,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--stdio', 'talk over stdin/stdout (the only transport; accepted for language clients that pass it)')
     .option('--clientProcessId <pid>', 'the editor’s process id (passed by language clients; the server exits with it)')
     .action(run(async () => (await import('./lsp/command.js')).lspCommand(globals())));
+
+  program
+    .command('version')
+    .description('print the version (with --json, also the daemon protocol version clients must speak)')
+    .option('--json', 'machine-readable output')
+    .action(run(async (opts: { json?: boolean }) => (await import('./commands/version.js')).versionCommand(opts)));
 
   program
     .command('daemon', { hidden: true })

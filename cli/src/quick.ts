@@ -8,7 +8,7 @@
 // the full CLI, which answers the same question the slow way and reports errors the one way.
 
 import { Methods } from '@devenv/engine/protocol';
-import { findDaemon, type GlobalOptions, projectContext } from './context.js';
+import { environmentContext, findDaemon, type GlobalOptions } from './context.js';
 import { formatStatus } from './output/status-table.js';
 
 const RUNTIMES = new Set(['auto', 'docker', 'process', 'kind', 'k3d']);
@@ -90,7 +90,7 @@ export async function quick(argv: string[]): Promise<number | undefined> {
   const args = parseQuickArgs(argv);
   if (!args) return undefined;
   try {
-    const daemon = await findDaemon(projectContext(args.globals));
+    const daemon = await findDaemon(environmentContext(args.globals, 'status'));
     if (!daemon) return undefined;
     try {
       const status = await daemon.connection.sendRequest(Methods.status);

@@ -2,6 +2,7 @@
 // loads this on every start). The config loader and the engine are in `@devenv/engine/engine`;
 // what clients need to reach a daemon is in `@devenv/engine/protocol`.
 
+export { shellQuote } from './debug/shell-script.js';
 export * from './errors.js';
 export * from './model/events.js';
 export * from './model/spec.js';

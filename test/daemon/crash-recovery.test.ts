@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, devenv, repoRoot } from '../helpers/cli.js';
 import { dockerAvailable, projectContainers } from '../helpers/docker.js';
 import { copyReferenceStack } from '../helpers/reference-copy.js';
-import { portsFree, referenceFiles } from '../helpers/reference-stack.js';
+import { referenceFiles, referencePorts } from '../helpers/reference-stack.js';
 import { waitUntil } from '../helpers/wait.js';
 import { backendPython } from '../process-runtime/reference-project.js';
 
@@ -110,12 +110,12 @@ for (const runtime of ['docker', 'process'] as const) {
     const project = `devenvtest-crash-${runtime}`;
     const files = ['-f', copy.compose, ...(hostCa.HOST_CA_BUNDLE && runtime === 'docker' ? ['-f', copy.hostCa] : [])];
     const args = [...files, '-p', project, '--runtime', runtime];
-    const env = { ...hostCa, DEVENV_STATE_DIR: stateDir, PYTHON: backendPython() };
+    const env: Record<string, string> = { ...hostCa, DEVENV_STATE_DIR: stateDir, PYTHON: backendPython() };
     const logFile = join(stateDir, 'daemon.log');
 
-    beforeAll(() => {
-      const busy = portsFree(runtime === 'process' ? [5432, 6379, 8000, 5173] : [8000, 5173]);
-      if (busy) throw new Error(`the reference stack's ports are taken: ${busy}; stop whatever holds them and rerun`);
+    // Free ports: it runs beside the stack from `npm run up`.
+    beforeAll(async () => {
+      Object.assign(env, (await referencePorts()).env);
     });
 
     afterAll(async () => {

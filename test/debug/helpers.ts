@@ -2,8 +2,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { docker } from '../helpers/docker.js';
 
 /** 1-based line of the first line containing `text`. */
 export function lineOf(file: string, text: string): number {
@@ -14,15 +12,7 @@ export function lineOf(file: string, text: string): number {
   return index + 1;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/free-port.js';
 
 export function npmRegistry(): string {
   try {
@@ -32,13 +22,7 @@ export function npmRegistry(): string {
   }
 }
 
-/** `down` keeps images; this project's are tagged `<project>-<service>` (layers stay cached). */
-export function removeImagesOf(name: string): void {
-  const refs = docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${name}-*`])
-    .split('\n')
-    .filter(Boolean);
-  if (refs.length > 0) docker(['rmi', ...refs]);
-}
+export { removeImagesOf } from '../helpers/docker.js';
 
 /** Keep requesting until one answers (a reloading server refuses connections for a moment). */
 export async function requestUntilAnswered(url: string, init?: RequestInit): Promise<Response> {

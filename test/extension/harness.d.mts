@@ -29,6 +29,8 @@ export function startCodeServer(opts: {
   logFile: string;
   /** code-server's --log (and the extension channels' level), e.g. 'debug'. */
   logLevel?: string;
+  /** Start it with `env` only, not this process's environment. */
+  cleanEnv?: boolean;
 }): Promise<{ url: string; stop(): void }>;
 export function launchBrowser(): Promise<Browser>;
 export function openWorkbench(browser: Browser, url: string): Promise<Page>;

@@ -45,7 +45,10 @@ export function ensureCodeServer(log = () => {}) {
   return out.trim().split('\n').at(-1);
 }
 
-/** Build the .vsix (`npm run package -w extension`) unless one newer than the sources exists. */
+/**
+ * Build the .vsix (`npm run package -w extension`) unless one newer than its sources exists: the
+ * extension's own, and the compiled CLI and engine it carries (cli/stage-package.mjs).
+ */
 export function packageExtension(log = () => {}) {
   const pkg = JSON.parse(
     execFileSync('node', ['-p', 'JSON.stringify(require("./extension/package.json"))'], {
@@ -57,6 +60,11 @@ export function packageExtension(log = () => {}) {
   const newest = newestMtime([
     path.join(repoRoot, 'extension', 'src'),
     path.join(repoRoot, 'extension', 'package.json'),
+    path.join(repoRoot, 'cli', 'dist'),
+    path.join(repoRoot, 'cli', 'bin'),
+    path.join(repoRoot, 'cli', 'stage-package.mjs'),
+    path.join(repoRoot, 'engine', 'dist'),
+    path.join(repoRoot, 'engine', 'agent'),
   ]);
   if (existsSync(vsix) && statSync(vsix).mtimeMs > newest) return vsix;
   const started = Date.now();
@@ -171,8 +179,21 @@ const USER_SETTINGS = {
   'editor.minimap.enabled': false,
 };
 
-/** Start code-server on `port` and resolve once it answers HTTP. */
-export async function startCodeServer({ entry, port, userDataDir, extensionsDir, workspace, env, logFile, logLevel }) {
+/**
+ * Start code-server on `port` and resolve once it answers HTTP. `cleanEnv`: with `env` only, not
+ * this process's environment (a user's machine: no node_modules/.bin on PATH, no npm_* variables).
+ */
+export async function startCodeServer({
+  entry,
+  port,
+  userDataDir,
+  extensionsDir,
+  workspace,
+  env,
+  logFile,
+  logLevel,
+  cleanEnv,
+}) {
   mkdirSync(userDataDir, { recursive: true });
   const userSettings = path.join(userDataDir, 'User');
   mkdirSync(userSettings, { recursive: true });
@@ -195,7 +216,7 @@ export async function startCodeServer({ entry, port, userDataDir, extensionsDir,
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, {
     cwd: workspace,
-    env: { ...process.env, ...env },
+    env: cleanEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', out, out],
     detached: true,
   });

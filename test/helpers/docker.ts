@@ -70,3 +70,11 @@ export function volumesOf(project: string): string[] {
 export function inspect<T = Record<string, unknown>>(id: string): T {
   return JSON.parse(docker(['inspect', id]))[0] as T;
 }
+
+/** `down` keeps images; this project's are tagged `<project>-<service>` (layers stay cached). */
+export function removeImagesOf(name: string): void {
+  const refs = docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${name}-*`])
+    .split('\n')
+    .filter(Boolean);
+  if (refs.length > 0) docker(['rmi', ...refs]);
+}

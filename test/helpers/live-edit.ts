@@ -1,12 +1,13 @@
 // Live sync end to end on the reference stack, for any runtime: a saved backend route is served,
 // a saved Celery task runs in the worker, a saved frontend component is served by Vite. Runs on
-// a private copy of the stack so the repository's files are never edited.
+// a private copy of the stack so the repository's files are never edited, on free ports so it runs
+// beside the stack from `npm run up`.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendPython } from '../process-runtime/reference-project.js';
 import { devenv } from './cli.js';
 import { copyReferenceStack } from './reference-copy.js';
-import { getJson, portsFree, referenceFiles } from './reference-stack.js';
+import { getJson, type ReferencePorts, referenceFiles, referencePorts } from './reference-stack.js';
 import { waitUntil } from './wait.js';
 
 export function liveEditSuite(runtime: 'docker' | 'process', opts: { skip: string | false }): void {
@@ -16,12 +17,13 @@ export function liveEditSuite(runtime: 'docker' | 'process', opts: { skip: strin
     const hostCa = referenceFiles().env;
     const files = ['-f', copy.compose, ...(hostCa.HOST_CA_BUNDLE && runtime === 'docker' ? ['-f', copy.hostCa] : [])];
     const args = [...files, '-p', `devenvtest-live-${runtime}`, '--runtime', runtime];
-    const env = { ...hostCa, DEVENV_STATE_DIR: `${copy.root}/state`, PYTHON: backendPython() };
+    const env: Record<string, string> = { ...hostCa, DEVENV_STATE_DIR: `${copy.root}/state`, PYTHON: backendPython() };
     const token = `t${Date.now().toString(36)}`;
+    let ports: ReferencePorts;
 
     beforeAll(async () => {
-      const busy = portsFree(runtime === 'process' ? [5432, 6379, 8000, 5173] : [8000, 5173]);
-      if (busy) throw new Error(`the reference stack's ports are taken: ${busy}; stop whatever holds them and rerun`);
+      ports = await referencePorts();
+      Object.assign(env, ports.env);
       const r = await devenv([...args, 'up', '--detach'], { env, timeoutMs: 900_000 });
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     });
@@ -40,7 +42,7 @@ export function liveEditSuite(runtime: 'docker' | 'process', opts: { skip: strin
       const body = await waitUntil(
         'the backend to serve the edited route',
         async () => {
-          const r = await getJson('http://127.0.0.1:8000/api/health');
+          const r = await getJson(`${ports.backend}/api/health`);
           return r.body.edit === token ? r.body : undefined;
         },
         { timeoutMs: 60_000 },
@@ -55,7 +57,7 @@ export function liveEditSuite(runtime: 'docker' | 'process', opts: { skip: strin
       const result = await waitUntil(
         'the worker to run the edited task',
         async () => {
-          const created = await fetch('http://127.0.0.1:8000/api/tasks', {
+          const created = await fetch(`${ports.backend}/api/tasks`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ kind: 'add', payload: { a: 1, b: 2 } }),
@@ -63,7 +65,7 @@ export function liveEditSuite(runtime: 'docker' | 'process', opts: { skip: strin
           });
           const { task_id: id } = (await created.json()) as { task_id: string };
           for (let i = 0; i < 20; i++) {
-            const r = await getJson(`http://127.0.0.1:8000/api/tasks/${id}`);
+            const r = await getJson(`${ports.backend}/api/tasks/${id}`);
             if (r.body.state === 'SUCCESS')
               return (r.body.result as { edit?: string }).edit === token ? r.body.result : undefined;
             await new Promise((res) => setTimeout(res, 250));
@@ -82,7 +84,7 @@ export function liveEditSuite(runtime: 'docker' | 'process', opts: { skip: strin
       const text = await waitUntil(
         'Vite to serve the edited component',
         async () => {
-          const r = await fetch('http://127.0.0.1:5173/src/App.jsx', { signal: AbortSignal.timeout(5000) });
+          const r = await fetch(`${ports.frontend}/src/App.jsx`, { signal: AbortSignal.timeout(5000) });
           const body = await r.text();
           return body.includes(token) ? body : undefined;
         },

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { repoRoot } from './cli.js';
+import { freePort } from './free-port.js';
 import { waitUntil } from './wait.js';
 
 export const referenceCompose = join(repoRoot, 'compose', 'reference', 'compose.yaml');
@@ -30,13 +31,41 @@ export function referenceFiles(): { args: string[]; env: Record<string, string> 
   return { args, env };
 }
 
+export interface ReferencePorts {
+  /** BACKEND_PORT, FRONTEND_PORT, POSTGRES_PORT, REDIS_PORT: compose.yaml interpolates them. */
+  env: Record<string, string>;
+  backend: string;
+  frontend: string;
+  /** The host ports the stack binds (all four on the process runtime; backend and frontend on Docker). */
+  ports: number[];
+}
+
+/**
+ * Free host ports for a copy of the reference stack, so a test runs beside the stack from
+ * `npm run up` (which holds 8000, 5173 and, on the process runtime, 5432 and 6379).
+ */
+export async function referencePorts(): Promise<ReferencePorts> {
+  const [backend, frontend, postgres, redis] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  return {
+    env: {
+      BACKEND_PORT: String(backend),
+      FRONTEND_PORT: String(frontend),
+      POSTGRES_PORT: String(postgres),
+      REDIS_PORT: String(redis),
+    },
+    backend: `http://127.0.0.1:${backend}`,
+    frontend: `http://127.0.0.1:${frontend}`,
+    ports: [backend, frontend, postgres, redis],
+  };
+}
+
 export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 /** The acceptance of the core issue: health, page, proxy, and a Celery task's result. */
-export async function checkReferenceStack(backend = 'http://127.0.0.1:8000', frontend = 'http://127.0.0.1:5173') {
+export async function checkReferenceStack({ backend, frontend }: { backend: string; frontend: string }) {
   const health = await getJson(`${backend}/api/health`);
   expect(health.status).toBe(200);
   expect(health.body).toMatchObject({ status: 'ok', db: 'ok', redis: 'ok' });
@@ -97,11 +126,4 @@ export function listeners(): Listener[] {
 
 export function isLoopback(address: string): boolean {
   return address === '127.0.0.1' || address === '::1' || address.startsWith('127.') || address === 'localhost';
-}
-
-export function portsFree(ports: number[]): string | undefined {
-  const busy = listeners().filter((l) => ports.includes(l.port));
-  return busy.length === 0
-    ? undefined
-    : busy.map((b) => `${b.address}:${b.port} held by ${b.process} (pid ${b.pid})`).join(', ');
 }

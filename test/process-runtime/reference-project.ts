@@ -1,6 +1,7 @@
 // compose/reference/compose.yaml loaded by the real config loader, as the daemon would:
 // DEVENV_STATE_DIR = the test's state directory, PYTHON = the interpreter that has the
-// backend's packages (Debian's /usr/bin/python3 when pyenv's shims come first on PATH).
+// backend's packages (Debian's /usr/bin/python3 when pyenv's shims come first on PATH); the
+// test's own project name and ports (BACKEND_PORT, …) so it runs beside the stack of `npm run up`.
 
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -23,10 +24,19 @@ export function backendPython(): string {
   return !ok('python3') && ok('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
-export async function referenceProject(stateDir: string): Promise<ProjectSpec> {
+export async function referenceProject(
+  stateDir: string,
+  opts: { projectName: string; ports: Record<string, string> },
+): Promise<ProjectSpec> {
   const { project } = await loadProject({
     files: [resolve(composeDir, 'compose.yaml')],
-    env: { ...process.env, DEVENV_STATE_DIR: stateDir, PYTHON: process.env.PYTHON ?? backendPython() },
+    projectName: opts.projectName,
+    env: {
+      ...process.env,
+      ...opts.ports,
+      DEVENV_STATE_DIR: stateDir,
+      PYTHON: process.env.PYTHON ?? backendPython(),
+    },
   });
   return project;
 }

@@ -1,8 +1,8 @@
 // The real reference stack (postgres, redis, migrate, backend, worker, frontend) run by the
 // engine on the process runtime: up from nothing, the app's round trip (health direct and
-// through Vite's proxy, the page, a Celery task), down, and not one process left behind.
+// through Vite's proxy, the page, a Celery task), down, and not one process left behind. Its own
+// project name and free ports: it runs beside the stack from `npm run up`.
 
-import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,28 +14,24 @@ import { hostProcesses, isLoopback } from '../../engine/src/platform/host-proces
 import { findMissingBinaries } from '../../engine/src/runtimes/process/binaries.js';
 import { TOKEN_VAR } from '../../engine/src/runtimes/process/instance-record.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
+import { type ReferencePorts, referencePorts } from '../helpers/reference-stack.js';
 import { referenceProject } from './reference-project.js';
 
-const ports = [5432, 6379, 8000, 5173];
+const projectName = `devenvtest-ref-process-${process.pid}`;
+let ports: ReferencePorts;
 let root: string;
 let stateDir: string;
 let engine: Engine | undefined;
 const events: EngineEvent[] = [];
 const tokens = new Set<string>();
 
-/** A port we need, held by someone else: say who, so the run can be repeated when it is free. */
-async function holderOf(port: number): Promise<string | undefined> {
-  const free = await new Promise<boolean>((res) => {
+/** Is the port free on 127.0.0.1 (after `down`, nothing of the stack may hold it)? */
+function isFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((res) => {
     const srv = createServer();
     srv.once('error', () => res(false));
     srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
   });
-  if (free) return undefined;
-  try {
-    return execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' }).trim() || 'unknown process';
-  } catch {
-    return 'unknown process';
-  }
 }
 
 async function get(url: string, init?: RequestInit): Promise<{ status: number; text: string }> {
@@ -52,29 +48,18 @@ function tail(service?: string): string {
     .join('\n');
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'devenv-ref-'));
   chmodSync(root, 0o711); // postgres (the user) must pass through to its data directory
   stateDir = join(root, 'state');
+  ports = await referencePorts();
 });
 
-/** Fail (never skip) when another stack holds the ports, naming the holder, so it can be rerun later. */
-async function requireFreePorts(): Promise<void> {
-  const busy: string[] = [];
-  for (const p of ports) {
-    const holder = await holderOf(p);
-    if (holder) busy.push(`port ${p} is held by: ${holder}`);
-  }
-  if (busy.length > 0) {
-    throw new Error(
-      `the reference stack needs ports ${ports.join(', ')} on 127.0.0.1; busy now (a Docker-based stack? Debian's postgresql cluster?):\n  ${busy.join('\n  ')}\nstop it or run this test again later`,
-    );
-  }
-}
+const load = () => referenceProject(stateDir, { projectName, ports: ports.env });
 
 afterAll(async () => {
   if (engine) {
-    const project = await referenceProject(stateDir);
+    const project = await load();
     await engine.down(project, { volumes: true }).catch(() => undefined);
     await engine.close();
   }
@@ -83,12 +68,11 @@ afterAll(async () => {
 
 describe('the reference stack on the process runtime', () => {
   it('has everything it needs installed (what `devenv doctor` checks)', async () => {
-    expect(await findMissingBinaries(await referenceProject(stateDir))).toEqual([]);
+    expect(await findMissingBinaries(await load())).toEqual([]);
   });
 
   it('comes up, serves the app end to end, and goes down leaving nothing behind', async () => {
-    await requireFreePorts();
-    const project = await referenceProject(stateDir);
+    const project = await load();
     engine = new Engine(new ProcessRuntime({ stateDir }));
     engine.bus.subscribe((e) => events.push(e));
 
@@ -144,25 +128,26 @@ describe('the reference stack on the process runtime', () => {
     // Host processes bind their own ports: all on loopback, each where the config says.
     const listening = status.services.flatMap((s) => s.ports.map((p) => ({ service: s.name, ...p })));
     expect(listening.filter((p) => !isLoopback(p.hostIp))).toEqual([]);
+    const [backendPort, frontendPort, postgresPort, redisPort] = ports.ports;
     for (const [service, port] of [
-      ['postgres', 5432],
-      ['redis', 6379],
-      ['backend', 8000],
-      ['frontend', 5173],
+      ['postgres', postgresPort],
+      ['redis', redisPort],
+      ['backend', backendPort],
+      ['frontend', frontendPort],
     ] as const) {
       expect(listening.some((p) => p.service === service && p.hostPort === port)).toBe(true);
     }
-    expect(status.services.find((s) => s.name === 'backend')?.url).toBe('http://127.0.0.1:8000/docs');
+    expect(status.services.find((s) => s.name === 'backend')?.url).toBe(`${ports.backend}/docs`);
 
-    const health = await get('http://127.0.0.1:8000/api/health');
+    const health = await get(`${ports.backend}/api/health`);
     expect(health.status, health.text).toBe(200);
     expect(JSON.parse(health.text)).toEqual({ status: 'ok', db: 'ok', redis: 'ok' });
-    const proxied = await get('http://127.0.0.1:5173/api/health');
+    const proxied = await get(`${ports.frontend}/api/health`);
     expect(proxied.status).toBe(200);
     expect(JSON.parse(proxied.text).status).toBe('ok');
-    expect((await get('http://127.0.0.1:5173/')).text).toContain('<div id="root">');
+    expect((await get(`${ports.frontend}/`)).text).toContain('<div id="root">');
 
-    const created = await get('http://127.0.0.1:5173/api/tasks', {
+    const created = await get(`${ports.frontend}/api/tasks`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ kind: 'add', payload: { a: 2, b: 40 } }),
@@ -172,7 +157,7 @@ describe('the reference stack on the process runtime', () => {
     const tRoundTrip = Date.now();
     let task: { state: string; result: unknown } = { state: 'PENDING', result: null };
     while (Date.now() - tRoundTrip < 30_000) {
-      task = JSON.parse((await get(`http://127.0.0.1:5173/api/tasks/${taskId}`)).text);
+      task = JSON.parse((await get(`${ports.frontend}/api/tasks/${taskId}`)).text);
       if (task.state === 'SUCCESS' || task.state === 'FAILURE') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -182,7 +167,7 @@ describe('the reference stack on the process runtime', () => {
     await engine.down(project, { volumes: true });
     for (const token of tokens)
       expect(await hostProcesses().withEnv(TOKEN_VAR, token), `processes with token ${token}`).toEqual([]);
-    for (const p of ports) expect(await holderOf(p)).toBeUndefined();
+    for (const p of ports.ports) expect(await isFree(p), `port ${p} after down`).toBe(true);
     // `down -v` deleted the data (postgres' cluster) and kept the logs.
     expect(existsSync(join(stateDir, 'postgres'))).toBe(false);
     expect(existsSync(join(stateDir, 'logs', 'postgres.log'))).toBe(true);

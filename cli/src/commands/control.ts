@@ -3,10 +3,11 @@
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, UserError } from '@devenv/engine';
 import { type DaemonConnection, Methods } from '@devenv/engine/protocol';
-import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
+import { environmentContext, findDaemon, type GlobalOptions } from '../context.js';
+import { withCommands } from '../output/hints.js';
 
-async function requireDaemon(opts: GlobalOptions): Promise<DaemonConnection> {
-  const ctx = projectContext(opts);
+async function requireDaemon(opts: GlobalOptions, command: string): Promise<DaemonConnection> {
+  const ctx = environmentContext(opts, command);
   const daemon = await findDaemon(ctx);
   if (!daemon) {
     throw new UserError({
@@ -19,7 +20,7 @@ async function requireDaemon(opts: GlobalOptions): Promise<DaemonConnection> {
 }
 
 export async function restartCommand(service: string, opts: GlobalOptions): Promise<number> {
-  const daemon = await requireDaemon(opts);
+  const daemon = await requireDaemon(opts, 'restart');
   await daemon.connection.sendRequest(Methods.restart, { service });
   daemon.close();
   process.stdout.write(`${service}: restarted\n`);
@@ -27,7 +28,7 @@ export async function restartCommand(service: string, opts: GlobalOptions): Prom
 }
 
 export async function rebuildCommand(service: string, opts: GlobalOptions): Promise<number> {
-  const daemon = await requireDaemon(opts);
+  const daemon = await requireDaemon(opts, 'rebuild');
   const result = await daemon.connection.sendRequest(Methods.rebuild, { service });
   daemon.close();
   for (const f of result.failed) process.stderr.write(`error: ${f.service}: ${f.message}\n`);
@@ -48,7 +49,7 @@ export interface ResetOptions extends GlobalOptions {
  * It says what will be lost and asks; without a terminal it needs `--yes`.
  */
 export async function resetCommand(opts: ResetOptions): Promise<number> {
-  const ctx = projectContext(opts);
+  const ctx = environmentContext(opts, 'reset');
   if (opts.hard && opts.soft) {
     throw new UserError({
       code: 'cli.reset-mode',
@@ -56,7 +57,7 @@ export async function resetCommand(opts: ResetOptions): Promise<number> {
       hint: 'choose one: `--soft` keeps the cluster, `--hard` recreates it (Kubernetes only)',
     });
   }
-  const daemon = await requireDaemon(opts);
+  const daemon = await requireDaemon(opts, 'reset');
   try {
     const status = await daemon.connection.sendRequest(Methods.status);
     const kubernetes = status.runtime === 'kubernetes';
@@ -111,7 +112,7 @@ export async function resetCommand(opts: ResetOptions): Promise<number> {
 }
 
 export async function shutdownCommand(opts: GlobalOptions): Promise<number> {
-  const ctx = projectContext(opts);
+  const ctx = environmentContext(opts, 'shutdown');
   const daemon = await findDaemon(ctx);
   if (!daemon) {
     process.stdout.write(`no daemon runs for ${ctx.identity.name}\n`);
@@ -119,6 +120,8 @@ export async function shutdownCommand(opts: GlobalOptions): Promise<number> {
   }
   await daemon.connection.sendRequest(Methods.shutdown);
   daemon.close();
-  process.stdout.write(`daemon ${daemon.info.pid} stopped; the environment keeps running (\`devenv down\` stops it)\n`);
+  process.stdout.write(
+    withCommands(`daemon ${daemon.info.pid} stopped; the environment keeps running (\`devenv down\` stops it)\n`),
+  );
   return ExitCode.ok;
 }

@@ -4,11 +4,12 @@
 
 import { ExitCode, type ProjectStatus } from '@devenv/engine';
 import { Methods } from '@devenv/engine/protocol';
-import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
+import { environmentContext, findDaemon, type GlobalOptions } from '../context.js';
 import { localEngine } from '../local-engine.js';
+import { withCommands } from '../output/hints.js';
 
 export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean; json?: boolean }): Promise<number> {
-  const ctx = projectContext(opts);
+  const ctx = environmentContext(opts, 'debug-info');
   const { debugInfo, vscodeLaunchConfigs } = await import('@devenv/engine/engine');
   let status: ProjectStatus;
   const daemon = await findDaemon(ctx);
@@ -16,7 +17,7 @@ export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean;
     status = await daemon.connection.sendRequest(Methods.status);
     daemon.close();
   } else {
-    const { engine, project } = await localEngine(ctx, opts.runtime ?? 'auto');
+    const { engine, project } = await localEngine(ctx, ctx.runtime);
     status = await engine.attach(project, { watch: false });
     await engine.close();
   }
@@ -30,7 +31,7 @@ export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean;
     return ExitCode.ok;
   }
   if (rows.length === 0) {
-    process.stdout.write('no service runs under a debugger (is the environment up? `devenv up`)\n');
+    process.stdout.write(withCommands('no service runs under a debugger (is the environment up? `devenv up`)\n'));
     return ExitCode.ok;
   }
   const cwd = `${process.cwd()}/`;
@@ -43,6 +44,8 @@ export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean;
       );
     }
   }
-  process.stdout.write('\n`devenv debug-info --vscode` prints attach configurations for .vscode/launch.json\n');
+  process.stdout.write(
+    withCommands('\n`devenv debug-info --vscode` prints attach configurations for .vscode/launch.json\n'),
+  );
   return ExitCode.ok;
 }

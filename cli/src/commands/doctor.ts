@@ -5,6 +5,7 @@ import { ExitCode, type ProjectStatus } from '@devenv/engine';
 import { Methods } from '@devenv/engine/protocol';
 import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
 import { localEngine } from '../local-engine.js';
+import { withCommands } from '../output/hints.js';
 
 const marks = { ok: '✓', info: '·', warn: '!', fail: '✗' } as const;
 
@@ -36,7 +37,9 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
       if (f.fix && f.status !== 'ok') process.stdout.write(`  ${''.padEnd(16)} fix: ${f.fix}\n`);
     }
     const failed = findings.filter((f) => f.status === 'fail').length;
-    process.stdout.write(failed ? `\n${failed} problem(s) to fix before \`devenv up\`\n` : '\nready for `devenv up`\n');
+    process.stdout.write(
+      withCommands(failed ? `\n${failed} problem(s) to fix before \`devenv up\`\n` : '\nready for `devenv up`\n'),
+    );
   }
   return findings.some((f) => f.status === 'fail') ? ExitCode.userError : ExitCode.ok;
 }

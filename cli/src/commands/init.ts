@@ -4,6 +4,7 @@
 import { ExitCode, UserError } from '@devenv/engine';
 import type { InitFile, InitResult } from '@devenv/engine/engine';
 import type { GlobalOptions } from '../context.js';
+import { withCommands } from '../output/hints.js';
 
 export interface InitCommandOptions extends GlobalOptions {
   force?: boolean;
@@ -55,14 +56,17 @@ export function initReport(result: InitResult): string {
       ...result.files.map((f) => [f.path, describe(f)]),
     ];
     out.push(table(rows));
-    out.push('', 'next: devenv up');
+    out.push('', withCommands('next: `devenv up`'));
   } else {
     for (const b of result.backups) out.push(`would move ${b.from} to ${b.to}`);
     for (const f of result.files) {
       out.push(`--- ${f.path} (${f.action === 'unchanged' ? `unchanged: ${f.reason}` : `would be ${f.action}d`}) ---`);
       if (f.action !== 'unchanged') out.push(f.text.trimEnd());
     }
-    out.push('', 'dry run: nothing was written; run `devenv init` without --dry-run to write these files');
+    out.push(
+      '',
+      withCommands('dry run: nothing was written; run `devenv init` without --dry-run to write these files'),
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -3,7 +3,7 @@
 
 import { type EngineEvent, ExitCode } from '@devenv/engine';
 import { Methods, Notifications } from '@devenv/engine/protocol';
-import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
+import { environmentContext, findDaemon, type GlobalOptions } from '../context.js';
 import { localEngine } from '../local-engine.js';
 import { colourWanted, PlainRenderer } from '../output/plain-renderer.js';
 
@@ -11,7 +11,7 @@ export async function logsCommand(
   service: string | undefined,
   opts: GlobalOptions & { follow?: boolean; tail?: string; timestamps?: boolean },
 ): Promise<number> {
-  const ctx = projectContext(opts);
+  const ctx = environmentContext(opts, 'logs');
   const limit = opts.tail ? Number(opts.tail) : 1000;
   const renderer = new PlainRenderer(process.stdout, {
     colour: colourWanted(process.stdout),
@@ -46,7 +46,7 @@ export async function logsCommand(
     daemon.close();
     return ExitCode.ok;
   }
-  const { engine, project } = await localEngine(ctx, opts.runtime ?? 'auto');
+  const { engine, project } = await localEngine(ctx, ctx.runtime);
   renderer.setServices(Object.keys(project.services));
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());

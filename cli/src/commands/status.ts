@@ -2,19 +2,19 @@
 
 import { ExitCode, type ProjectStatus } from '@devenv/engine';
 import { Methods } from '@devenv/engine/protocol';
-import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
+import { environmentContext, findDaemon, type GlobalOptions } from '../context.js';
 import { localEngine } from '../local-engine.js';
 import { formatStatus } from '../output/status-table.js';
 
 export async function statusCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
-  const ctx = projectContext(opts);
+  const ctx = environmentContext(opts, 'status');
   let status: ProjectStatus;
   const daemon = await findDaemon(ctx);
   if (daemon) {
     status = await daemon.connection.sendRequest(Methods.status);
     daemon.close();
   } else {
-    const { engine, project } = await localEngine(ctx, opts.runtime ?? 'auto');
+    const { engine, project } = await localEngine(ctx, ctx.runtime);
     status = await engine.attach(project, { watch: false });
     await engine.close();
   }

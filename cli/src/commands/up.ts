@@ -6,6 +6,7 @@
 import { type EngineEvent, ExitCode } from '@devenv/engine';
 import { type DaemonConnection, Methods, Notifications, sendUp, type UpResultWire } from '@devenv/engine/protocol';
 import { daemonFor, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
+import { withCommands } from '../output/hints.js';
 import { colourWanted, PlainRenderer } from '../output/plain-renderer.js';
 import { statusTable, whereToGo } from '../output/status-table.js';
 
@@ -37,7 +38,7 @@ export function wantsTui(
 
 export async function upCommand(services: string[], opts: UpOptions): Promise<number> {
   const ctx = projectContext(opts);
-  const daemon = await daemonFor(ctx, opts.runtime ?? 'auto');
+  const daemon = await daemonFor(ctx, ctx.runtime);
   if (wantsTui(opts, { stdoutTty: process.stdout.isTTY === true, stdinTty: process.stdin.isTTY === true })) {
     return upWithTui(ctx, daemon, services, opts);
   }
@@ -55,7 +56,7 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     process.on('SIGINT', () => {
       if (stopping) {
         // Second Ctrl-C: leave the environment to the daemon and go.
-        process.stderr.write('\ndetaching; the environment keeps running (`devenv down` stops it)\n');
+        process.stderr.write(withCommands('\ndetaching; the environment keeps running (`devenv down` stops it)\n'));
         process.exit(ExitCode.ok);
       }
       process.stderr.write('\ntaking the environment down (Ctrl-C again to detach and leave it running)…\n');
@@ -108,7 +109,9 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
   const code = result.failed.length > 0 ? ExitCode.runtimeFailure : ExitCode.ok;
   if (opts.detach) {
     if (!opts.json)
-      out.write(`\nrunning in the background (daemon pid ${daemon.info.pid}); \`devenv down\` stops it\n`);
+      out.write(
+        withCommands(`\nrunning in the background (daemon pid ${daemon.info.pid}); \`devenv down\` stops it\n`),
+      );
     daemon.close();
     return code;
   }
@@ -150,7 +153,9 @@ async function upWithTui(
   switch (outcome.kind) {
     case 'detached':
       process.stdout.write(
-        `${name} keeps running (daemon pid ${daemon.info.pid}); \`devenv up\` re-attaches, \`devenv down\` stops it\n`,
+        withCommands(
+          `${name} keeps running (daemon pid ${daemon.info.pid}); \`devenv up\` re-attaches, \`devenv down\` stops it\n`,
+        ),
       );
       return ExitCode.ok;
     case 'down':

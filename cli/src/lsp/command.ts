@@ -8,6 +8,7 @@ import type { loadProject as LoadProject } from '@devenv/engine/engine';
 import { createConnection } from 'vscode-languageserver/node';
 import { daemonFor, findDaemon, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
 import { localEngine } from '../local-engine.js';
+import { configureHints, eventWithCommands } from '../output/hints.js';
 import { withConfiguredServices } from './configured-services.js';
 import { type DaemonAccess, DaemonRelay, type StatusEnricher } from './daemon-relay.js';
 import { isPartialConfig } from './partial-config.js';
@@ -34,6 +35,7 @@ export async function lspCommand(globals: GlobalOptions): Promise<number> {
     relay: (init, rootPath, emit) => {
       if (rootPath) process.chdir(rootPath);
       const opts = withInitOptions(globals, init);
+      configureHints(opts);
       let ctx: ProjectContext;
       try {
         ctx = projectContext(opts);
@@ -44,7 +46,7 @@ export async function lspCommand(globals: GlobalOptions): Promise<number> {
       projectFiles = ctx.identity.files;
       connection.console.log(`project ${ctx.identity.name}: ${ctx.identity.files.join(', ')}`);
       const runtime = opts.runtime ?? 'auto';
-      return new DaemonRelay(daemonAccess(ctx, runtime), emit, {
+      return new DaemonRelay(daemonAccess(ctx, runtime), (e) => emit(eventWithCommands(e)), {
         enrich: configEnricher(ctx, loadProject),
         log: (line) => connection.console.log(line),
       });

@@ -11,6 +11,7 @@ import { ErrorCodes, type ErrorData, Methods, Notifications } from '@devenv/engi
 import { ResponseError } from 'vscode-jsonrpc';
 import { type Connection, TextDocumentSyncKind, TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { errorWithCommands } from '../output/hints.js';
 import type { DaemonRelay } from './daemon-relay.js';
 import { toLspDiagnostics } from './document-diagnostics.js';
 
@@ -109,7 +110,8 @@ export function serveLanguage(connection: Connection, opts: ServerOptions): { cl
       try {
         return await fn(relay, params);
       } catch (err) {
-        throw toResponseError(err);
+        // Hints the editor shows name commands its terminal can run (output/hints.ts).
+        throw errorWithCommands(toResponseError(err));
       }
     };
   connection.onRequest(

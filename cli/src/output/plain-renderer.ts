@@ -3,6 +3,7 @@
 // `--no-tui`; colour only when the stream is a terminal and NO_COLOR is unset.
 
 import type { EngineEvent, ServiceState, ServiceStatus } from '@devenv/engine';
+import { eventWithCommands } from './hints.js';
 import { sanitizeTerminalText, stripAnsi } from './terminal-text.js';
 
 const palette = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
@@ -29,7 +30,8 @@ export class PlainRenderer {
     });
   }
 
-  render(e: EngineEvent): void {
+  render(event: EngineEvent): void {
+    const e = eventWithCommands(event);
     switch (e.kind) {
       case 'log':
         if (e.stream === 'system') this.line('devenv', `${e.service}: ${e.line}`, e.ts);

@@ -10,6 +10,7 @@ import {
   type UpParams,
   type UpResultWire,
 } from '@devenv/engine/protocol';
+import { errorWithCommands, eventWithCommands } from '../output/hints.js';
 import type { TuiClient } from './client.js';
 
 export function daemonTuiClient(
@@ -17,6 +18,11 @@ export function daemonTuiClient(
   up: { config: ConfigSource; services?: string[]; build?: boolean; debug?: boolean },
 ): TuiClient {
   const { connection } = daemon;
+  // What the daemon says (hints in errors and events) reads as commands for this terminal.
+  const request = <R>(sent: Promise<R>): Promise<R> =>
+    sent.catch((err: unknown) => {
+      throw errorWithCommands(err);
+    });
   const upParams: UpParams = {
     config: up.config,
     ...(up.services?.length ? { services: up.services } : {}),
@@ -26,18 +32,18 @@ export function daemonTuiClient(
   return {
     daemon: { pid: daemon.info.pid, logFile: daemon.info.logFile },
     async attach(onEvent: (e: EngineEvent) => void, opts: { replayLogs: number }): Promise<ProjectStatus> {
-      connection.onNotification(Notifications.event, onEvent);
+      connection.onNotification(Notifications.event, (e) => onEvent(eventWithCommands(e)));
       await connection.sendRequest(Methods.subscribe, { replayLogs: opts.replayLogs });
       return connection.sendRequest(Methods.status);
     },
-    up: (): Promise<UpResultWire> => sendUp(connection, upParams),
-    restart: (service) => connection.sendRequest(Methods.restart, { service }),
-    rebuild: (service) => connection.sendRequest(Methods.rebuild, { service }),
+    up: (): Promise<UpResultWire> => request(sendUp(connection, upParams)),
+    restart: (service) => request(connection.sendRequest(Methods.restart, { service })),
+    rebuild: (service) => request(connection.sendRequest(Methods.rebuild, { service })),
     resync: async (service) => {
-      await connection.sendRequest(Methods.resync, { service });
+      await request(connection.sendRequest(Methods.resync, { service }));
     },
-    reset: (mode) => connection.sendRequest(Methods.reset, { mode }),
-    down: () => connection.sendRequest(Methods.down, { volumes: false, shutdown: true }),
+    reset: (mode) => request(connection.sendRequest(Methods.reset, { mode })),
+    down: () => request(connection.sendRequest(Methods.down, { volumes: false, shutdown: true })),
     onClose: (listener) => {
       connection.onClose(listener);
     },

@@ -20,6 +20,7 @@ import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { ProjectStatus } from '../model/status.js';
 import { ensureStateDir } from '../protocol/client.js';
+import { forgetEnvironment, recordEnvironment } from '../protocol/environment-registry.js';
 import type { DaemonPaths, ProjectIdentity } from '../protocol/project-identity.js';
 import {
   type ConfigSource,
@@ -51,6 +52,8 @@ export class Daemon {
   private engineMade: Promise<Engine> | undefined;
   private project: ProjectSpec | undefined;
   private lastConfig: ConfigSource | undefined;
+  /** The runtime asked for (`--runtime`, else the file's), `auto` until the engine exists: recorded in the registry. */
+  private runtimeChoice: RuntimeChoice = 'auto';
   private server: Server | undefined;
   private readonly clients = new Set<MessageConnection>();
   private readonly startedAt = now();
@@ -176,6 +179,7 @@ export class Daemon {
           ? { project: this.project, engine: await this.ensureEngine(this.project) }
           : await this.loadWithEngine(this.lastConfig).then((r) => ({ project: r.loaded.project, engine: r.engine }));
         await engine.down(project, { volumes: p.volumes ?? false });
+        this.registry('forget');
         if (p.shutdown ?? true) this.exitSoon('environment taken down');
       }),
     );
@@ -307,6 +311,7 @@ export class Daemon {
       this.broadcast({ kind: 'diagnostic', ts: now(), severity: 'info', code: 'process.state-moved', message });
     }
     this.project = project;
+    this.registry('record', config, engine);
     const result = await engine.up(project, {
       services: opts.services,
       build: opts.build,
@@ -349,6 +354,25 @@ export class Daemon {
     return outcome.loaded;
   }
 
+  /** `devenv ls` and `-p NAME` from anywhere read the user's registry of environments; a failure to write it is logged only. */
+  private registry(action: 'record' | 'forget', config?: ConfigSource, engine?: Engine): void {
+    const id = this.opts.identity;
+    try {
+      if (action === 'forget') forgetEnvironment(id);
+      else
+        recordEnvironment({
+          project: id.name,
+          projectDir: id.projectDir,
+          files: config?.files?.length ? config.files : id.files,
+          ...(config?.profiles?.length ? { profiles: config.profiles } : {}),
+          runtime: this.runtimeChoice === 'auto' ? (engine?.runtime.kind ?? 'auto') : this.runtimeChoice,
+          updatedAt: now(),
+        });
+    } catch (err) {
+      this.log(`registry of environments: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   /**
    * Load the config and make sure the engine exists. The runtime may keep the services' state
    * elsewhere (DEVENV_STATE_DIR; see runtimes/process/services-state-dir.ts): then the config is
@@ -377,6 +401,7 @@ export class Daemon {
 
   private async makeEngine(project: ProjectSpec): Promise<Engine> {
     const choice = this.opts.runtime === 'auto' ? (project.devenv.runtime ?? 'auto') : this.opts.runtime;
+    this.runtimeChoice = choice;
     const notices: string[] = [];
     // Said once, to the client of the next `up` (the engine may be made at start-up, with nobody listening).
     const runtime = await selectRuntime(choice, {

@@ -109,7 +109,12 @@ export function registerCommands(
       const args = configFiles().flatMap((f) => ['-f', f]);
       const terminal = vscode.window.createTerminal({ name: 'devenv', ...(folder ? { cwd: folder.uri } : {}) });
       terminal.show();
-      terminal.sendText(terminalCommandLine(command, [...args, 'up']));
+      terminal.sendText(
+        terminalCommandLine(command, [...args, 'up'], {
+          execPath: process.execPath,
+          electron: process.versions.electron !== undefined,
+        }),
+      );
     }),
     register('devenv.restartServer', () => client.restart()),
     register('devenv.refresh', () => client.refresh()),

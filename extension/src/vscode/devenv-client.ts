@@ -3,10 +3,11 @@
 // @devenv/engine/protocol, relayed by the server). Restarts a dead server a bounded number of
 // times, then asks.
 
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { EngineEvent, ProjectStatus } from '@devenv/engine';
-import { Methods, Notifications } from '@devenv/engine/protocol';
+import { Methods, Notifications, PROTOCOL_VERSION } from '@devenv/engine/protocol';
 import * as vscode from 'vscode';
 import {
   CloseAction,
@@ -21,7 +22,7 @@ import {
 import { EnvironmentState } from '../environment-state.js';
 import { errorMessage } from '../error-text.js';
 import { RestartBudget } from '../restart-budget.js';
-import { type ServerCommand, serverCommand } from '../server-command.js';
+import { chooseServer, type Lookup, type ServerCommand } from '../server-command.js';
 
 export type ServerState = 'starting' | 'ready' | 'failed';
 
@@ -64,16 +65,19 @@ export class DevenvClient implements vscode.Disposable {
   async start(): Promise<void> {
     const folder = this.settings.folder.uri.fsPath;
     const setting = vscode.workspace.getConfiguration('devenv', this.settings.folder).get<string>('path');
-    this.command = serverCommand(setting, folder, { exists: existsSync, which });
-    if (!this.command) {
+    const choice = await chooseServer(setting, folder, lookup, { script: BUNDLED_CLI, protocol: PROTOCOL_VERSION });
+    this.command = choice?.command;
+    if (!choice || !this.command) {
       this.setState('failed');
       const pick = await vscode.window.showErrorMessage(
-        'devenv: no `devenv` found (not in this workspace, not on PATH). Set `devenv.path` to your devenv.',
+        'devenv: no `devenv` found (not in this workspace, not on PATH, and this extension carries none). Set `devenv.path` to your devenv.',
         'Open Settings',
       );
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'devenv.path');
       return;
     }
+    const shown = this.command.kind === 'node' ? this.command.script : this.command.command;
+    this.output.info(`running ${shown}: ${choice.why}`);
     const serverOptions: ServerOptions =
       this.command.kind === 'node'
         ? {
@@ -184,6 +188,36 @@ export class DevenvClient implements vscode.Disposable {
     this.serverStates.fire(state);
   }
 }
+
+/** The CLI the .vsix carries (`npm run package -w extension` stages it beside this bundle). */
+const BUNDLED_CLI = join(__dirname, 'devenv', 'bin', 'devenv.js');
+
+const lookup: Lookup = {
+  exists: existsSync,
+  which,
+  realpath: (path) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  },
+  protocolOf: (command) =>
+    new Promise((resolve) => {
+      const [file, args] =
+        command.kind === 'node'
+          ? [process.execPath, [command.script, 'version', '--json']]
+          : [command.command, ['version', '--json']];
+      execFile(file, args, { timeout: 5000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (err, stdout) => {
+        try {
+          const protocol = err ? undefined : (JSON.parse(stdout) as { protocol?: unknown }).protocol;
+          resolve(typeof protocol === 'number' ? protocol : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    }),
+};
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

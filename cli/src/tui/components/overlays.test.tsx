@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { withCommands } from '../../output/hints.js';
 import { stripAnsi } from '../../output/terminal-text.js';
 import { sampleStatus } from '../fake-client.js';
 import { KEY_HELP } from '../keys.js';
@@ -15,7 +16,8 @@ describe('HelpOverlay', () => {
     expect(out.split('\n')[0]).toMatch(/^─ keys ─+$/);
     for (const k of KEY_HELP) {
       expect(out).toContain(k.keys);
-      expect(out).toContain(k.what);
+      // Commands in the help carry how this CLI is started and the project's flags (output/hints.ts).
+      expect(out).toContain(withCommands(k.what));
     }
     expect(out).toContain('esc, ? or q closes this help');
   });

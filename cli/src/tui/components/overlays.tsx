@@ -3,6 +3,7 @@
 
 import type { ServiceStatus } from '@devenv/engine';
 import { Box } from 'ink';
+import { withCommands } from '../../output/hints.js';
 import { attachDetails } from '../debug-attach.js';
 import { KEY_HELP } from '../keys.js';
 import type { ProjectInfo } from '../state/reducer.js';
@@ -27,7 +28,7 @@ export function HelpOverlay({ height, width }: { height: number; width: number }
   const keyWidth = Math.max(...KEY_HELP.map((k) => stringWidth(k.keys))) + 2;
   const rows: Piece[][] = KEY_HELP.map((k) => [
     { text: `  ${fit(k.keys, keyWidth)}`, bold: true, color: 'cyan' },
-    { text: k.what },
+    { text: withCommands(k.what) },
   ]);
   rows.push([]);
   rows.push([{ text: '  Logs come from the daemon: closing this UI never stops anything (unless Q).', dim: true }]);
