@@ -2,7 +2,7 @@
 
 import { backingServices, findConnectionUrls } from './backing-services.js';
 import type { Findings } from './findings.js';
-import { detectNode } from './node-apps.js';
+import { detectNode } from './nodejs-apps.js';
 import { detectPython } from './python-apps.js';
 import type { RepoFiles } from './repo-files.js';
 
