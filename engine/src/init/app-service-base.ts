@@ -4,7 +4,7 @@
 
 import type { AppEnvironment } from './app-environment.js';
 import type { Evidence, HealthProbe } from './findings.js';
-import type { PlannedService, ProcessProbeSection, ServiceKind } from './planned-service.js';
+import type { AppService, ProcessProbeSection, ServiceKind } from './planned-service.js';
 import { joinRel, type RepoFiles } from './repo-files.js';
 
 export interface DockerBuild {
@@ -77,6 +77,7 @@ export function evidenceText(e: Evidence): string {
   return `${e.file}:${e.line}`;
 }
 
+/** What every service built from an app folder shares: build or a process-only note, environment. */
 export function appBase(
   name: string,
   kind: ServiceKind,
@@ -84,7 +85,7 @@ export function appBase(
   repo: RepoFiles,
   evidence: Evidence[],
   environment: AppEnvironment,
-): { service: PlannedService; docker: DockerBuild | undefined } {
+): { service: AppService; docker: DockerBuild | undefined } {
   const docker = dockerBuild(repo, dir);
   const comments = [`${describeKind(kind)}: ${evidence.map(evidenceText).join(', ')}.`];
   if (!docker) {
@@ -93,7 +94,7 @@ export function appBase(
       `To run it in Docker, add ${rel(joinRel(dir, 'Dockerfile'))}, \`build: ${rel(dir)}\` here and \`develop.watch\` rules.`,
     );
   }
-  const service: PlannedService = {
+  const service: AppService = {
     name,
     kind,
     evidence,
@@ -126,7 +127,13 @@ export function describeKind(kind: ServiceKind): string {
     hapi: 'hapi API',
     nest: 'NestJS API',
     postgres: 'PostgreSQL',
+    mysql: 'MySQL',
+    mariadb: 'MariaDB',
     redis: 'Redis',
+    mongodb: 'MongoDB',
+    rabbitmq: 'RabbitMQ',
+    kafka: 'Kafka',
+    elasticsearch: 'Elasticsearch',
   };
   return names[kind];
 }

@@ -13,7 +13,7 @@ import {
   processProbe,
   rel,
 } from './app-service-base.js';
-import { parseUrl } from './backing-services.js';
+import { parseUrl } from './connection-url.js';
 import type { NodeApp, PythonWebApp } from './findings.js';
 import type { DependsCondition, PlannedService, WatchRule } from './planned-service.js';
 import { joinRel, type RepoFiles } from './repo-files.js';

@@ -3,13 +3,15 @@
 // (backing-containers, python-services, nodejs-services). Pure: the only disk access is through
 // RepoFiles (Dockerfiles).
 
-import { Environments } from './app-environment.js';
-import { postgresService, redisService } from './backing-containers.js';
-import type { CeleryApp, Findings, Migrations, NodeApp, PythonWebApp } from './findings.js';
+import { Environments, type ReachableService } from './app-environment.js';
+import { backingContainer } from './backing-containers.js';
+import { signalsOf } from './backing-kinds.js';
+import type { BackingKind, CeleryApp, Findings, Migrations, NodeApp, PythonWebApp } from './findings.js';
 import { frontendService, nodeApiService } from './nodejs-services.js';
 import type { ComposePlan, DependsCondition, PlannedService } from './planned-service.js';
 import { celeryService, migrateService, pythonWebService } from './python-services.js';
 import { baseName, dirOf, isUnder, type RepoFiles } from './repo-files.js';
+import { credentialRefs } from './server-credentials.js';
 
 export type * from './planned-service.js';
 
@@ -17,14 +19,20 @@ export function planServices(findings: Findings, repo: RepoFiles): ComposePlan {
   const notes = [...findings.notes];
   const names = new NameRegistry();
   const ports = new PortRegistry();
-  const backing = new Map(findings.backing.map((b) => [b.kind, b]));
-  const postgres = backing.get('postgres');
-  const redis = backing.get('redis');
   const services: PlannedService[] = [];
 
-  // Names first (the order the file lists them in), so wiring can refer to them.
-  const postgresName = postgres ? names.claim('postgres') : undefined;
-  const redisName = redis ? names.claim('redis') : undefined;
+  // Names first (the order the file lists them in), so wiring can refer to them. Backing services
+  // come first: their names are the host names the code uses, which must not move.
+  const backing: ReachableService[] = findings.backing.map((b, i) => {
+    const name = names.claim(b.name);
+    if (name !== b.name) {
+      notes.push(
+        `${name}: the code reaches a ${signalsOf(b.kind).label} at host "${b.name}", a name another service took; rename one of them in the code or compose.yaml`,
+      );
+    }
+    const firstOfKind = findings.backing.findIndex((o) => o.kind === b.kind) === i;
+    return { service: b, name, credentials: credentialRefs(b, name, firstOfKind) };
+  });
   const migrateNames = new Map<Migrations, string>();
   for (const m of findings.migrations) {
     migrateNames.set(
@@ -56,21 +64,16 @@ export function planServices(findings: Findings, repo: RepoFiles): ComposePlan {
   }
   for (const app of findings.nodeApps.filter((a) => a.role === 'frontend')) webPorts.set(app, ports.claim(app.port));
 
-  const env = new Environments(findings.urls, backing);
-  const backingDeps = (dir: string): Record<string, DependsCondition> => {
+  const env = new Environments(backing);
+  const backingDeps = (dir: string, only?: (kind: BackingKind) => boolean): Record<string, DependsCondition> => {
     const deps: Record<string, DependsCondition> = {};
-    for (const [kind, name] of [
-      ['postgres', postgresName],
-      ['redis', redisName],
-    ] as const) {
-      const b = backing.get(kind);
-      // Used here: a URL in the app's folder, or in a repository-wide file (the root .env).
-      const uses = b?.evidence.some(
+    for (const { service: b, name } of backing) {
+      if (only && !only(b.kind)) continue;
+      // Used here: evidence in the app's folder, or in a repository-wide file (the root .env).
+      const uses = b.evidence.some(
         (e) => dirOf(e.file) !== b.buildDir && (isUnder(e.file, dir) || dirOf(e.file) === '.'),
       );
-      if (name && uses) {
-        deps[name] = 'service_healthy';
-      }
+      if (uses) deps[name] = 'service_healthy';
     }
     return deps;
   };
@@ -80,11 +83,10 @@ export function planServices(findings: Findings, repo: RepoFiles): ComposePlan {
     return deps;
   };
 
-  if (postgres && postgresName) services.push(postgresService(postgresName, postgres));
-  if (redis && redisName) services.push(redisService(redisName, redis));
+  for (const b of backing) services.push(backingContainer(b.name, b.service, b.credentials));
   for (const [m, name] of migrateNames) {
     // Migrations need the database, nothing else.
-    const deps = Object.fromEntries(Object.entries(backingDeps(m.dir)).filter(([dep]) => dep === postgresName));
+    const deps = backingDeps(m.dir, (kind) => SQL_KINDS.has(kind));
     services.push(migrateService(name, m, repo, env.forApp(m.dir, 'python'), deps));
   }
   const apis: { name: string; port: number; app: PythonWebApp | NodeApp }[] = [];
@@ -102,9 +104,9 @@ export function planServices(findings: Findings, repo: RepoFiles): ComposePlan {
     services.push(
       celeryService(name, c, repo, env.forApp(c.dir, 'python'), { ...backingDeps(c.dir), ...migrateDeps(c.dir) }),
     );
-    if (!redis && !findings.urls.some((u) => u.kind === 'redis')) {
+    if (!backing.some((b) => b.service.kind === 'redis' || b.service.kind === 'rabbitmq')) {
       notes.push(
-        `${name}: Celery needs a broker, and no redis:// URL was found; add one (CELERY_BROKER_URL) and a redis service`,
+        `${name}: Celery needs a broker, and no Redis or RabbitMQ was found; add a broker URL (CELERY_BROKER_URL) and its service`,
       );
     }
   }
@@ -122,7 +124,7 @@ export function planServices(findings: Findings, repo: RepoFiles): ComposePlan {
   const processOnly = services.filter((s) => s.processOnly);
   const plan: ComposePlan = {
     services,
-    volumes: postgres ? ['postgres-data'] : [],
+    volumes: services.flatMap((s) => (s.volumes ?? []).map((v) => v.slice(0, v.indexOf(':')))),
     notes,
   };
   if (processOnly.length > 0) {
@@ -130,9 +132,36 @@ export function planServices(findings: Findings, repo: RepoFiles): ComposePlan {
     notes.push(
       `${processOnly.map((s) => s.name).join(', ')}: no Dockerfile, so ${processOnly.length > 1 ? 'they run' : 'it runs'} as a local process (x-devenv.process) until ${processOnly.length > 1 ? 'they have' : 'it has'} an image; compose.yaml sets \`x-devenv.runtime: process\` meanwhile`,
     );
+    notes.push(...processRuntimeGaps(backing));
   }
   return plan;
 }
+
+/** What the process runtime cannot do for the backing services, said when the file sets it. */
+function processRuntimeGaps(backing: readonly ReachableService[]): string[] {
+  const notes: string[] = [];
+  const dockerOnly = backing.filter((b) => !hasProcessForm(b));
+  if (dockerOnly.length > 0) {
+    notes.push(
+      `${dockerOnly.map((b) => b.name).join(', ')}: no way to run ${dockerOnly.length > 1 ? 'them' : 'it'} as a local process; start ${dockerOnly.length > 1 ? 'them' : 'it'} yourself, or add Dockerfiles for the apps so the stack runs in Docker`,
+    );
+  }
+  for (const b of backing) {
+    const at = b.service.hardCodedHost;
+    if (at) {
+      notes.push(
+        `${at.file}:${at.line} connects to host "${b.name}", which only Docker's network resolves: as a local process the app needs it from a variable (e.g. ${signalsOf(b.service.kind).variablePrefixes[0]}_HOST, set to 127.0.0.1)`,
+      );
+    }
+  }
+  return notes;
+}
+
+function hasProcessForm(b: ReachableService): boolean {
+  return backingContainer(b.name, b.service, b.credentials).process !== undefined;
+}
+
+const SQL_KINDS = new Set<BackingKind>(['postgres', 'mysql', 'mariadb']);
 
 /** One folder is the other's or holds it: migrations in ./backend serve the app in ./backend. */
 function related(a: string, b: string): boolean {

@@ -1,7 +1,7 @@
 // What `devenv init` plans before it writes anything: one PlannedService per Compose service
 // (its Compose keys and its `x-devenv` part), and the ComposePlan that holds them all.
 
-import type { Evidence, NodeFramework } from './findings.js';
+import type { BackingKind, Evidence, NodeFramework } from './findings.js';
 
 export type ServiceKind =
   | 'fastapi'
@@ -11,8 +11,7 @@ export type ServiceKind =
   | 'alembic'
   | 'django-migrate'
   | NodeFramework
-  | 'postgres'
-  | 'redis';
+  | BackingKind;
 
 export type DependsCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
@@ -64,10 +63,14 @@ export interface PlannedService {
   watch?: WatchRule[];
   url?: string;
   debug: 'python' | 'node' | false;
-  process: ProcessSection;
+  /** How devenv's process runtime runs it; none for servers that only run in a container. */
+  process?: ProcessSection;
   /** Runs only as a local process: no image, no Dockerfile. */
   processOnly: boolean;
 }
+
+/** A service built from an app folder: it always has a process form. */
+export type AppService = PlannedService & { process: ProcessSection };
 
 export interface ComposePlan {
   services: PlannedService[];
