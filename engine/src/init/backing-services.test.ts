@@ -108,7 +108,7 @@ describe('backingServices', () => {
     expect(found.map((s) => [s.kind, s.name, s.user])).toEqual([['mariadb', 'mariadb', 'app']]);
   });
 
-  it('finds one service of each of the seven kinds, in a stable order', () => {
+  it('finds one service of each kind, in a stable order', () => {
     const found = services({
       'requirements.txt': 'psycopg2\npymysql\nredis\npymongo\npika\nkafka-python\nelasticsearch\n',
     });

@@ -207,6 +207,8 @@ class SourceFile {
       const name = m[1] as string;
       const parsed = parseVariableName(name);
       if (!parsed) continue;
+      // `redis_url: str` or `redis_url=redis_url` in code: a name, not a URL; a URL on the line was taken already.
+      if (!isVariable && parsed.role === 'url') continue;
       const value = m[2] || m[3] || undefined;
       // DB_HOST and its like name no kind: the block around says which, else the one SQL database in use.
       const kind = parsed.kind ?? (parsed.role === 'url' ? undefined : (this.kindAround(i) ?? this.sqlKind));
