@@ -15,12 +15,12 @@
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devenv, repoRoot } from '../helpers/cli.js';
 import { docker, dockerAvailable, imageExists, volumesOf } from '../helpers/docker.js';
+import { freePort } from '../helpers/free-port.js';
 
 const haveDocker = dockerAvailable();
 const BASE_IMAGE = 'debian:bookworm-slim';
@@ -71,17 +71,6 @@ function ensureRedisImage(): void {
     ].join('\n'),
   );
   docker(['build', '-q', '-t', 'redis:7', dir]);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** A copy of the scenario outside the repository, with the app's port set in its .env (a free one). */
