@@ -141,7 +141,13 @@ export function backingContainer(name: string, b: BackingService, credentials: C
     comments.push(
       `${server.image} comes from Docker Hub. A machine without registry access can build one FROM debian:bookworm-slim (apt-get install ${server.debianPackage}) instead, as devenv’s compose/reference stack does.`,
     );
-  } else comments.push(`${server.image} comes from ${server.image.includes('/') ? 'its registry' : 'Docker Hub'}.`);
+  } else {
+    // `docker.elastic.co/…` names its registry; `apache/kafka` and `mongo` are on Docker Hub.
+    const registry = /^[^/]+\.[^/]+\//.test(server.image)
+      ? server.image.slice(0, server.image.indexOf('/'))
+      : 'Docker Hub';
+    comments.push(`${server.image} comes from ${registry}.`);
+  }
   if (server.comment) comments.push(server.comment);
   comments.push(
     `Apps reach it at ${name}:${signalsOf(b.kind).port}; to reach it from the host too, add \`ports: ["127.0.0.1:${signalsOf(b.kind).port}:${signalsOf(b.kind).port}"]\`.`,

@@ -103,8 +103,7 @@ function credentials(
   const out: Partial<Pick<BackingService, 'user' | 'password' | 'database'>> = {};
   const user = source?.user ?? ranked.find((c) => c.variable?.holds === 'user' && c.user)?.user;
   const password = source?.password ?? ranked.find((c) => c.variable?.holds === 'password' && c.password)?.password;
-  const database =
-    source?.database ?? ranked.find((c) => c.variable?.holds === 'database' && c.database)?.database ?? undefined;
+  const database = source?.database ?? ranked.find((c) => c.variable?.holds === 'database' && c.database)?.database;
   if (user) out.user = user;
   if (database && !(kind === 'rabbitmq' && database === '%2F')) out.database = database;
   else if (user && kind === 'postgres') out.database = user;

@@ -132,15 +132,15 @@ export function planServices(findings: Findings, repo: RepoFiles): ComposePlan {
     notes.push(
       `${processOnly.map((s) => s.name).join(', ')}: no Dockerfile, so ${processOnly.length > 1 ? 'they run' : 'it runs'} as a local process (x-devenv.process) until ${processOnly.length > 1 ? 'they have' : 'it has'} an image; compose.yaml sets \`x-devenv.runtime: process\` meanwhile`,
     );
-    notes.push(...processRuntimeGaps(backing));
+    notes.push(...processRuntimeGaps(backing, services));
   }
   return plan;
 }
 
 /** What the process runtime cannot do for the backing services, said when the file sets it. */
-function processRuntimeGaps(backing: readonly ReachableService[]): string[] {
+function processRuntimeGaps(backing: readonly ReachableService[], services: readonly PlannedService[]): string[] {
   const notes: string[] = [];
-  const dockerOnly = backing.filter((b) => !hasProcessForm(b));
+  const dockerOnly = backing.filter((b) => !services.find((s) => s.name === b.name)?.process);
   if (dockerOnly.length > 0) {
     notes.push(
       `${dockerOnly.map((b) => b.name).join(', ')}: no way to run ${dockerOnly.length > 1 ? 'them' : 'it'} as a local process; start ${dockerOnly.length > 1 ? 'them' : 'it'} yourself, or add Dockerfiles for the apps so the stack runs in Docker`,
@@ -155,10 +155,6 @@ function processRuntimeGaps(backing: readonly ReachableService[]): string[] {
     }
   }
   return notes;
-}
-
-function hasProcessForm(b: ReachableService): boolean {
-  return backingContainer(b.name, b.service, b.credentials).process !== undefined;
 }
 
 const SQL_KINDS = new Set<BackingKind>(['postgres', 'mysql', 'mariadb']);
