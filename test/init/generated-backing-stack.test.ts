@@ -101,8 +101,13 @@ async function get(url: string, init?: RequestInit): Promise<{ status: number; b
   return { status: res.status, body: await res.json() };
 }
 
-/** init, then up on Docker under a project name of the test's own. */
+/**
+ * init, then up on Docker under a project name of the test's own. The name is fixed, so the app's
+ * image is rebuilt from its cache on the next run instead of piling up; what an interrupted run
+ * left behind is taken down first.
+ */
 async function initAndUp(dir: string, project: string): Promise<void> {
+  await devenv(['-p', project, 'down', '--volumes'], { cwd: dir, timeoutMs: 120_000 });
   const init = await devenv(['init'], { cwd: dir });
   expect(init.code, `${init.stdout}\n${init.stderr}`).toBe(0);
   running.set(dir, project);
@@ -123,7 +128,7 @@ describe.skipIf(!haveDocker)(
     it('Flask + Redis: redis named after Redis(host="redis") comes up healthy before the app, which counts in it', async () => {
       const port = await freePort();
       const dir = copyScenario('flask-redis', 'FLASK_RUN_PORT', port);
-      const project = `devenvtest-init-redis-${process.pid}`;
+      const project = 'devenvtest-init-flask-redis';
       ensureRedisImage();
       await initAndUp(dir, project);
       expect(await states(dir, project)).toEqual({ redis: 'healthy', web: 'healthy' });
@@ -149,7 +154,7 @@ describe.skipIf(mongoSkip !== undefined)(
     it('mongo comes up healthy before the API, which stores and reads items in it', async () => {
       const port = await freePort();
       const dir = copyScenario('express-mongodb', 'PORT', port);
-      const project = `devenvtest-init-mongo-${process.pid}`;
+      const project = 'devenvtest-init-express-mongodb';
       await initAndUp(dir, project);
       expect(await states(dir, project)).toEqual({ mongo: 'healthy', api: 'healthy' });
       const created = await get(`http://127.0.0.1:${port}/items`, {
