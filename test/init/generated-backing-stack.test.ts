@@ -107,9 +107,9 @@ async function get(url: string, init?: RequestInit): Promise<{ status: number; b
  * left behind is taken down first.
  */
 async function initAndUp(dir: string, project: string): Promise<void> {
-  await devenv(['-p', project, 'down', '--volumes'], { cwd: dir, timeoutMs: 120_000 });
   const init = await devenv(['init'], { cwd: dir });
   expect(init.code, `${init.stdout}\n${init.stderr}`).toBe(0);
+  await devenv(['-p', project, 'down', '--volumes'], { cwd: dir, timeoutMs: 120_000 });
   running.set(dir, project);
   const up = await devenv(['-p', project, '--runtime', 'docker', 'up', '-d'], { cwd: dir, timeoutMs: 540_000 });
   expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
