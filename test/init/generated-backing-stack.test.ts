@@ -125,7 +125,7 @@ async function down(dir: string, project: string): Promise<void> {
 describe.skipIf(!haveDocker)(
   'stacks devenv init writes for an app and its backing service, on Docker (needs a Docker engine)',
   () => {
-    it('Flask + Redis: redis named after Redis(host="redis") comes up healthy before the app, which counts in it', async () => {
+    it('Flask + Redis: redis, named after Redis(host="redis"), and the app come up healthy; the app counts in it', async () => {
       const port = await freePort();
       const dir = copyScenario('flask-redis', 'FLASK_RUN_PORT', port);
       const project = 'devenvtest-init-flask-redis';
@@ -151,7 +151,7 @@ const mongoSkip = mongoMissing
 describe.skipIf(mongoSkip !== undefined)(
   `the Express + MongoDB stack devenv init writes, on Docker${mongoSkip ? ` (skipped: ${mongoSkip})` : ''}`,
   () => {
-    it('mongo comes up healthy before the API, which stores and reads items in it', async () => {
+    it('mongo and the API come up healthy; the API stores and reads items in it', async () => {
       const port = await freePort();
       const dir = copyScenario('express-mongodb', 'PORT', port);
       const project = 'devenvtest-init-express-mongodb';
