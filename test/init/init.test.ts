@@ -72,6 +72,14 @@ async function loadCleanly(dir: string) {
   return result.project;
 }
 
+/** `devenv config`, the command a user runs to check a Compose file, accepts the generated one. */
+async function validByConfigCommand(dir: string, services: string[]): Promise<void> {
+  const config = await devenv(['config', '--services'], { cwd: dir });
+  expect(config.code, config.stderr).toBe(0);
+  expect(config.stderr).toBe('');
+  expect(config.stdout.trim().split('\n')).toEqual(services);
+}
+
 function launchConfigurations(dir: string): { type: string; request: string; name: string }[] {
   const text = readFileSync(join(dir, '.vscode', 'launch.json'), 'utf8');
   return (parseJsonc(text, [], { allowTrailingComma: true }) as { configurations: [] }).configurations;
@@ -340,13 +348,94 @@ const scenarios: Record<string, () => Promise<void>> = {
     await loadCleanly(dir);
   },
 
+  'flask-redis': async () => {
+    const dir = copyScenario('flask-redis');
+    const result = await devenv(['init'], { cwd: dir });
+    expectWritten(result);
+    // The backing service, named after the host the code uses, with both pieces of evidence.
+    expect(result.stdout).toMatch(
+      /redis +redis +app\.py:5 \(cache = Redis\(host="redis", port=6379, socket_connect_timeout=2\)\), requirements\.txt:2\n/,
+    );
+    expect(result.stdout).toMatch(/web +flask +app\.py:4 \(Flask app\), requirements\.txt:1\n/);
+    const compose = readCompose(dir);
+    expect(Object.keys(compose.services)).toEqual(['redis', 'web']);
+    expect(compose['x-devenv']).toBeUndefined();
+    const { redis, web } = compose.services as Record<string, ComposeService>;
+    expect(redis).toMatchObject({
+      image: 'redis:7',
+      volumes: ['redis-data:/data'],
+      healthcheck: { test: ['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'] },
+      restart: 'unless-stopped',
+    });
+    expect(redis?.ports).toBeUndefined();
+    expect(compose.volumes).toEqual({ 'redis-data': null });
+    expect(web).toMatchObject({
+      build: { context: '.' },
+      command: ['flask', '--app', 'app', 'run', '--host', '0.0.0.0', '--port', '5000', '--reload'],
+      ports: ['5000:5000'],
+      depends_on: { redis: { condition: 'service_healthy' } },
+    });
+    // The code names its host itself: there is no variable to set.
+    expect(web?.environment).toBeUndefined();
+    expect(web?.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:5000/health');
+    await validByConfigCommand(dir, ['redis', 'web']);
+    const project = await loadCleanly(dir);
+    expect(project.services.web?.dependsOn.redis?.condition).toBe('service_healthy');
+  },
+
+  'express-mongodb': async () => {
+    const dir = copyScenario('express-mongodb');
+    const dry = await devenv(['init', '--dry-run'], { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    // The evidence is printed by --dry-run too, before anything is written.
+    expect(dry.stdout).toMatch(
+      /mongo +mongodb +server\.js:4 \(const url = process\.env\.MONGO_URL \|\| 'mongodb:\/\/mongo:27017\/inventory';\), package\.json:10\n/,
+    );
+    expect(existsSync(join(dir, 'compose.yaml'))).toBe(false);
+
+    const result = await devenv(['init'], { cwd: dir });
+    expectWritten(result);
+    expect(result.stdout).toMatch(/mongo +mongodb +server\.js:4 .*package\.json:10\n/);
+    const compose = readCompose(dir);
+    expect(Object.keys(compose.services)).toEqual(['mongo', 'api']);
+    const { mongo, api } = compose.services as Record<string, ComposeService>;
+    expect(mongo).toMatchObject({
+      image: 'mongo:7',
+      volumes: ['mongo-data:/data/db'],
+      healthcheck: { test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"] },
+    });
+    expect(mongo?.ports).toBeUndefined();
+    expect(api).toMatchObject({
+      build: { context: '.' },
+      command: ['node', 'server.js'],
+      environment: { MONGO_URL: 'mongodb://mongo:27017/inventory', PORT: '3000' },
+      depends_on: { mongo: { condition: 'service_healthy' } },
+      'x-devenv': {
+        process: {
+          env: { MONGO_URL: 'mongodb://127.0.0.1:27017/inventory', PORT: '3000' },
+          healthcheck: { type: 'http', url: 'http://127.0.0.1:3000/health' },
+        },
+      },
+    });
+    await validByConfigCommand(dir, ['mongo', 'api']);
+    await loadCleanly(dir);
+  },
+
   'empty-repo': async () => {
     const dir = copyScenario('empty-repo');
     const result = await devenv(['init'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`error: devenv init found no services in ${dir} [init.nothing-detected]`);
-    for (const what of ['FastAPI', 'Django (manage.py)', 'vite, next or react-scripts', 'express', 'postgres://']) {
+    for (const what of [
+      'FastAPI',
+      'Django (manage.py)',
+      'vite, next or react-scripts',
+      'express',
+      'postgres://',
+      'MongoDB',
+      'go.mod',
+    ]) {
       expect(result.stderr).toContain(what);
     }
     expect(existsSync(join(dir, 'compose.yaml'))).toBe(false);

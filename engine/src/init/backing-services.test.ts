@@ -1,108 +1,134 @@
 import { describe, expect, it } from 'vitest';
-import { backingServices, findConnectionUrls, parseUrl } from './backing-services.js';
+import { backingServices } from './backing-services.js';
+import { findConnections } from './connection-hints.js';
+import { findClientLibraries } from './dependency-files.js';
 import { memoryRepo } from './repo-files.js';
 
-describe('findConnectionUrls', () => {
-  it('reads env files, code defaults, pydantic fields, process.env and Dockerfiles, example files first', () => {
-    const repo = memoryRepo({
-      '.env': 'DATABASE_URL=postgresql://app:secret@localhost:5432/shop\n',
-      '.env.example': '# copy to .env\nexport REDIS_URL="redis://localhost:6379/1"\n',
-      'api/config.py':
-        'import os\nBROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/2")\nclass S(BaseSettings):\n    cache_url: str = "redis://localhost/3"\n',
-      'web/server.js': "const url = process.env.REDIS_URL || 'redis://localhost:6379';\n",
-      'api/Dockerfile': 'FROM python\nENV DATABASE_URL=postgres://u@db/x\n',
-      'api/tests/test_db.py': 'URL = "postgresql://test@localhost/test"\n',
-      'web/node_modules_like.md': 'postgres://ignored@localhost/x\n',
-    });
-    const urls = findConnectionUrls(repo);
-    expect(urls.map((u) => [u.evidence.file, u.evidence.line, u.kind, u.variable])).toEqual([
-      ['.env.example', 2, 'redis', 'REDIS_URL'],
-      ['.env', 1, 'postgres', 'DATABASE_URL'],
-      ['api/config.py', 2, 'redis', 'CELERY_BROKER_URL'],
-      ['api/config.py', 4, 'redis', 'CACHE_URL'],
-      ['api/Dockerfile', 2, 'postgres', 'DATABASE_URL'],
-      ['web/server.js', 1, 'redis', 'REDIS_URL'],
-    ]);
-    expect(urls[0]?.url).toBe('redis://localhost:6379/1');
-  });
+function services(files: Record<string, string>, notes: string[] = []) {
+  const repo = memoryRepo(files);
+  const libraries = findClientLibraries(repo);
+  return backingServices(repo, libraries, findConnections(repo, libraries), notes);
+}
 
-  it('takes dj_database_url for DATABASE_URL and a Django postgresql engine as evidence', () => {
-    const urls = findConnectionUrls(
-      memoryRepo({
-        'a/settings.py': 'DATABASES = {"default": dj_database_url.config(default="postgres://localhost/a")}\n',
-      }),
-    );
-    expect(urls).toMatchObject([{ kind: 'postgres', variable: 'DATABASE_URL' }]);
-    const engineOnly = findConnectionUrls(
-      memoryRepo({ 'b/settings.py': 'X = 1\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql"}}\n' }),
-    );
-    expect(engineOnly).toMatchObject([{ kind: 'postgres', evidence: { file: 'b/settings.py', line: 2 } }]);
-    expect(engineOnly[0]?.variable).toBeUndefined();
-  });
-});
+function evidence(s: { evidence: { file: string; line: number }[] }): string[] {
+  return s.evidence.map((e) => `${e.file}:${e.line}`);
+}
 
 describe('backingServices', () => {
-  it('takes credentials from the most authoritative URL and a Dockerfile folder when there is one', () => {
-    const repo = memoryRepo({
-      '.env.example': 'DATABASE_URL=postgresql+psycopg://shop:example@localhost:5432/orders\n',
-      'api/settings.py': 'DB = "postgresql://other:pw@localhost/other"\n',
-      'docker/postgres/Dockerfile': 'FROM debian:bookworm-slim\nRUN apt-get install -y postgresql-15\n',
+  it('names the service after the host the code uses, and keeps every piece of evidence', () => {
+    const [redis] = services({
+      'requirements.txt': 'flask\nredis\n',
+      'app.py': "from redis import Redis\ncache = Redis(host='redis', port=6379)\n",
     });
+    expect(redis).toMatchObject({ kind: 'redis', name: 'redis', hostPort: 6379 });
+    expect(evidence(redis!)).toEqual(['app.py:2', 'requirements.txt:2']);
+    expect(redis?.hardCodedHost).toMatchObject({ file: 'app.py', line: 2 });
+  });
+
+  it('uses the kind’s usual name when the code only names localhost, or nothing but the library', () => {
+    expect(
+      services({
+        '.env.example': 'MONGO_URL=mongodb://localhost:27017/shop\n',
+        'package.json': '{"dependencies": {"mongoose": "8", "kafkajs": "2"}}',
+      }).map((s) => [s.kind, s.name]),
+    ).toEqual([
+      ['mongodb', 'mongo'],
+      ['kafka', 'kafka'],
+    ]);
+  });
+
+  it('makes one service per host a kind is reached at; connections to localhost join the first', () => {
+    const found = services({
+      '.env.example': 'CACHE_URL=redis://cache:6379/0\nBROKER_URL=redis://queue:6379/1\nLOCAL=redis://localhost:6379\n',
+    });
+    expect(found.map((s) => [s.name, evidence(s)])).toEqual([
+      ['cache', ['.env.example:1', '.env.example:3']],
+      ['queue', ['.env.example:2']],
+    ]);
+  });
+
+  it('takes credentials from the most authoritative URL and a Dockerfile folder when there is one', () => {
     const notes: string[] = [];
-    const [pg] = backingServices(repo, findConnectionUrls(repo), notes);
+    const [pg] = services(
+      {
+        '.env.example': 'DATABASE_URL=postgresql+psycopg://shop:example@localhost:5432/orders\n',
+        'api/settings.py': 'DB = "postgresql://other:pw@localhost/other"\n',
+        'docker/postgres/Dockerfile': 'FROM debian:bookworm-slim\nRUN apt-get install -y postgresql-15\n',
+      },
+      notes,
+    );
     expect(pg).toMatchObject({
       kind: 'postgres',
+      name: 'postgres',
       user: 'shop',
       password: 'example',
       database: 'orders',
       buildDir: 'docker/postgres',
     });
-    expect(pg?.evidence.map((e) => `${e.file}:${e.line}`)).toEqual([
-      '.env.example:1',
-      'api/settings.py:1',
-      'docker/postgres/Dockerfile:2',
-    ]);
+    expect(evidence(pg!)).toEqual(['.env.example:1', 'api/settings.py:1', 'docker/postgres/Dockerfile:2']);
     expect(notes).toEqual([]);
   });
 
-  it('does not copy a password from a private .env, and defaults what a URL leaves out', () => {
-    const repo = memoryRepo({
-      '.env': 'DATABASE_URL=postgres://localhost/\nOTHER=postgres://me:hunter2@db:5432/app\n',
+  it('matches what the code writes out without a variable: init cannot change it', () => {
+    const [pg] = services({
+      '.env.example': 'DATABASE_URL=postgresql://app:app@localhost/app\n',
+      'worker/db.py': 'conn = psycopg2.connect(host="db", user="worker", password="w0rker", dbname="jobs")\n',
     });
+    expect(pg).toMatchObject({ name: 'db', user: 'worker', password: 'w0rker', database: 'jobs' });
+  });
+
+  it('never copies a password from a private .env, and defaults what a URL leaves out', () => {
     const notes: string[] = [];
-    const [pg] = backingServices(repo, findConnectionUrls(repo), notes);
-    expect(pg).toMatchObject({ user: 'postgres', password: '', database: 'postgres' });
-    const second = memoryRepo({ '.env': 'DATABASE_URL=postgres://me:hunter2@db:5432/app\n' });
-    const [pg2] = backingServices(second, findConnectionUrls(second), notes);
-    expect(pg2).toMatchObject({ user: 'me', password: 'devenv', database: 'app' });
-    expect(notes).toEqual([expect.stringContaining('.env:1 holds a database password')]);
+    const [pg] = services({ '.env': 'DATABASE_URL=postgres://me:hunter2@db:5432/app\n' }, notes);
+    expect(pg).toMatchObject({ name: 'db', user: 'me', password: 'devenv', database: 'app' });
+    expect(notes).toEqual([expect.stringContaining('.env:1 holds a PostgreSQL password')]);
+    const [bare] = services({ '.env': 'DATABASE_URL=postgres://localhost/\n' });
+    expect(bare).toMatchObject({ user: 'postgres', password: '', database: 'postgres' });
+  });
+
+  it('reads credentials from separate variables: DB_USER, DB_PASSWORD, DB_NAME', () => {
+    const [mysql] = services({
+      'requirements.txt': 'pymysql\n',
+      '.env.example': 'DB_HOST=mysql\nDB_USER=shop\nDB_PASSWORD=example\nDB_NAME=orders\n',
+    });
+    expect(mysql).toMatchObject({
+      kind: 'mysql',
+      name: 'mysql',
+      user: 'shop',
+      password: 'example',
+      database: 'orders',
+    });
+  });
+
+  it('runs MariaDB when the repository names it, though its clients speak MySQL', () => {
+    const found = services({
+      'package.json': '{"dependencies": {"mariadb": "3"}}',
+      '.env.example': 'DATABASE_URL=mysql://app:pw@mariadb:3306/app\n',
+    });
+    expect(found.map((s) => [s.kind, s.name, s.user])).toEqual([['mariadb', 'mariadb', 'app']]);
+  });
+
+  it('finds one service of each kind, in a stable order', () => {
+    const found = services({
+      'requirements.txt': 'psycopg2\npymysql\nredis\npymongo\npika\nkafka-python\nelasticsearch\n',
+    });
+    expect(found.map((s) => [s.kind, s.name, s.hostPort])).toEqual([
+      ['postgres', 'postgres', 5432],
+      ['mysql', 'mysql', 3306],
+      ['mongodb', 'mongo', 27017],
+      ['redis', 'redis', 6379],
+      ['rabbitmq', 'rabbitmq', 5672],
+      ['kafka', 'kafka', 9092],
+      ['elasticsearch', 'elasticsearch', 9200],
+    ]);
   });
 
   it('skips templated URLs for credentials', () => {
-    const repo = memoryRepo({ 'app.py': 'URL = f"postgresql://{user}:{pw}@{host}/db"\nB = "redis://cache:6379"\n' });
-    const services = backingServices(repo, findConnectionUrls(repo), []);
-    expect(services.map((s) => s.kind)).toEqual(['postgres', 'redis']);
-    expect(services[0]).toMatchObject({ user: 'postgres', database: 'postgres' });
-  });
-});
-
-describe('parseUrl', () => {
-  it('splits a connection URL', () => {
-    expect(parseUrl('postgresql+asyncpg://u%40x:p@h:6543/db?sslmode=disable')).toEqual({
-      scheme: 'postgresql+asyncpg',
-      user: 'u@x',
-      password: 'p',
-      host: 'h',
-      port: 6543,
-      path: 'db',
-    });
-    expect(parseUrl('redis://localhost')).toEqual({
-      scheme: 'redis',
-      user: '',
-      password: '',
-      host: 'localhost',
-      path: '',
-    });
-    expect(parseUrl('postgres://')).toBeUndefined();
+    const found = services({ 'app.py': 'URL = f"postgresql://{user}:{pw}@{host}/db"\nB = "redis://cache:6379"\n' });
+    expect(found.map((s) => [s.kind, s.name])).toEqual([
+      ['postgres', 'postgres'],
+      ['redis', 'cache'],
+    ]);
+    expect(found[0]).toMatchObject({ user: 'postgres', database: 'postgres' });
   });
 });

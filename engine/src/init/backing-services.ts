@@ -1,139 +1,152 @@
-// Postgres and Redis, from the connection URLs a repository carries: `.env` files, settings
-// modules, code defaults (`os.environ.get("REDIS_URL", "redis://…")`) and Dockerfiles.
+// The backing services a repository needs, from what detection found: client libraries in its
+// dependency files and connections in its code and config. One service per host name the code
+// uses for a kind (`redis://cache` and `Redis(host='queue')` are two Redis servers), named after
+// that host so the code's own host name resolves; the kind's usual name when every connection is
+// local (`localhost`) or names no host.
 
-import type { BackingKind, BackingService, ConnectionUrl, Evidence } from './findings.js';
+import { isServiceHost, signalsOf } from './backing-kinds.js';
+import { authority, isPrivateEnvFile } from './connection-hints.js';
+import type { BackingKind, BackingService, ClientLibrary, Connection, Evidence } from './findings.js';
 import { baseName, dirOf, type RepoFiles } from './repo-files.js';
 
-const URL_PATTERN = /\b(postgres(?:ql)?(?:\+\w+)?|rediss?):\/\/[^\s'"`),;]*/;
+/** Defaults when no connection says: the user and database apps of that kind usually start with. */
+const DEFAULT_CREDENTIALS: Record<BackingKind, { user: string; password: string; database: string }> = {
+  postgres: { user: 'postgres', password: '', database: 'postgres' },
+  mysql: { user: 'app', password: 'devenv', database: 'app' },
+  mariadb: { user: 'app', password: 'devenv', database: 'app' },
+  redis: { user: '', password: '', database: '' },
+  mongodb: { user: '', password: '', database: '' },
+  rabbitmq: { user: 'guest', password: 'guest', database: '' },
+  kafka: { user: '', password: '', database: '' },
+  elasticsearch: { user: '', password: '', database: '' },
+};
 
-/** Where a variable name sits on a line that holds a URL, most specific first. */
-const VARIABLE_PATTERNS: RegExp[] = [
-  /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*[=:]\s*["']?(?:postgres|redis)/,
-  /environ(?:\.get)?[([]\s*["'](\w+)["']/,
-  /getenv\(\s*["'](\w+)["']/,
-  /process\.env\.(\w+)/,
-  /process\.env\[\s*["'](\w+)["']\s*\]/,
-  /^\s*ENV\s+(\w+)[=\s]/,
-  /^\s*(\w+)\s*:\s*\w+\s*=\s*["'](?:postgres|redis)/,
-];
+/** Kinds whose credentials init carries into the generated server (the others run without any). */
+const WITH_CREDENTIALS = new Set<BackingKind>(['postgres', 'mysql', 'mariadb', 'mongodb', 'rabbitmq']);
 
-/** Files worth reading for URLs: env files, settings and app code, Docker files, config files. */
-function isCandidate(path: string): boolean {
-  const name = baseName(path);
-  if (/^\.env(\..+)?$/.test(name) || name.endsWith('.env')) return true;
-  if (/^(Dockerfile|Containerfile)(\..+)?$/.test(name) || name.endsWith('.Dockerfile')) return true;
-  if (/(^|\/)(tests?|__tests__|migrations)\//.test(path)) return false;
-  return /\.(py|[cm]?[jt]s|ini|toml|cfg|conf|ya?ml|properties)$/.test(name) && !name.endsWith('.min.js');
-}
+export function backingServices(
+  repo: RepoFiles,
+  libraries: readonly ClientLibrary[],
+  found: readonly Connection[],
+  notes: string[],
+): BackingService[] {
+  // MariaDB is reached with MySQL's clients and URLs: a repository that names MariaDB runs MariaDB.
+  const mariadb = [...libraries, ...found].some((x) => x.kind === 'mariadb');
+  const kindOf = (k: BackingKind): BackingKind => (k === 'mysql' && mariadb ? 'mariadb' : k);
+  const kinds = [...new Set([...found.map((c) => kindOf(c.kind)), ...libraries.map((l) => kindOf(l.kind))])];
+  const order = ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'rabbitmq', 'kafka', 'elasticsearch'];
+  kinds.sort((a, b) => order.indexOf(a) - order.indexOf(b));
 
-/** How much a URL's source says about the intended setup: an example env file beats a code default. */
-function authority(file: string): number {
-  const name = baseName(file);
-  if (/^\.env\.(example|sample|template|dist|defaults)$/.test(name)) return 0;
-  if (name === '.env' || /^\.env\./.test(name)) return 1;
-  if (/settings|config/i.test(file)) return 2;
-  return 3;
-}
-
-export function findConnectionUrls(repo: RepoFiles): ConnectionUrl[] {
-  const found: ConnectionUrl[] = [];
-  for (const file of repo.paths.filter(isCandidate)) {
-    const text = repo.read(file);
-    if (!text || !/postgres|redis/.test(text)) continue;
-    for (const [i, line] of text.split('\n').entries()) {
-      const m = URL_PATTERN.exec(line);
-      if (!m) continue;
-      const url = m[0];
-      const kind: BackingKind = (m[1] as string).startsWith('redis') ? 'redis' : 'postgres';
-      const entry: ConnectionUrl = { kind, url, evidence: { file, line: i + 1, note: shorten(line.trim()) } };
-      const variable = variableOn(line);
-      if (variable) entry.variable = variable;
-      found.push(entry);
-    }
-  }
-  // Django's settings name the engine without a URL.
-  for (const file of repo.paths.filter((p) => p.endsWith('.py'))) {
-    const text = repo.read(file);
-    if (!text?.includes('django.db.backends.postgresql')) continue;
-    const line = text.split('\n').findIndex((l) => l.includes('django.db.backends.postgresql')) + 1;
-    if (!found.some((u) => u.kind === 'postgres')) {
-      found.push({
-        kind: 'postgres',
-        url: 'postgresql://',
-        evidence: { file, line, note: 'Django postgresql engine' },
-      });
-    }
-  }
-  return found.sort((a, b) => authority(a.evidence.file) - authority(b.evidence.file));
-}
-
-function variableOn(line: string): string | undefined {
-  if (/dj_database_url|\benv\.db\(/.test(line)) return 'DATABASE_URL';
-  for (const pattern of VARIABLE_PATTERNS) {
-    const m = pattern.exec(line);
-    if (!m) continue;
-    const name = m[1] as string;
-    // A pydantic field (`redis_url: str = "redis://…"`) is read from the upper-cased variable.
-    if (/^[a-z]/.test(name) && pattern === VARIABLE_PATTERNS[6]) return name.toUpperCase();
-    if (/^[A-Z][A-Z0-9_]*$/.test(name)) return name;
-  }
-  return undefined;
-}
-
-function shorten(line: string): string {
-  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
-}
-
-/** One Postgres and one Redis at most, with credentials from the most authoritative URL. */
-export function backingServices(repo: RepoFiles, urls: ConnectionUrl[], notes: string[]): BackingService[] {
   const out: BackingService[] = [];
-  for (const kind of ['postgres', 'redis'] as const) {
-    const mine = urls.filter((u) => u.kind === kind);
-    if (mine.length === 0) continue;
-    const service: BackingService = {
-      kind,
-      user: kind === 'postgres' ? 'postgres' : '',
-      password: '',
-      database: kind === 'postgres' ? 'postgres' : '',
-      hostPort: kind === 'postgres' ? 5432 : 6379,
-      evidence: dedupe(mine.map((u) => u.evidence)),
-    };
-    // A templated URL (`${DB_USER}`, `<password>`) shows the service, not its credentials.
-    const source = mine.find((u) => !/[$<>{}]/.test(u.url) && parseUrl(u.url) !== undefined);
-    const parsed = source && parseUrl(source.url);
-    if (parsed?.port) service.hostPort = parsed.port;
-    if (source && parsed && kind === 'postgres') {
-      if (parsed.user) service.user = parsed.user;
-      service.password = parsed.password;
-      // A password from a private env file may be a real one: compose.yaml is committed, so it gets a stand-in.
-      if (parsed.password && parsed.password !== 'devenv' && authority(source.evidence.file) === 1) {
-        service.password = 'devenv';
-        notes.push(
-          `${source.evidence.file}:${source.evidence.line} holds a database password; compose.yaml does not copy it: the generated Postgres uses \${POSTGRES_PASSWORD:-devenv} (set POSTGRES_PASSWORD in .env to choose)`,
-        );
-      }
-      if (parsed.path) service.database = parsed.path;
-      else if (parsed.user) service.database = parsed.user;
+  for (const kind of kinds) {
+    const connections = found.filter((c) => kindOf(c.kind) === kind).map((c) => ({ ...c, kind }));
+    const libraryEvidence = libraries.filter((l) => kindOf(l.kind) === kind).map((l) => l.evidence);
+    const hosts = [...new Set(connections.map((c) => c.host).filter(isServiceHost))];
+    const names = hosts.length > 0 ? hosts : [signalsOf(kind).defaultName];
+    for (const [i, name] of names.entries()) {
+      // Connections to this host; those naming no host of their own (localhost, a variable) reach the first.
+      const mine = connections.filter((c) => c.host === name || (i === 0 && !isServiceHost(c.host)));
+      out.push(backingService(repo, kind, name, mine, libraryEvidence, i === 0, notes));
     }
-    const buildDir = imageFolder(repo, kind);
-    if (buildDir) {
-      service.buildDir = buildDir.dir;
-      service.evidence.push(buildDir.evidence);
-    }
-    out.push(service);
   }
   return out;
 }
 
+function backingService(
+  repo: RepoFiles,
+  kind: BackingKind,
+  name: string,
+  connections: Connection[],
+  libraryEvidence: Evidence[],
+  first: boolean,
+  notes: string[],
+): BackingService {
+  const defaults = DEFAULT_CREDENTIALS[kind];
+  const service: BackingService = {
+    kind,
+    name,
+    ...defaults,
+    hostPort: connections.find((c) => c.port !== undefined && !isServiceHost(c.host))?.port ?? signalsOf(kind).port,
+    connections,
+    evidence: dedupe([...connections.map((c) => c.evidence), ...libraryEvidence]),
+  };
+  const hardCoded = connections.find((c) => isServiceHost(c.host) && !c.variable && !isEnvOrConfig(c.evidence.file));
+  if (hardCoded) service.hardCodedHost = hardCoded.evidence;
+  if (WITH_CREDENTIALS.has(kind)) Object.assign(service, credentials(kind, connections, notes));
+  const buildDir = first ? imageFolder(repo, kind, name) : undefined;
+  if (buildDir) {
+    service.buildDir = buildDir.dir;
+    service.evidence.push(buildDir.evidence);
+  }
+  return service;
+}
+
+/**
+ * User, password and database for the generated server, so that it accepts what the app sends.
+ * Values the code writes out without a variable win: init cannot change them, only match them.
+ * Then the most authoritative file (`.env.example` before `.env` before settings before code).
+ * A password from a private `.env` is never copied into compose.yaml (it is committed).
+ */
+function credentials(
+  kind: BackingKind,
+  connections: Connection[],
+  notes: string[],
+): Partial<Pick<BackingService, 'user' | 'password' | 'database'>> {
+  const fixed = (c: Connection) => (c.variable === undefined && !isEnvOrConfig(c.evidence.file) ? 0 : 1);
+  const ranked = [...connections].sort(
+    (a, b) => fixed(a) - fixed(b) || authority(a.evidence.file) - authority(b.evidence.file),
+  );
+  // The user, password and database of one URL or one client call belong together: take them from one source.
+  const source =
+    ranked.find((c) => c.user !== undefined || c.password !== undefined) ??
+    ranked.find((c) => c.database !== undefined);
+  const out: Partial<Pick<BackingService, 'user' | 'password' | 'database'>> = {};
+  const user = source?.user ?? ranked.find((c) => c.variable?.holds === 'user' && c.user)?.user;
+  const password = source?.password ?? ranked.find((c) => c.variable?.holds === 'password' && c.password)?.password;
+  const database = source?.database ?? ranked.find((c) => c.variable?.holds === 'database' && c.database)?.database;
+  if (user) out.user = user;
+  if (database && !(kind === 'rabbitmq' && database === '%2F')) out.database = database;
+  else if (user && kind === 'postgres') out.database = user;
+  if (password !== undefined) {
+    const from = source?.password !== undefined ? source : ranked.find((c) => c.password === password);
+    out.password = password;
+    if (password && password !== 'devenv' && from && isPrivateEnvFile(from.evidence.file)) {
+      out.password = 'devenv';
+      notes.push(
+        `${from.evidence.file}:${from.evidence.line} holds a ${signalsOf(kind).label} password; compose.yaml does not copy it: the generated server uses "devenv" unless you set the variable compose.yaml names for it in .env`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Env files, Dockerfiles and config files: values there are settings the generated file can replace. */
+function isEnvOrConfig(file: string): boolean {
+  const name = baseName(file);
+  return (
+    /^\.env(\..+)?$/.test(name) ||
+    name.endsWith('.env') ||
+    /^(Dockerfile|Containerfile)/.test(name) ||
+    /\.(ya?ml|properties|ini|toml|cfg|conf|json)$/.test(name)
+  );
+}
+
 /** A `postgres/Dockerfile` (or `docker/redis/Dockerfile`) that builds the server: used instead of the registry's image. */
-function imageFolder(repo: RepoFiles, kind: BackingKind): { dir: string; evidence: Evidence } | undefined {
-  const names = kind === 'postgres' ? ['postgres', 'postgresql', 'db', 'database'] : ['redis'];
+function imageFolder(
+  repo: RepoFiles,
+  kind: BackingKind,
+  name: string,
+): { dir: string; evidence: Evidence } | undefined {
+  const sql = kind === 'postgres' || kind === 'mysql' || kind === 'mariadb';
+  const names = new Set([kind, name, signalsOf(kind).defaultName, ...(sql ? ['db', 'database'] : [])]);
+  if (kind === 'postgres') names.add('postgresql');
+  const word = signalsOf(kind).keyword;
   for (const path of repo.paths) {
     if (baseName(path) !== 'Dockerfile' || path.split('/').length > 3) continue;
-    if (!names.includes(baseName(dirOf(path)))) continue;
+    if (!names.has(baseName(dirOf(path)))) continue;
     const text = repo.read(path) ?? '';
     // The image or package it installs, possibly on a continuation line of a RUN.
-    const line = text.split('\n').findIndex((l) => !/^\s*#/.test(l) && l.toLowerCase().includes(kind));
+    const line = text.split('\n').findIndex((l) => !/^\s*#/.test(l) && word.test(l));
     if (line >= 0) return { dir: dirOf(path), evidence: { file: path, line: line + 1, note: `builds ${kind}` } };
   }
   return undefined;
@@ -147,36 +160,4 @@ function dedupe(evidence: Evidence[]): Evidence[] {
     seen.add(key);
     return true;
   });
-}
-
-export interface ParsedUrl {
-  scheme: string;
-  user: string;
-  password: string;
-  host: string;
-  port?: number;
-  /** Without the leading `/`. */
-  path: string;
-}
-
-export function parseUrl(url: string): ParsedUrl | undefined {
-  const m = /^([\w+]+):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?#]*)(?::(\d+))?(?:\/([^?#]*))?/.exec(url);
-  if (!m?.[4]) return undefined;
-  const out: ParsedUrl = {
-    scheme: m[1] as string,
-    user: decode(m[2] ?? ''),
-    password: decode(m[3] ?? ''),
-    host: m[4],
-    path: m[6] ?? '',
-  };
-  if (m[5]) out.port = Number(m[5]);
-  return out;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

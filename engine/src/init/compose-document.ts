@@ -77,7 +77,7 @@ function header(plan: ComposePlan): string[] {
     'paths there resolve against this directory, and DEVENV_STATE_DIR is set by devenv (an absolute',
     'per-project state directory; the fallback `.devenv/state` is relative to here).',
   ];
-  const processCommands = plan.services.map((s) => JSON.stringify(s.process.command)).join(' ');
+  const processCommands = plan.services.map((s) => JSON.stringify(s.process?.command ?? '')).join(' ');
   if (processCommands.includes('${PYTHON:-')) {
     lines.push(
       'PYTHON names the interpreter that has the Python packages: python3 by default, or a venv’s python',
@@ -108,18 +108,20 @@ function serviceValue(doc: Document, s: PlannedService, shared: SharedValues): R
   if (s.stopSignal) out.stop_signal = s.stopSignal;
   out.restart = s.restart === 'no' ? quoted(doc, 'no') : s.restart;
   if (s.watch && s.watch.length > 0) out.develop = { watch: s.watch };
-  const process: Record<string, unknown> = {};
-  const p = s.process;
-  if (p.user) process.user = p.user;
-  if (p.init) process.init = p.init;
-  process.command = p.command;
-  process.cwd = p.cwd;
-  if (p.env) process.env = shared.use('process-env', p.env);
-  if (p.healthcheck) process.healthcheck = p.healthcheck;
   const extension: Record<string, unknown> = {};
   if (s.url) extension.url = s.url;
   extension.debug = s.debug;
-  extension.process = process;
+  const p = s.process;
+  if (p) {
+    const process: Record<string, unknown> = {};
+    if (p.user) process.user = p.user;
+    if (p.init) process.init = p.init;
+    process.command = p.command;
+    process.cwd = p.cwd;
+    if (p.env) process.env = shared.use('process-env', p.env);
+    if (p.healthcheck) process.healthcheck = p.healthcheck;
+    extension.process = process;
+  }
   out['x-devenv'] = extension;
   return out;
 }
@@ -145,7 +147,7 @@ class SharedValues {
       const values: [SharedKind, unknown][] = [
         ['build', s.build],
         ['environment', s.environment],
-        ['process-env', s.process.env],
+        ['process-env', s.process?.env],
       ];
       for (const [kind, value] of values) {
         if (value === undefined) continue;

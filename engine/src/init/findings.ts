@@ -85,19 +85,50 @@ export interface DevServerProxy {
   evidence: Evidence;
 }
 
-export type BackingKind = 'postgres' | 'redis';
+export type BackingKind =
+  | 'postgres'
+  | 'mysql'
+  | 'mariadb'
+  | 'redis'
+  | 'mongodb'
+  | 'rabbitmq'
+  | 'kafka'
+  | 'elasticsearch';
 
-/** A connection URL found in the repository, and the variable that carries it if one does. */
-export interface ConnectionUrl {
+/** What an environment variable that reaches a backing service holds. */
+export type VariableRole = 'url' | 'host' | 'address' | 'port' | 'user' | 'password' | 'database';
+
+/**
+ * One place where the repository reaches a backing service: a URL (`redis://cache:6379`), a host
+ * given to a client (`Redis(host='redis')`, `'HOST': 'db'`), a `host:port` address
+ * (`bootstrap_servers='kafka:9092'`), or a variable that carries one of these or a credential.
+ */
+export interface Connection {
   kind: BackingKind;
-  url: string;
-  variable?: string;
+  /** The URL as written, when it is one. */
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** The environment variable that carries it (`DATABASE_URL`, `REDIS_HOST`), so init can set it. */
+  variable?: { name: string; holds: VariableRole };
+  evidence: Evidence;
+}
+
+/** A client library in a dependency file (`redis` in requirements.txt, `mongoose` in package.json). */
+export interface ClientLibrary {
+  kind: BackingKind;
+  name: string;
   evidence: Evidence;
 }
 
 export interface BackingService {
   kind: BackingKind;
-  /** User, password and database from the most authoritative URL (postgres), defaults otherwise. */
+  /** The service name: the host the code connects to (`cache`, `db`), else the kind's usual name. */
+  name: string;
+  /** User, password and database from the connection that decides them, else the kind's defaults. */
   user: string;
   password: string;
   database: string;
@@ -108,6 +139,10 @@ export interface BackingService {
   hostPort: number;
   /** A folder with a Dockerfile for it (`postgres/Dockerfile`), built instead of pulling the image. */
   buildDir?: string;
+  /** The connections that reach this service; those with a variable are pointed at it. */
+  connections: Connection[];
+  /** Code that names the host itself (`Redis(host='redis')`): only Docker's network resolves it. */
+  hardCodedHost?: Evidence;
   evidence: Evidence[];
 }
 
@@ -117,7 +152,6 @@ export interface Findings {
   migrations: Migrations[];
   nodeApps: NodeApp[];
   backing: BackingService[];
-  urls: ConnectionUrl[];
   /** Things found that `init` could not turn into a service, or that a person should check. */
   notes: string[];
 }

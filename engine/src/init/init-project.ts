@@ -53,7 +53,7 @@ export const DETECTED_KINDS = [
   'Celery workers (`= Celery(`) and Alembic migrations (alembic.ini)',
   'Node frontends: package.json with vite, next or react-scripts',
   'Node APIs: package.json with express, fastify, koa, @hapi/hapi or @nestjs/core',
-  'PostgreSQL and Redis: postgres:// and redis:// URLs in .env files, settings, code or Dockerfiles',
+  'Backing services (PostgreSQL, MySQL/MariaDB, Redis, MongoDB, RabbitMQ, Kafka, Elasticsearch): their client libraries in requirements.txt, pyproject.toml, Pipfile, setup.cfg/setup.py, package.json, go.mod, Gemfile, pom.xml or build.gradle; postgres://, mysql://, redis://, mongodb://, amqp:// URLs and hosts given to their clients in .env files, settings, config files or code',
 ];
 
 export async function initProject(opts: InitOptions): Promise<InitResult> {

@@ -61,7 +61,7 @@ describe('planServices', () => {
       DATABASE_URL: 'postgresql://${POSTGRES_USER:-shop}:${POSTGRES_PASSWORD:-shop}@postgres:5432/${POSTGRES_DB:-shop}',
       REDIS_URL: 'redis://redis:6379/0',
     });
-    expect(by.backend?.process.env).toEqual({
+    expect(by.backend?.process?.env).toEqual({
       DATABASE_URL:
         'postgresql://${POSTGRES_USER:-shop}:${POSTGRES_PASSWORD:-shop}@127.0.0.1:5432/${POSTGRES_DB:-shop}',
       REDIS_URL: 'redis://127.0.0.1:6379/0',
@@ -89,7 +89,7 @@ describe('planServices', () => {
     expect(p.notes).toEqual([expect.stringContaining('frontend: no Dockerfile, so it runs as a local process')]);
     expect(by.postgres).toMatchObject({ image: 'postgres:16', volumes: ['postgres-data:/var/lib/postgresql/data'] });
     expect(by.redis?.image).toBe('redis:7');
-    expect(p.volumes).toEqual(['postgres-data']);
+    expect(p.volumes).toEqual(['postgres-data', 'redis-data']);
   });
 
   it('moves a port that is taken, passing the new one to the command', () => {
@@ -102,9 +102,9 @@ describe('planServices', () => {
     const by = Object.fromEntries(p.services.map((s) => [s.name, s]));
     expect(by.api?.ports).toEqual(['3000:3000']);
     expect(by.admin?.ports).toEqual(['3001:3001']);
-    expect(by.admin?.process.env).toEqual({ HOST: '127.0.0.1', PORT: '3001', BROWSER: 'none' });
+    expect(by.admin?.process?.env).toEqual({ HOST: '127.0.0.1', PORT: '3001', BROWSER: 'none' });
     expect(by.web?.ports).toEqual(['3002:3002']);
-    expect(by.web?.process.command).toBe('node node_modules/next/dist/bin/next dev -H 127.0.0.1 -p 3002');
+    expect(by.web?.process?.command).toBe('node node_modules/next/dist/bin/next dev -H 127.0.0.1 -p 3002');
     expect(by.web?.dependsOn).toEqual({ api: 'service_started' });
   });
 
@@ -119,14 +119,14 @@ describe('planServices', () => {
       DATABASE_URL: 'postgresql://${POSTGRES_USER:-app}@postgres:5432/${POSTGRES_DB:-app}',
       REDIS_URL: 'redis://redis:6379/0',
     });
-    expect(by.web?.process.env).toMatchObject({
+    expect(by.web?.process?.env).toMatchObject({
       DATABASE_URL: 'postgresql://${POSTGRES_USER:-app}@127.0.0.1:5433/${POSTGRES_DB:-app}',
       REDIS_URL: 'redis://127.0.0.1:6380/0',
     });
-    expect(by.postgres?.process.command).toContain('5433');
-    expect(by.postgres?.process.healthcheck).toMatchObject({ command: expect.stringContaining('-p 5433') });
+    expect(by.postgres?.process?.command).toContain('5433');
+    expect(by.postgres?.process?.healthcheck).toMatchObject({ command: expect.stringContaining('-p 5433') });
     expect(by.postgres?.environment).toMatchObject({ POSTGRES_HOST_AUTH_METHOD: 'trust' });
-    expect(by.redis?.process.command).toBe('redis-server --bind 127.0.0.1 --port 6380 --save "" --appendonly no');
+    expect(by.redis?.process?.command).toBe('redis-server --bind 127.0.0.1 --port 6380 --save "" --appendonly no');
   });
 
   it('says when a proxy target is written out in the Vite config', () => {

@@ -11,6 +11,8 @@ export interface RepoFiles {
   read(path: string): string | undefined;
   /** Whether a file or directory exists, skipped folders included (`.venv/bin/python`, `node_modules`). */
   exists(path: string): boolean;
+  /** What the scan left out because a limit was reached (files, bytes), said as notes. */
+  limitsReached(): string[];
 }
 
 /** Directories that hold installed packages, build output or tool state, never a service's own code. */
@@ -39,12 +41,19 @@ const SKIPPED_DIRS = new Set([
   '.idea',
   '.cache',
   'target',
+  'vendor',
+  'bower_components',
+  '.gradle',
+  '.terraform',
+  'Pods',
 ]);
 
 /** Deep enough for `apps/web/src/app/main.py`; a repository's services sit near its root. */
 const MAX_DEPTH = 6;
 const MAX_FILES = 20_000;
 const MAX_FILE_BYTES = 512 * 1024;
+/** All detectors together read at most this much text: a repository's services show in far less. */
+const MAX_TOTAL_BYTES = 48 * 1024 * 1024;
 
 /** Walks `root` (skipping dependency and build folders); reads files lazily. */
 export function scanRepo(root: string): RepoFiles {
@@ -69,18 +78,45 @@ export function scanRepo(root: string): RepoFiles {
   };
   walk(root, '', 0);
   paths.sort();
+  // Each file is read once: several detectors look at the same manifests and sources.
+  const texts = new Map<string, string | undefined>();
+  let bytesRead = 0;
+  let budgetSpent = false;
   return {
     paths,
     read: (path) => {
+      if (texts.has(path)) return texts.get(path);
+      let text: string | undefined;
       try {
         const full = join(root, path);
-        if (statSync(full).size > MAX_FILE_BYTES) return undefined;
-        return readFileSync(full, 'utf8');
+        const size = statSync(full).size;
+        if (size <= MAX_FILE_BYTES && bytesRead + size <= MAX_TOTAL_BYTES) {
+          const bytes = readFileSync(full);
+          bytesRead += bytes.length;
+          // A NUL byte near the start: a binary file (an image, a compiled module), not source.
+          if (!bytes.subarray(0, 8192).includes(0)) text = bytes.toString('utf8');
+        } else if (size <= MAX_FILE_BYTES) {
+          budgetSpent = true;
+        }
       } catch {
-        return undefined;
+        text = undefined;
       }
+      texts.set(path, text);
+      return text;
     },
     exists: (path) => existsSync(join(root, path)),
+    limitsReached: () => [
+      ...(paths.length >= MAX_FILES
+        ? [
+            `the repository has more than ${MAX_FILES.toLocaleString('en')} files: init looked at the first ${MAX_FILES.toLocaleString('en')} only`,
+          ]
+        : []),
+      ...(budgetSpent
+        ? [
+            `init read ${MAX_TOTAL_BYTES / 1024 / 1024} MiB of files and skipped the rest: run it in the folder that holds the services`,
+          ]
+        : []),
+    ],
   };
 }
 
@@ -90,6 +126,7 @@ export function memoryRepo(files: Readonly<Record<string, string>>): RepoFiles {
     paths: Object.keys(files).sort(),
     read: (path) => files[path],
     exists: (path) => path in files || Object.keys(files).some((p) => p.startsWith(`${path}/`)),
+    limitsReached: () => [],
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectNode, viteProxy } from './node-apps.js';
+import { detectNode, viteProxy } from './nodejs-apps.js';
 import { memoryRepo } from './repo-files.js';
 
 function detect(files: Record<string, string>) {
