@@ -6,7 +6,7 @@
 // branch whose JSON type matches the value and re-validate against that branch alone; when no
 // branch has the right type, one type error lists the accepted forms.
 
-import type { ErrorObject } from 'ajv/dist/2019.js';
+import type { ErrorObject } from 'ajv';
 import type { SourceLocation } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import {

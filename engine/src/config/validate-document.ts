@@ -38,7 +38,7 @@ export function validateDocument(
     home: merged.HOME ?? homedir(),
     diagnostics,
     warnedUnset,
-    unsupportedPerKey: true,
+    warningsPerKey: true,
   });
   return diagnostics.items.sort(byPosition);
 }
