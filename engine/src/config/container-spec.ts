@@ -271,45 +271,8 @@ export function normaliseContainer(node: MapNode, ctx: NormaliseContext, service
     }
   }
 
-  const ulimits = get('ulimits');
-  for (const [limit, entry] of isMap(ulimits) ? ulimits.entries : []) {
-    if (!isUlimitName(limit)) {
-      const guess = closest(limit, ULIMIT_NAME_LIST);
-      error(
-        ctx,
-        ConfigCode.invalidUlimit,
-        `${what('ulimits')}: \`${limit}\` is not a resource limit`,
-        entry.keyLoc,
-        guess ? `did you mean \`${guess}\`?` : `use one of ${ULIMIT_NAME_LIST.join(', ')}`,
-      );
-      continue;
-    }
-    const single = parseInteger(scalarOf(entry.value));
-    const soft = single ?? parseInteger(scalarOf(child(entry.value, 'soft')));
-    const hard = single ?? parseInteger(scalarOf(child(entry.value, 'hard')));
-    if (soft === undefined || hard === undefined || soft < -1 || hard < -1) {
-      error(
-        ctx,
-        ConfigCode.invalidUlimit,
-        `${what('ulimits')}: \`${limit}\` needs a whole number, or \`soft\` and \`hard\` numbers`,
-        entry.value.loc,
-        `write \`${limit}: 65536\` or \`${limit}: {soft: 1024, hard: 65536}\` (-1 for unlimited)`,
-      );
-      continue;
-    }
-    if (hard !== -1 && (soft === -1 || soft > hard)) {
-      error(
-        ctx,
-        ConfigCode.invalidUlimit,
-        `${what('ulimits')}: the soft limit of \`${limit}\` (${soft}) is above its hard limit (${hard})`,
-        entry.value.loc,
-        'make `soft` at most `hard`',
-      );
-      continue;
-    }
-    c.ulimits[limit] = { soft, hard };
-    any = true;
-  }
+  const ulimits = ulimitsValue(get('ulimits'), ctx, what('ulimits'));
+  if (ulimits && Object.keys(ulimits).length > 0) set('ulimits', ulimits);
 
   const platform = get('platform');
   const platformText = text(platform);
@@ -492,28 +455,8 @@ export function normaliseContainer(node: MapNode, ctx: NormaliseContext, service
       );
   }
 
-  const extraHosts = get('extra_hosts');
-  if (isMap(extraHosts)) {
-    for (const [host, entry] of extraHosts.entries) {
-      for (const addr of isSeq(entry.value) ? entry.value.items : [entry.value])
-        addExtraHost(`${host}=${text(addr) ?? ''}`, addr.loc);
-    }
-  } else for (const item of items(extraHosts)) addExtraHost(text(item) ?? '', item.loc);
-  function addExtraHost(entry: string, loc: SourceLocation) {
-    const parsed = parseExtraHost(entry);
-    if (!parsed.ok) {
-      error(
-        ctx,
-        ConfigCode.invalidAddress,
-        `${what('extra_hosts')}: ${parsed.message}`,
-        loc,
-        'write `host:address`, e.g. `db.local:10.0.0.5` or `host.docker.internal:host-gateway`',
-      );
-      return;
-    }
-    c.extraHosts.push({ host: parsed.host, address: parsed.address });
-    any = true;
-  }
+  const extraHosts = extraHostsValue(get('extra_hosts'), ctx, what('extra_hosts'));
+  if (extraHosts.length > 0) set('extraHosts', extraHosts);
 
   const annotations = stringMap(get('annotations'), ctx, false);
   if (Object.keys(annotations).length > 0) set('annotations', annotations);
@@ -661,6 +604,84 @@ function parseDevice(item: ConfigNode): ContainerSpec['devices'][number] | strin
   if (!target?.startsWith('/')) return `\`${target ?? ''}\` is not an absolute container path`;
   if (!/^[rwm]{1,3}$/.test(permissions)) return `permissions \`${permissions}\` are not made of r, w and m`;
   return { source, target, permissions };
+}
+
+/** `ulimits`: `name: N` or `name: {soft, hard}` per limit, checked. */
+export function ulimitsValue(
+  node: ConfigNode | undefined,
+  ctx: NormaliseContext,
+  what: string,
+): Record<string, { soft: number; hard: number }> | undefined {
+  if (!isMap(node)) return undefined;
+  const out: Record<string, { soft: number; hard: number }> = {};
+  for (const [limit, entry] of node.entries) {
+    if (!isUlimitName(limit)) {
+      const guess = closest(limit, ULIMIT_NAME_LIST);
+      error(
+        ctx,
+        ConfigCode.invalidUlimit,
+        `${what}: \`${limit}\` is not a resource limit`,
+        entry.keyLoc,
+        guess ? `did you mean \`${guess}\`?` : `use one of ${ULIMIT_NAME_LIST.join(', ')}`,
+      );
+      continue;
+    }
+    const single = parseInteger(scalarOf(entry.value));
+    const soft = single ?? parseInteger(scalarOf(child(entry.value, 'soft')));
+    const hard = single ?? parseInteger(scalarOf(child(entry.value, 'hard')));
+    if (soft === undefined || hard === undefined || soft < -1 || hard < -1) {
+      error(
+        ctx,
+        ConfigCode.invalidUlimit,
+        `${what}: \`${limit}\` needs a whole number, or \`soft\` and \`hard\` numbers`,
+        entry.value.loc,
+        `write \`${limit}: 65536\` or \`${limit}: {soft: 1024, hard: 65536}\` (-1 for unlimited)`,
+      );
+      continue;
+    }
+    if (hard !== -1 && (soft === -1 || soft > hard)) {
+      error(
+        ctx,
+        ConfigCode.invalidUlimit,
+        `${what}: the soft limit of \`${limit}\` (${soft}) is above its hard limit (${hard})`,
+        entry.value.loc,
+        'make `soft` at most `hard`',
+      );
+      continue;
+    }
+    out[limit] = { soft, hard };
+  }
+  return out;
+}
+
+/** `extra_hosts` as a list (`host:ip`, `host=ip`) or a mapping (`host: ip` or a list of ips), checked. */
+export function extraHostsValue(
+  node: ConfigNode | undefined,
+  ctx: NormaliseContext,
+  what: string,
+): { host: string; address: string }[] {
+  const out: { host: string; address: string }[] = [];
+  const add = (entry: string, loc: SourceLocation) => {
+    const parsed = parseExtraHost(entry);
+    if (!parsed.ok) {
+      error(
+        ctx,
+        ConfigCode.invalidAddress,
+        `${what}: ${parsed.message}`,
+        loc,
+        'write `host:address`, e.g. `db.local:10.0.0.5` or `host.docker.internal:host-gateway`',
+      );
+      return;
+    }
+    out.push({ host: parsed.host, address: parsed.address });
+  };
+  if (isMap(node)) {
+    for (const [host, entry] of node.entries) {
+      for (const addr of isSeq(entry.value) ? entry.value.items : [entry.value])
+        add(`${host}=${text(addr) ?? ''}`, addr.loc);
+    }
+  } else for (const item of items(node)) add(text(item) ?? '', item.loc);
+  return out;
 }
 
 function scalarOf(node: ConfigNode | undefined): unknown {

@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import type { RuntimeKind, SourceLocation } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
-import { COMPOSE_KEYS, KEY_PREFIXES, type KeyRow, type KeyState, keyRow, RUNTIME_LABEL } from './compose-keys.js';
+import { KEY_PREFIXES, type KeyRow, type KeyState, keyRow, RUNTIME_LABEL } from './compose-keys.js';
 import { type ConfigNode, isMap, isSeq, type MapNode, toPlain } from './config-node.js';
 import type { ConfigDiagnostic } from './diagnostics.js';
 import { describePath } from './schema-errors.js';
@@ -195,7 +195,22 @@ export function keyDiagnostics(
   return out;
 }
 
-/** Keys the table covers, for documentation and tests. */
-export function tableKeys(): string[] {
-  return COMPOSE_KEYS.map((row) => row.key);
+/** The runtime a `--runtime` / `x-devenv.runtime` choice means, when it names one. */
+export function runtimeKindOf(choice: string | undefined): RuntimeKind | undefined {
+  if (choice === 'docker' || choice === 'process') return choice;
+  if (choice === 'kind' || choice === 'k3d') return 'kubernetes';
+  return undefined;
+}
+
+/**
+ * What the runtime refuses (errors) and warns about among the keys a load found, as problems to
+ * print or throw: the check `up` makes once it knows the runtime and the engine's API version.
+ */
+export function checkKeysForRuntime(
+  uses: readonly KeyUse[],
+  target: RuntimeTarget,
+  projectDir: string,
+): { errors: ConfigDiagnostic[]; warnings: ConfigDiagnostic[] } {
+  const all = keyDiagnostics(runtimeKeyProblems(uses, target), { projectDir });
+  return { errors: all.filter((d) => d.severity === 'error'), warnings: all.filter((d) => d.severity === 'warning') };
 }

@@ -14,7 +14,7 @@ import type {
 } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { type ConfigNode, child, entryOf, isMap, isScalar, isSeq, type MapNode, text, toPlain } from './config-node.js';
-import { normaliseContainer } from './container-spec.js';
+import { extraHostsValue, normaliseContainer, ulimitsValue } from './container-spec.js';
 import { normaliseDeploy } from './deploy-spec.js';
 import { normaliseDevelop } from './develop-spec.js';
 import { normaliseServiceExtension } from './devenv-extension.js';
@@ -32,7 +32,7 @@ import { type LongPort, parsePortMapping, parsePortString } from './ports.js';
 import { normalisePullPolicy } from './pull-policy.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { type FileDefinitions, serviceFiles } from './service-files.js';
-import { signalValue } from './value-checks.js';
+import { boolValue, signalValue, sizeValue } from './value-checks.js';
 
 export interface NormalisedService {
   spec: ServiceSpec;
@@ -224,6 +224,7 @@ function normaliseBuild(node: ConfigNode | undefined, ctx: NormaliseContext, ser
   const spec: BuildSpec = { context, dockerfile, args: stringMap(child(node, 'args'), ctx) };
   const target = text(child(node, 'target'));
   if (target !== undefined) spec.target = target;
+  if (isMap(node)) buildOptions(node, spec, ctx, service);
   if (remote) return spec;
   if (!ctx.fs.isDirectory(context)) {
     const guess = closest(
@@ -257,6 +258,31 @@ function normaliseBuild(node: ConfigNode | undefined, ctx: NormaliseContext, ser
   return spec;
 }
 
+/** The build keys beyond context, Dockerfile, args and target, each checked. */
+function buildOptions(node: MapNode, spec: BuildSpec, ctx: NormaliseContext, service: string): void {
+  const what = (key: string) => `\`build.${key}\` of service \`${service}\``;
+  const inline = text(child(node, 'dockerfile_inline'));
+  if (inline !== undefined) spec.dockerfileInline = inline;
+  const labels = stringMap(child(node, 'labels'), ctx, false);
+  if (Object.keys(labels).length > 0) spec.labels = labels;
+  const cacheFrom = stringList(child(node, 'cache_from'));
+  if (cacheFrom.length > 0) spec.cacheFrom = cacheFrom;
+  const tags = stringList(child(node, 'tags'));
+  if (tags.length > 0) spec.tags = tags;
+  const noCache = boolValue(child(node, 'no_cache'), ctx, what('no_cache'));
+  if (noCache !== undefined) spec.noCache = noCache;
+  const pull = boolValue(child(node, 'pull'), ctx, what('pull'));
+  if (pull !== undefined) spec.pull = pull;
+  const network = text(child(node, 'network'));
+  if (network !== undefined) spec.network = network;
+  const shmSize = sizeValue(child(node, 'shm_size'), ctx, what('shm_size'));
+  if (shmSize !== undefined) spec.shmSize = shmSize;
+  const extraHosts = extraHostsValue(child(node, 'extra_hosts'), ctx, what('extra_hosts'));
+  if (extraHosts.length > 0) spec.extraHosts = extraHosts.map((h) => `${h.host}:${h.address}`);
+  const ulimits = ulimitsValue(child(node, 'ulimits'), ctx, what('ulimits'));
+  if (ulimits && Object.keys(ulimits).length > 0) spec.ulimits = ulimits;
+}
+
 function environment(node: MapNode, ctx: NormaliseContext, service: string): Record<string, string> {
   const out: Record<string, string> = {};
   const envFile = child(node, 'env_file');
@@ -265,7 +291,17 @@ function environment(node: MapNode, ctx: NormaliseContext, service: string): Rec
     const raw = text(pathNode);
     if (raw === undefined || !pathNode) continue;
     const required = isMap(item) ? bool(child(item, 'required'), true) : true;
-    const rawFormat = isMap(item) && text(child(item, 'format')) === 'raw';
+    const formatNode = isMap(item) ? child(item, 'format') : undefined;
+    const format = text(formatNode);
+    if (format !== undefined && format !== 'raw' && formatNode) {
+      ctx.diagnostics.error(
+        ConfigCode.invalidValue,
+        `\`format\` of an env_file of service \`${service}\` is \`${format}\`; Compose knows \`raw\``,
+        formatNode.loc,
+        'write `format: raw` (values taken as written), or leave it out for the .env syntax',
+      );
+    }
+    const rawFormat = format === 'raw';
     const path = hostPath(raw, ctx.projectDir, ctx.home);
     const content = ctx.fs.isFile(path) ? ctx.fs.readText(path) : undefined;
     if (content === undefined) {

@@ -8,6 +8,7 @@ import { compileProject } from './compile-project.js';
 import { type ConfigFs, nodeFs } from './config-fs.js';
 import { byPosition, type ConfigDiagnostic, Diagnostics } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
+import { keyDiagnostics, runtimeKeyProblems, runtimeKindOf } from './key-uses.js';
 import { enabledProfiles } from './profiles.js';
 
 export function validateDocument(
@@ -29,7 +30,7 @@ export function validateDocument(
     Object.assign(merged, parsed.values);
   }
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
-  compileProject({
+  const output = compileProject({
     files: [{ path, text }],
     projectDir,
     env: merged,
@@ -40,5 +41,10 @@ export function validateDocument(
     warnedUnset,
     warningsPerKey: true,
   });
+  // A file that names its runtime is checked against it, as `up` will.
+  const kind = runtimeKindOf(output.project?.devenv.runtime);
+  if (kind && output.keyUses) {
+    diagnostics.add(keyDiagnostics(runtimeKeyProblems(output.keyUses, { kind }), { projectDir, perKey: true }));
+  }
   return diagnostics.items.sort(byPosition);
 }

@@ -151,7 +151,9 @@ export function signalValue(node: ConfigNode | undefined, ctx: NormaliseContext,
 /** Permission bits (`0440`, or 288 read from YAML's octal `0440`). */
 export function fileModeValue(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): number | undefined {
   if (!present(node)) return undefined;
-  const mode = parseFileMode(raw(node));
+  // YAML 1.2 reads `0440` as the decimal 440; Compose (YAML 1.1) means octal, as written.
+  const written = isScalar(node) ? node.source?.raw.trim() : undefined;
+  const mode = parseFileMode(written && /^0[0-7]+$/.test(written) ? written : raw(node));
   if (mode !== undefined) return mode;
   ctx.diagnostics.error(
     ConfigCode.invalidFileMode,

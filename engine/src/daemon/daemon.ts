@@ -11,7 +11,8 @@ import {
   SocketMessageReader,
   SocketMessageWriter,
 } from 'vscode-jsonrpc/node';
-import { loadProject } from '../config/index.js';
+import { toProblem } from '../config/diagnostics.js';
+import { checkKeysForRuntime, type KeyUse, loadProject } from '../config/index.js';
 import { Engine } from '../engine/engine.js';
 import { type Problem, RuntimeFailure, UserError } from '../errors.js';
 import type { EngineEvent } from '../model/events.js';
@@ -264,7 +265,10 @@ export class Daemon {
     config: ConfigSource,
     opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined; debug?: boolean | undefined },
   ): Promise<UpResultWire> {
-    const { project, warnings } = await this.loadFor(config);
+    const loaded = await this.loadFor(config);
+    const { project } = loaded;
+    const engine = await this.ensureEngine(project);
+    const warnings = [...loaded.warnings, ...(await this.refusedKeys(engine, loaded.keyUses, project.projectDir))];
     // Remembered only once it loads: `reset` must not pick up a config that failed.
     this.lastConfig = config;
     for (const w of warnings) {
@@ -278,7 +282,6 @@ export class Daemon {
         ...(w.hint ? { hint: w.hint } : {}),
       });
     }
-    const engine = await this.ensureEngine(project);
     this.project = project;
     const result = await engine.up(project, {
       services: opts.services,
@@ -287,6 +290,19 @@ export class Daemon {
       ...(opts.debug === undefined ? {} : { debug: opts.debug }),
     });
     return { ...result, warnings };
+  }
+
+  /**
+   * The Compose keys this runtime (and this Docker engine's API version) cannot honour fail `up`
+   * at their position before anything starts; the ones it ignores come back as warnings.
+   */
+  private async refusedKeys(engine: Engine, keyUses: readonly KeyUse[], projectDir: string): Promise<Problem[]> {
+    const info = await engine.runtime.connect();
+    const target = info.apiVersion ? { kind: info.kind, dockerApi: info.apiVersion } : { kind: info.kind };
+    const { errors, warnings } = checkKeysForRuntime(keyUses, target, projectDir);
+    if (errors.length > 0)
+      throw new UserError(errors.map(toProblem), ['fix the problems above, then run the command again']);
+    return warnings.map(toProblem);
   }
 
   private async loadFor(config: ConfigSource | undefined) {

@@ -223,6 +223,24 @@ export interface BuildSpec {
   dockerfile: string;
   args: Record<string, string>;
   target?: string;
+  /** The Dockerfile itself (`dockerfile_inline`), instead of a file in the context. */
+  dockerfileInline?: string;
+  /** Labels of the built image. */
+  labels?: Record<string, string>;
+  /** Images whose layers the builder may reuse. */
+  cacheFrom?: string[];
+  noCache?: boolean;
+  /** Pull a newer base image before building. */
+  pull?: boolean;
+  /** Network of the RUN steps (`default`, `host`, `none`, a network name). */
+  network?: string;
+  /** Bytes of /dev/shm in RUN steps. */
+  shmSize?: number;
+  /** `host:address` /etc/hosts entries of RUN steps. */
+  extraHosts?: string[];
+  /** More tags for the built image. */
+  tags?: string[];
+  ulimits?: Record<string, { soft: number; hard: number }>;
 }
 
 export interface PortSpec {

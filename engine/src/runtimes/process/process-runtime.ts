@@ -55,6 +55,7 @@ import {
   TOKEN_VAR,
 } from './procfs.js';
 import { checkTraversable, isRoot, prepareOwnedDir, type RunAs, resolveRunAs } from './run-as.js';
+import { serviceFilesHashInput, writeServiceFiles } from './service-files.js';
 import { exitStatus, normaliseSignal, SIGKILL_STATUS, WRAPPER_SHELL, wrapperArgs, wrapperMarker } from './wrapper.js';
 
 export interface ProcessRuntimeOptions {
@@ -138,6 +139,7 @@ export class ProcessRuntime implements Runtime {
       composeHealth: p?.healthcheck ? composeHealthOf(service) : undefined,
       stopSignal: stopSignalOf(service),
       stateDir: this.stateDir,
+      ...(service.files?.length ? { files: serviceFilesHashInput(service) } : {}),
     };
   }
 
@@ -218,13 +220,15 @@ export class ProcessRuntime implements Runtime {
         await this.forget(existing);
       }
       const token = newToken();
+      // Secrets and configs become files in the state directory; the variables say where.
+      const filesEnv = await writeServiceFiles(this.stateDir, service, proc.user);
       const record: InstanceRecord = {
         version: RECORD_VERSION,
         project: ctx.project.name,
         service: service.name,
         token,
         specHash: ctx.specHash,
-        process: proc,
+        process: Object.keys(filesEnv).length > 0 ? { ...proc, env: { ...proc.env, ...filesEnv } } : proc,
         stopSignal: stopSignalOf(service),
         createdAt: now(),
         status: 'created',
