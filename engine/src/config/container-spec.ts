@@ -324,11 +324,11 @@ export function normaliseContainer(node: MapNode, ctx: NormaliseContext, service
       checkNetworkModeConflicts(node, ctx, service, ref);
     }
   }
-  const namespaces: [string, 'pid' | 'ipc', string[]][] = [
-    ['pid', 'pid', ['host']],
-    ['ipc', 'ipc', ['host', 'private', 'shareable', 'none']],
+  const namespaces: [string, 'pid' | 'ipc', string[], string][] = [
+    ['pid', 'pid', ['host'], 'a PID'],
+    ['ipc', 'ipc', ['host', 'private', 'shareable', 'none'], 'an IPC'],
   ];
-  for (const [key, field, modes] of namespaces) {
+  for (const [key, field, modes, kind] of namespaces) {
     const n = get(key);
     const v = text(n);
     if (!n || v === undefined) continue;
@@ -337,7 +337,7 @@ export function normaliseContainer(node: MapNode, ctx: NormaliseContext, service
       error(
         ctx,
         ConfigCode.invalidNamespace,
-        `${what(key)} \`${v}\` is not a ${key} mode`,
+        `${what(key)} \`${v}\` is not ${kind} mode`,
         n.loc,
         `use ${modes.map((m) => `\`${m}\``).join(', ')}, \`service:NAME\` or \`container:NAME\``,
       );

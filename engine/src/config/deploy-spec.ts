@@ -141,7 +141,7 @@ export function normaliseDeploy(node: MapNode, ctx: NormaliseContext, service: s
         'write CPU numbers and ranges, e.g. `0-1` or `0,2`',
       );
   }
-  const blkio = normaliseBlkio(get('blkio_config'), ctx, what('blkio_config'));
+  const blkio = normaliseBlkio(get('blkio_config'), ctx, service);
   if (blkio) r.blkio = blkio;
   if (Object.keys(r).length > 0) out.resources = r;
 
@@ -211,7 +211,8 @@ function agreeReplicas(node: MapNode, ctx: NormaliseContext, service: string): n
   return scale ?? replicas;
 }
 
-function normaliseBlkio(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): BlkioSpec | undefined {
+function normaliseBlkio(node: ConfigNode | undefined, ctx: NormaliseContext, service: string): BlkioSpec | undefined {
+  const what = (key: string) => `\`blkio_config.${key}\` of service \`${service}\``;
   if (!isMap(node)) return undefined;
   const spec: BlkioSpec = {
     weightDevice: [],
@@ -220,7 +221,7 @@ function normaliseBlkio(node: ConfigNode | undefined, ctx: NormaliseContext, wha
     deviceWriteBps: [],
     deviceWriteIops: [],
   };
-  const weight = intValue(child(node, 'weight'), ctx, `${what}.weight`, { min: 10, max: 1000 });
+  const weight = intValue(child(node, 'weight'), ctx, what('weight'), { min: 10, max: 1000 });
   if (weight !== undefined) spec.weight = weight;
   const devicePath = (item: ConfigNode, key: string): string | undefined => {
     const pathNode = child(item, 'path');
@@ -228,7 +229,7 @@ function normaliseBlkio(node: ConfigNode | undefined, ctx: NormaliseContext, wha
     if (path?.startsWith('/')) return path;
     ctx.diagnostics.error(
       ConfigCode.invalidDevice,
-      `${what}.${key} entry needs the absolute \`path\` of a block device`,
+      `${what(key)} entry needs the absolute \`path\` of a block device`,
       (pathNode ?? item).loc,
       'write e.g. `{path: /dev/sda, rate: 10m}`',
     );
@@ -237,7 +238,7 @@ function normaliseBlkio(node: ConfigNode | undefined, ctx: NormaliseContext, wha
   const weightDevice = child(node, 'weight_device');
   for (const item of isSeq(weightDevice) ? weightDevice.items : []) {
     const path = devicePath(item, 'weight_device');
-    const w = intValue(child(item, 'weight'), ctx, `${what}.weight_device weight`, { min: 10, max: 1000 });
+    const w = intValue(child(item, 'weight'), ctx, what('weight_device'), { min: 10, max: 1000 });
     if (path && w !== undefined) spec.weightDevice.push({ path, weight: w });
   }
   const rates: [string, keyof BlkioSpec, boolean][] = [
@@ -251,8 +252,8 @@ function normaliseBlkio(node: ConfigNode | undefined, ctx: NormaliseContext, wha
     for (const item of isSeq(list) ? list.items : []) {
       const path = devicePath(item, key);
       const rate = bytes
-        ? sizeValue(child(item, 'rate'), ctx, `${what}.${key} rate`)
-        : intValue(child(item, 'rate'), ctx, `${what}.${key} rate`, { min: 0 });
+        ? sizeValue(child(item, 'rate'), ctx, what(key))
+        : intValue(child(item, 'rate'), ctx, what(key), { min: 0 });
       if (path && rate !== undefined) (spec[field] as { path: string; rate: number }[]).push({ path, rate });
     }
   }

@@ -16,12 +16,12 @@ const PROPAGATION = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslav
 /** Adds the long syntax's type options to `mount` (a copy); reports bad values. */
 export function longMountOptions(item: ConfigNode, mount: MountSpec, ctx: NormaliseContext, what: string): MountSpec {
   const out: MountSpec = { ...mount };
-  boolValue(child(item, 'read_only'), ctx, `${what} \`read_only\``);
+  boolValue(child(item, 'read_only'), ctx, `\`read_only\` of ${what}`);
   const bind = child(item, 'bind');
   const volume = child(item, 'volume');
   const tmpfs = child(item, 'tmpfs');
   if (isMap(bind)) {
-    const create = boolValue(child(bind, 'create_host_path'), ctx, `${what} \`bind.create_host_path\``);
+    const create = boolValue(child(bind, 'create_host_path'), ctx, `\`bind.create_host_path\` of ${what}`);
     if (create !== undefined) out.createHostPath = create;
     const propagationNode = child(bind, 'propagation');
     const propagation = text(propagationNode);
@@ -30,7 +30,7 @@ export function longMountOptions(item: ConfigNode, mount: MountSpec, ctx: Normal
       else
         ctx.diagnostics.error(
           ConfigCode.invalidValue,
-          `${what} \`bind.propagation\` \`${propagation}\` is not a propagation mode`,
+          `\`bind.propagation\` of ${what} is \`${propagation}\`, not a propagation mode`,
           propagationNode.loc,
           `use one of ${PROPAGATION.join(', ')}`,
         );
@@ -39,15 +39,27 @@ export function longMountOptions(item: ConfigNode, mount: MountSpec, ctx: Normal
     if (selinux === 'z' || selinux === 'Z') out.selinux = selinux;
   }
   if (isMap(volume)) {
-    const nocopy = boolValue(child(volume, 'nocopy'), ctx, `${what} \`volume.nocopy\``);
+    const nocopy = boolValue(child(volume, 'nocopy'), ctx, `\`volume.nocopy\` of ${what}`);
     if (nocopy !== undefined) out.noCopy = nocopy;
     const labels = stringMap(child(volume, 'labels'), ctx, false);
     if (Object.keys(labels).length > 0) out.volumeLabels = labels;
+    const subpathNode = child(volume, 'subpath');
+    const subpath = text(subpathNode);
+    if (subpath !== undefined && subpathNode) {
+      if (subpath.startsWith('/') || subpath.split('/').includes('..'))
+        ctx.diagnostics.error(
+          ConfigCode.invalidVolume,
+          `\`volume.subpath\` of ${what} must be a relative path inside the volume, not \`${subpath}\``,
+          subpathNode.loc,
+          'write a path like `data/app`, without a leading `/` or `..`',
+        );
+      else out.subpath = subpath;
+    }
   }
   if (isMap(tmpfs)) {
-    const size = sizeValue(child(tmpfs, 'size'), ctx, `${what} \`tmpfs.size\``);
+    const size = sizeValue(child(tmpfs, 'size'), ctx, `\`tmpfs.size\` of ${what}`);
     if (size !== undefined) out.tmpfsSize = size;
-    const mode = fileModeValue(child(tmpfs, 'mode'), ctx, `${what} \`tmpfs.mode\``);
+    const mode = fileModeValue(child(tmpfs, 'mode'), ctx, `\`tmpfs.mode\` of ${what}`);
     if (mode !== undefined) out.tmpfsMode = mode;
   }
   return out;

@@ -52,6 +52,7 @@ function definitions(node: ConfigNode | undefined, kind: Kind, ctx: NormaliseCon
           ? `give exactly one of \`file: ./secrets/${name}.txt\` or \`environment: VARIABLE\``
           : `give exactly one of \`file: ./${name}.conf\`, \`content: ...\` or \`environment: VARIABLE\``,
       );
+      out.set(name, {}); // reported here: the services that use it are not reported again
       continue;
     }
     const source = sources[0] as string;
@@ -66,6 +67,7 @@ function definitions(node: ConfigNode | undefined, kind: Kind, ctx: NormaliseCon
           valueNode.loc,
           `create it (relative paths start at ${ctx.projectDir}), or point \`file:\` at an existing file`,
         );
+        out.set(name, {});
         continue;
       }
       out.set(name, { file: path });
@@ -78,6 +80,7 @@ function definitions(node: ConfigNode | undefined, kind: Kind, ctx: NormaliseCon
           valueNode.loc,
           `set it in your shell (\`export ${value}=...\`) or in the .env file next to the Compose file`,
         );
+        out.set(name, {});
         continue;
       }
       out.set(name, { content });

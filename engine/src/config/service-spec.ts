@@ -26,7 +26,7 @@ import { asMapping } from './merge.js';
 import { checkBindSource, longMountOptions, serviceTmpfs } from './mount-options.js';
 import { hostPath, type LongMount, parseVolumeMapping, parseVolumeString } from './mounts.js';
 import { serviceNetworks } from './network-spec.js';
-import { bool, commandList, durationMs, stringList, stringMap } from './node-values.js';
+import { commandList, durationMs, stringList, stringMap } from './node-values.js';
 import type { NormaliseContext, ServiceLocations } from './normalise-context.js';
 import { type LongPort, parsePortMapping, parsePortString } from './ports.js';
 import { normalisePullPolicy } from './pull-policy.js';
@@ -71,13 +71,13 @@ export function normaliseService(
     environment: environment(node, ctx, name),
     ports: ports(get('ports'), ctx, locations),
     volumes: mounts(node, ctx, locations, name),
-    dependsOn: dependsOn(get('depends_on'), locations),
+    dependsOn: dependsOn(get('depends_on'), locations, ctx, name),
     restart: restart(get('restart'), ctx, name),
     labels: labels(node, ctx, name),
     networks: attached.names,
     profiles: stringList(get('profiles')),
-    tty: bool(get('tty')),
-    stdinOpen: bool(get('stdin_open')),
+    tty: boolValue(get('tty'), ctx, `\`tty\` of service \`${name}\``) ?? false,
+    stdinOpen: boolValue(get('stdin_open'), ctx, `\`stdin_open\` of service \`${name}\``) ?? false,
     devenv: normaliseServiceExtension(
       get('x-devenv'),
       ctx,
@@ -290,7 +290,9 @@ function environment(node: MapNode, ctx: NormaliseContext, service: string): Rec
     const pathNode = isMap(item) ? child(item, 'path') : item;
     const raw = text(pathNode);
     if (raw === undefined || !pathNode) continue;
-    const required = isMap(item) ? bool(child(item, 'required'), true) : true;
+    const required = isMap(item)
+      ? (boolValue(child(item, 'required'), ctx, `\`required\` of an env_file of service \`${service}\``) ?? true)
+      : true;
     const formatNode = isMap(item) ? child(item, 'format') : undefined;
     const format = text(formatNode);
     if (format !== undefined && format !== 'raw' && formatNode) {
@@ -425,7 +427,12 @@ const CONDITIONS = new Set<DependsOnCondition>([
   'service_completed_successfully',
 ]);
 
-function dependsOn(node: ConfigNode | undefined, locations: ServiceLocations): Record<string, DependsOnSpec> {
+function dependsOn(
+  node: ConfigNode | undefined,
+  locations: ServiceLocations,
+  ctx: NormaliseContext,
+  service: string,
+): Record<string, DependsOnSpec> {
   const out: Record<string, DependsOnSpec> = {};
   const mapping = node === undefined ? undefined : asMapping(node, 'depends_on');
   if (!mapping) return out;
@@ -434,8 +441,12 @@ function dependsOn(node: ConfigNode | undefined, locations: ServiceLocations): R
     const condition = text(conditionNode) as DependsOnCondition | undefined;
     out[name] = {
       condition: condition && CONDITIONS.has(condition) ? condition : 'service_started',
-      required: bool(child(entry.value, 'required'), true),
-      restart: bool(child(entry.value, 'restart')),
+      required:
+        boolValue(child(entry.value, 'required'), ctx, `\`depends_on.${name}.required\` of service \`${service}\``) ??
+        true,
+      restart:
+        boolValue(child(entry.value, 'restart'), ctx, `\`depends_on.${name}.restart\` of service \`${service}\``) ??
+        false,
     };
     const where: { name: SourceLocation; condition?: SourceLocation } = { name: entry.keyLoc };
     if (conditionNode && node !== undefined && isMap(node)) where.condition = conditionNode.loc;

@@ -270,6 +270,8 @@ export interface MountSpec {
   /** Volume mounts: do not copy the image's files into a new volume; labels of a volume created for it. */
   noCopy?: boolean;
   volumeLabels?: Record<string, string>;
+  /** Volume mounts: a directory inside the volume, mounted instead of its root. */
+  subpath?: string;
   /** tmpfs mounts: size in bytes and permission bits. */
   tmpfsSize?: number;
   tmpfsMode?: number;

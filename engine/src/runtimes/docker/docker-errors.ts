@@ -10,8 +10,8 @@ export function statusOf(err: unknown): number | undefined {
 export function errMessage(err: unknown): string {
   if (typeof err === 'object' && err !== null) {
     const json = (err as { json?: { message?: string } }).json;
-    if (json?.message) return json.message;
-    if (err instanceof Error) return err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '');
+    if (json?.message) return json.message.trim();
+    if (err instanceof Error) return err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
   }
   return String(err);
 }

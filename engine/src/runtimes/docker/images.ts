@@ -205,7 +205,7 @@ export class Images {
           : `image ${ref} is not present locally and could not be pulled: ${errMessage(err)}`,
         {
           service: svc.name,
-          hint: `check the image name, your network and registry login (\`docker pull ${ref}\`), load it with \`docker load\`, or build it (\`build:\`)`,
+          hint: `check the image name, your network and registry login (\`docker pull ${platform ? `--platform ${platform} ` : ''}${ref}\`), load it with \`docker load\`, or build it (\`build:\`)`,
         },
       );
     }

@@ -10,13 +10,12 @@ import { instanceName, resolveVolume } from './network-config.js';
 
 /** One entry of HostConfig.Mounts (the engine's JSON; only the options a mount uses are set). */
 export interface Mount {
-  Type: 'bind' | 'volume' | 'tmpfs';
+  Type: 'bind' | 'volume';
   Source: string;
   Target: string;
   ReadOnly: boolean;
   BindOptions?: { Propagation: string };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> };
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; Subpath?: string };
 }
 
 export interface MountConfig {
@@ -47,21 +46,23 @@ export function mountConfig(svc: ServiceSpec, project: ProjectSpec, instance: In
       out.binds.push(bindString(m));
       continue;
     }
-    if (m.type === 'tmpfs' && m.tmpfsOptions?.length) {
+    // Every tmpfs goes through HostConfig.Tmpfs: Docker 20.10 cannot share (volumes_from) a
+    // container whose tmpfs came through the Mount API ("no such volume").
+    if (m.type === 'tmpfs') {
       const options = [
         ...(m.readOnly ? ['ro'] : []),
         ...(m.tmpfsSize !== undefined ? [`size=${m.tmpfsSize}`] : []),
         ...(m.tmpfsMode !== undefined ? [`mode=${m.tmpfsMode.toString(8)}`] : []),
-        ...m.tmpfsOptions,
+        ...(m.tmpfsOptions ?? []),
       ];
       out.tmpfs[m.target] = options.join(',');
       continue;
     }
     const mount: Mount = {
-      Type: m.type,
+      Type: m.type as 'bind' | 'volume',
       Target: m.target,
       ReadOnly: m.readOnly,
-      // An empty Source makes Docker create an anonymous volume (or a tmpfs).
+      // An empty Source makes Docker create an anonymous volume.
       Source: m.source === undefined ? '' : m.type === 'volume' ? resolveVolume(project, m.source) : m.source,
     };
     if (m.type === 'bind' && m.propagation) mount.BindOptions = { Propagation: m.propagation };
@@ -69,12 +70,6 @@ export function mountConfig(svc: ServiceSpec, project: ProjectSpec, instance: In
       mount.VolumeOptions = {
         ...(m.noCopy ? { NoCopy: true } : {}),
         ...(m.volumeLabels ? { Labels: m.volumeLabels } : {}),
-      };
-    }
-    if (m.type === 'tmpfs' && (m.tmpfsSize !== undefined || m.tmpfsMode !== undefined)) {
-      mount.TmpfsOptions = {
-        ...(m.tmpfsSize !== undefined ? { SizeBytes: m.tmpfsSize } : {}),
-        ...(m.tmpfsMode !== undefined ? { Mode: m.tmpfsMode } : {}),
       };
     }
     out.mounts.push(mount);
