@@ -46,6 +46,20 @@ const notLocal = (why: string) => refused(why, `${USE_DOCKER}, or remove the key
 const notInCluster = (why: string, fix = 'remove the key, or run with `--runtime docker`') => refused(why, fix);
 
 const H = honoured();
+
+/** `scale` and `deploy.replicas`; several copies of one host process cannot run side by side. */
+const INSTANCES: Omit<KeyRow, 'key'> = {
+  docker: honoured('N containers named <project>-<service>-1…N'),
+  process: honoured('1 (more is refused)'),
+  kubernetes: honoured('Deployment replicas'),
+  refuseWhen: {
+    runtime: 'process',
+    test: (v) => Number(v) > 1,
+    doc: 'more than 1',
+    why: 'several copies of one host process would contend for the same ports and files',
+    fix: `${USE_DOCKER}, or run one instance`,
+  },
+};
 const all = (state: KeyState) => ({ docker: state, process: state, kubernetes: state });
 
 // What the process runtime's `x-devenv.process` stands in for.
@@ -458,16 +472,7 @@ const SERVICE_KEYS: KeyRow[] = [
   { key: 'services.*.stop_grace_period', docker: H, process: H, kubernetes: honoured('terminationGracePeriodSeconds') },
   {
     key: 'services.*.scale',
-    docker: honoured('N containers named <project>-<service>-1…N'),
-    process: honoured('1 (more is refused)'),
-    kubernetes: honoured('Deployment replicas'),
-    refuseWhen: {
-      runtime: 'process',
-      test: (v) => Number(v) > 1,
-      doc: 'more than 1',
-      why: 'several copies of one host process would contend for the same ports and files',
-      fix: `${USE_DOCKER}, or run one instance`,
-    },
+    ...INSTANCES,
   },
   {
     key: 'services.*.container_name',
@@ -979,16 +984,7 @@ const SERVICE_KEYS: KeyRow[] = [
   { key: 'services.*.deploy', docker: H, process: H, kubernetes: H },
   {
     key: 'services.*.deploy.replicas',
-    docker: honoured('N containers named <project>-<service>-1…N'),
-    process: honoured('1 (more is refused)'),
-    kubernetes: honoured('Deployment replicas'),
-    refuseWhen: {
-      runtime: 'process',
-      test: (v) => Number(v) > 1,
-      doc: 'more than 1',
-      why: 'several copies of one host process would contend for the same ports and files',
-      fix: `${USE_DOCKER}, or run one instance`,
-    },
+    ...INSTANCES,
   },
   {
     key: 'services.*.deploy.mode',

@@ -4,7 +4,7 @@
 // not parse, an address that is not one.
 
 import { isAbsolute, resolve } from 'node:path';
-import type { ContainerSpec, NamespaceRef, SourceLocation } from '../model/spec.js';
+import { type ContainerSpec, emptyContainerSpec, type NamespaceRef, type SourceLocation } from '../model/spec.js';
 import { isHostname, isIP, isMacAddress, parseExtraHost } from './addresses.js';
 import { ConfigCode } from './codes.js';
 import { type ConfigNode, child, isMap, isScalar, isSeq, type MapNode, text } from './config-node.js';
@@ -97,27 +97,7 @@ export function normaliseContainer(node: MapNode, ctx: NormaliseContext, service
   const get = (key: string) => child(node, key);
   const what = (key: string) => `\`${key}\` of service \`${service}\``;
   const refs: ServiceRef[] = [];
-  const c: ContainerSpec = {
-    expose: [],
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    securityOpt: [],
-    sysctls: {},
-    ulimits: {},
-    readOnly: false,
-    devices: [],
-    deviceCgroupRules: [],
-    groupAdd: [],
-    dns: [],
-    dnsSearch: [],
-    dnsOpt: [],
-    extraHosts: [],
-    annotations: {},
-    links: [],
-    externalLinks: [],
-    volumesFrom: [],
-  };
+  const c = emptyContainerSpec();
   let any = false;
   const set = <K extends keyof ContainerSpec>(key: K, value: ContainerSpec[K] | undefined) => {
     if (value === undefined) return;
@@ -383,77 +363,52 @@ export function normaliseContainer(node: MapNode, ctx: NormaliseContext, service
     c.devices.push(device);
     any = true;
   }
-  for (const item of items(get('device_cgroup_rules'))) {
-    const raw = text(item) ?? '';
-    if (/^[abc] (\d+|\*):(\d+|\*) [rwm]{1,3}$/.test(raw)) {
-      c.deviceCgroupRules.push(raw);
-      any = true;
-    } else
-      error(
-        ctx,
-        ConfigCode.invalidDevice,
-        `${what('device_cgroup_rules')} entry \`${raw}\` is not a device rule`,
-        item.loc,
-        'write `TYPE MAJOR:MINOR ACCESS`, e.g. `c 1:3 mr` or `a *:* rwm`',
-      );
-  }
-  for (const item of items(get('group_add'))) {
-    const raw = text(item) ?? '';
-    if (/^(\d+|[a-z_][a-z0-9_-]*\$?)$/i.test(raw)) {
-      c.groupAdd.push(raw);
-      any = true;
-    } else
-      error(
-        ctx,
-        ConfigCode.invalidValue,
-        `${what('group_add')} entry \`${raw}\` is not a group`,
-        item.loc,
-        'write a group name or a numeric gid, e.g. `audio` or `1001`',
-      );
-  }
-
-  for (const item of items(get('dns'))) {
-    const raw = text(item) ?? '';
-    if (isIP(raw)) {
-      c.dns.push(raw);
-      any = true;
-    } else
-      error(
-        ctx,
-        ConfigCode.invalidAddress,
-        `${what('dns')} entry \`${raw}\` is not an IP address`,
-        item.loc,
-        'give the address of a DNS server, e.g. `1.1.1.1`',
-      );
-  }
-  for (const item of items(get('dns_search'))) {
-    const raw = text(item) ?? '';
-    if (raw === '.' || isHostname(raw)) {
-      c.dnsSearch.push(raw);
-      any = true;
-    } else
-      error(
-        ctx,
-        ConfigCode.invalidHostname,
-        `${what('dns_search')} entry \`${raw}\` is not a domain`,
-        item.loc,
-        'write a domain name, e.g. `example.internal`',
-      );
-  }
-  for (const item of items(get('dns_opt'))) {
-    const raw = text(item) ?? '';
-    if (/^[a-z][a-z0-9-]*(:\d+)?$/i.test(raw)) {
-      c.dnsOpt.push(raw);
-      any = true;
-    } else
-      error(
-        ctx,
-        ConfigCode.invalidValue,
-        `${what('dns_opt')} entry \`${raw}\` is not a resolver option`,
-        item.loc,
-        'write an option of resolv.conf, e.g. `ndots:2`, `timeout:1`, `use-vc`',
-      );
-  }
+  /** The entries of a list key that pass `valid`; each other one reported at its position. */
+  const validEntries = (key: string, valid: (entry: string) => boolean, code: string, isNot: string, hint: string) => {
+    const out: string[] = [];
+    for (const item of items(get(key))) {
+      const raw = text(item) ?? '';
+      if (valid(raw)) out.push(raw);
+      else error(ctx, code, `${what(key)} entry \`${raw}\` is not ${isNot}`, item.loc, hint);
+    }
+    if (out.length > 0) any = true;
+    return out;
+  };
+  c.deviceCgroupRules = validEntries(
+    'device_cgroup_rules',
+    (r) => /^[abc] (\d+|\*):(\d+|\*) [rwm]{1,3}$/.test(r),
+    ConfigCode.invalidDevice,
+    'a device rule',
+    'write `TYPE MAJOR:MINOR ACCESS`, e.g. `c 1:3 mr` or `a *:* rwm`',
+  );
+  c.groupAdd = validEntries(
+    'group_add',
+    (g) => /^(\d+|[a-z_][a-z0-9_-]*\$?)$/i.test(g),
+    ConfigCode.invalidValue,
+    'a group',
+    'write a group name or a numeric gid, e.g. `audio` or `1001`',
+  );
+  c.dns = validEntries(
+    'dns',
+    isIP,
+    ConfigCode.invalidAddress,
+    'an IP address',
+    'give the address of a DNS server, e.g. `1.1.1.1`',
+  );
+  c.dnsSearch = validEntries(
+    'dns_search',
+    (d) => d === '.' || isHostname(d),
+    ConfigCode.invalidHostname,
+    'a domain',
+    'write a domain name, e.g. `example.internal`',
+  );
+  c.dnsOpt = validEntries(
+    'dns_opt',
+    (o) => /^[a-z][a-z0-9-]*(:\d+)?$/i.test(o),
+    ConfigCode.invalidValue,
+    'a resolver option',
+    'write an option of resolv.conf, e.g. `ndots:2`, `timeout:1`, `use-vc`',
+  );
 
   const extraHosts = extraHostsValue(get('extra_hosts'), ctx, what('extra_hosts'));
   if (extraHosts.length > 0) set('extraHosts', extraHosts);

@@ -29,32 +29,40 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? `\`${value}\`` : String(value);
 }
 
+/**
+ * One checked value: `parse` it, or report `problem` at the value's position and return
+ * undefined. Absent and null values are undefined without a report.
+ */
+function checked<T>(
+  node: ConfigNode | undefined,
+  ctx: NormaliseContext,
+  parse: (value: unknown) => T | undefined,
+  problem: (value: unknown) => { code: string; message: string; hint: string },
+): T | undefined {
+  if (!present(node)) return undefined;
+  const value = parse(raw(node));
+  if (value !== undefined) return value;
+  const p = problem(raw(node));
+  ctx.diagnostics.error(p.code, p.message, node.loc, p.hint);
+  return undefined;
+}
+
 /** Bytes for a size (`256m`); reports and returns undefined when it is not one. */
 export function sizeValue(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): number | undefined {
-  if (!present(node)) return undefined;
-  const bytes = parseByteSize(raw(node));
-  if (bytes !== undefined) return bytes;
-  ctx.diagnostics.error(
-    ConfigCode.invalidSize,
-    `${what} ${shown(raw(node))} is not a size`,
-    node.loc,
-    sizeHint(raw(node)),
-  );
-  return undefined;
+  return checked(node, ctx, parseByteSize, (v) => ({
+    code: ConfigCode.invalidSize,
+    message: `${what} ${shown(v)} is not a size`,
+    hint: sizeHint(v),
+  }));
 }
 
 /** A CPU count; reports and returns undefined when it is not a positive number. */
 export function cpusValue(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): number | undefined {
-  if (!present(node)) return undefined;
-  const cpus = parseCpus(raw(node));
-  if (cpus !== undefined) return cpus;
-  ctx.diagnostics.error(
-    ConfigCode.invalidCpus,
-    `${what} ${shown(raw(node))} is not a number of CPUs`,
-    node.loc,
-    'write a positive number, e.g. `0.5` for half a CPU or `2`',
-  );
-  return undefined;
+  return checked(node, ctx, parseCpus, (v) => ({
+    code: ConfigCode.invalidCpus,
+    message: `${what} ${shown(v)} is not a number of CPUs`,
+    hint: 'write a positive number, e.g. `0.5` for half a CPU or `2`',
+  }));
 }
 
 export interface IntRange {
@@ -65,6 +73,18 @@ export interface IntRange {
   hint?: string;
 }
 
+function inRange(n: number, range: IntRange): boolean {
+  if (range.also?.includes(n)) return true;
+  return (range.min === undefined || n >= range.min) && (range.max === undefined || n <= range.max);
+}
+
+function boundsText(range: IntRange): string {
+  if (range.min !== undefined && range.max !== undefined) return ` from ${range.min} to ${range.max}`;
+  if (range.min !== undefined) return ` of at least ${range.min}`;
+  if (range.max !== undefined) return ` of at most ${range.max}`;
+  return '';
+}
+
 /** A whole number within a range; reports and returns undefined otherwise. */
 export function intValue(
   node: ConfigNode | undefined,
@@ -72,28 +92,20 @@ export function intValue(
   what: string,
   range: IntRange = {},
 ): number | undefined {
-  if (!present(node)) return undefined;
-  const n = parseInteger(raw(node));
-  const inRange =
-    n !== undefined &&
-    (range.also?.includes(n) ||
-      ((range.min === undefined || n >= range.min) && (range.max === undefined || n <= range.max)));
-  if (n !== undefined && inRange) return n;
-  const bounds =
-    range.min !== undefined && range.max !== undefined
-      ? `from ${range.min} to ${range.max}`
-      : range.min !== undefined
-        ? `of at least ${range.min}`
-        : range.max !== undefined
-          ? `of at most ${range.max}`
-          : '';
-  ctx.diagnostics.error(
-    ConfigCode.invalidNumber,
-    `${what} ${shown(raw(node))} is not a whole number${bounds ? ` ${bounds}` : ''}${range.also?.length ? ` (or ${range.also.join(', ')})` : ''}`,
-    node.loc,
-    range.hint ?? `write a whole number${bounds ? ` ${bounds}` : ''}`,
+  const bounds = boundsText(range);
+  return checked(
+    node,
+    ctx,
+    (v) => {
+      const n = parseInteger(v);
+      return n !== undefined && inRange(n, range) ? n : undefined;
+    },
+    (v) => ({
+      code: ConfigCode.invalidNumber,
+      message: `${what} ${shown(v)} is not a whole number${bounds}${range.also?.length ? ` (or ${range.also.join(', ')})` : ''}`,
+      hint: range.hint ?? `write a whole number${bounds}`,
+    }),
   );
-  return undefined;
 }
 
 /** A number (fractions allowed) within a range. */
@@ -103,77 +115,71 @@ export function numberValue(
   what: string,
   range: IntRange = {},
 ): number | undefined {
-  if (!present(node)) return undefined;
-  const v = raw(node);
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
-  if (Number.isFinite(n) && (range.min === undefined || n >= range.min) && (range.max === undefined || n <= range.max))
-    return n;
-  ctx.diagnostics.error(
-    ConfigCode.invalidNumber,
-    `${what} ${shown(v)} is not a number${range.min !== undefined ? ` of at least ${range.min}` : ''}${range.max !== undefined ? ` up to ${range.max}` : ''}`,
-    node.loc,
-    range.hint ?? 'write a number without quotes',
+  return checked(
+    node,
+    ctx,
+    (v) => {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+      return Number.isFinite(n) && inRange(n, range) ? n : undefined;
+    },
+    (v) => ({
+      code: ConfigCode.invalidNumber,
+      message: `${what} ${shown(v)} is not a number${boundsText(range)}`,
+      hint: range.hint ?? 'write a number without quotes',
+    }),
   );
-  return undefined;
 }
 
 /** A boolean (`true`, or a string Go's ParseBool accepts, as Compose does). */
 export function boolValue(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): boolean | undefined {
-  if (!present(node)) return undefined;
-  const b = parseBoolean(raw(node));
-  if (b !== undefined) return b;
-  ctx.diagnostics.error(
-    ConfigCode.invalidBoolean,
-    `${what} ${shown(raw(node))} is not true or false`,
-    node.loc,
-    'write `true` or `false` (unquoted)',
-  );
-  return undefined;
+  return checked(node, ctx, parseBoolean, (v) => ({
+    code: ConfigCode.invalidBoolean,
+    message: `${what} ${shown(v)} is not true or false`,
+    hint: 'write `true` or `false` (unquoted)',
+  }));
 }
 
 /** A signal, in the form Docker takes (`SIGTERM`, or a number). */
 export function signalValue(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): string | undefined {
-  if (!present(node)) return undefined;
-  const signal = parseSignal(raw(node));
-  if (signal !== undefined) return signal;
-  const guess = closest(String(raw(node)).toUpperCase().replace(/^SIG/, ''), SIGNAL_NAMES);
-  ctx.diagnostics.error(
-    ConfigCode.invalidSignal,
-    `${what} ${shown(raw(node))} is not a signal`,
-    node.loc,
-    guess
-      ? `did you mean \`SIG${guess}\`?`
-      : 'write a signal name like `SIGTERM`, `SIGINT` or `SIGQUIT`, or its number',
-  );
-  return undefined;
+  return checked(node, ctx, parseSignal, (v) => {
+    const guess = closest(String(v).toUpperCase().replace(/^SIG/, ''), SIGNAL_NAMES);
+    return {
+      code: ConfigCode.invalidSignal,
+      message: `${what} ${shown(v)} is not a signal`,
+      hint: guess
+        ? `did you mean \`SIG${guess}\`?`
+        : 'write a signal name like `SIGTERM`, `SIGINT` or `SIGQUIT`, or its number',
+    };
+  });
 }
 
 /** Permission bits (`0440`, or 288 read from YAML's octal `0440`). */
 export function fileModeValue(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): number | undefined {
-  if (!present(node)) return undefined;
   // YAML 1.2 reads `0440` as the decimal 440; Compose (YAML 1.1) means octal, as written.
   const written = isScalar(node) ? node.source?.raw.trim() : undefined;
-  const mode = parseFileMode(written && /^0[0-7]+$/.test(written) ? written : raw(node));
-  if (mode !== undefined) return mode;
-  ctx.diagnostics.error(
-    ConfigCode.invalidFileMode,
-    `${what} ${shown(raw(node))} is not a file mode`,
-    node.loc,
-    'write octal permission bits, e.g. `0440` (owner and group may read)',
+  const octal = written !== undefined && /^0[0-7]+$/.test(written);
+  return checked(
+    node,
+    ctx,
+    (v) => parseFileMode(octal ? written : v),
+    (v) => ({
+      code: ConfigCode.invalidFileMode,
+      message: `${what} ${shown(v)} is not a file mode`,
+      hint: 'write octal permission bits, e.g. `0440` (owner and group may read)',
+    }),
   );
-  return undefined;
 }
 
 /** A numeric user or group id, as a string. */
 export function idValue(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): string | undefined {
-  if (!present(node)) return undefined;
-  const text = String(raw(node)).trim();
-  if (/^\d+$/.test(text)) return text;
-  ctx.diagnostics.error(
-    ConfigCode.invalidNumber,
-    `${what} ${shown(raw(node))} is not a numeric id`,
-    node.loc,
-    'write the number, e.g. `"1000"` (names are not resolved for files)',
+  return checked(
+    node,
+    ctx,
+    (v) => (/^\d+$/.test(String(v).trim()) ? String(v).trim() : undefined),
+    (v) => ({
+      code: ConfigCode.invalidNumber,
+      message: `${what} ${shown(v)} is not a numeric id`,
+      hint: 'write the number, e.g. `"1000"` (names are not resolved for files)',
+    }),
   );
-  return undefined;
 }

@@ -189,6 +189,31 @@ export interface ContainerSpec {
   useApiSocket?: boolean;
 }
 
+/** A ContainerSpec that sets nothing: the base the loader (and tests) fill in. */
+export function emptyContainerSpec(): ContainerSpec {
+  return {
+    expose: [],
+    capAdd: [],
+    capDrop: [],
+    privileged: false,
+    securityOpt: [],
+    sysctls: {},
+    ulimits: {},
+    readOnly: false,
+    devices: [],
+    deviceCgroupRules: [],
+    groupAdd: [],
+    dns: [],
+    dnsSearch: [],
+    dnsOpt: [],
+    extraHosts: [],
+    annotations: {},
+    links: [],
+    externalLinks: [],
+    volumesFrom: [],
+  };
+}
+
 export interface NetworkAttachmentSpec {
   aliases: string[];
   ipv4Address?: string;

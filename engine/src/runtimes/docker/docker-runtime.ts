@@ -28,6 +28,7 @@ import type { SyncSession } from '../../sync/session.js';
 import type { SyncTransport } from '../../sync/transport.js';
 import { containerCreateOptions, type InstanceOptions } from './container-config.js';
 import { followContainerEvents } from './container-events.js';
+import { execInContainer } from './container-exec.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
 import { errMessage, statusOf, withTimeout } from './docker-errors.js';
 import DockerodeClient from './dockerode-client.js';
@@ -416,22 +417,12 @@ export class DockerRuntime implements Runtime {
     command: string[],
     opts: { user?: string; workingDir?: string },
   ): Promise<ExecResult> {
-    const exec = await this.docker.getContainer(id).exec({
+    const { exitCode, lines } = await execInContainer(this.docker, id, {
       Cmd: command,
-      AttachStdout: true,
-      AttachStderr: true,
       ...(opts.user ? { User: opts.user } : {}),
       ...(opts.workingDir ? { WorkingDir: opts.workingDir } : {}),
     });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const decoder = new LogDecoder(true);
-    const lines: string[] = [];
-    for await (const chunk of stream as unknown as AsyncIterable<Buffer>) {
-      for (const l of decoder.push(chunk)) lines.push(l.line);
-    }
-    for (const l of decoder.flush()) lines.push(l.line);
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? -1, output: lines.join('\n') };
+    return { exitCode, output: lines.join('\n') };
   }
 
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable {

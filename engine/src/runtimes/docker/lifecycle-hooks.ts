@@ -6,8 +6,8 @@
 import type Dockerode from 'dockerode';
 import { RuntimeFailure } from '../../errors.js';
 import type { HookSpec } from '../../model/spec.js';
+import { execInContainer } from './container-exec.js';
 import { LABEL } from './labels.js';
-import { LogDecoder } from './log-stream.js';
 
 export interface ContainerHooks {
   postStart: HookSpec[];
@@ -36,23 +36,13 @@ export async function runHooks(
   service: string,
 ): Promise<void> {
   for (const hook of hooks) {
-    const exec = await docker.getContainer(containerId).exec({
+    const { exitCode: code, lines } = await execInContainer(docker, containerId, {
       Cmd: hook.command,
-      AttachStdout: true,
-      AttachStderr: true,
       Privileged: hook.privileged,
       Env: Object.entries(hook.environment).map(([k, v]) => `${k}=${v}`),
       ...(hook.user ? { User: hook.user } : {}),
       ...(hook.workingDir ? { WorkingDir: hook.workingDir } : {}),
     });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const decoder = new LogDecoder(true);
-    const lines: string[] = [];
-    for await (const chunk of stream as unknown as AsyncIterable<Buffer>) {
-      for (const l of decoder.push(chunk)) lines.push(l.line);
-    }
-    for (const l of decoder.flush()) lines.push(l.line);
-    const code = (await exec.inspect()).ExitCode ?? -1;
     if (code !== 0) {
       throw new RuntimeFailure(
         'docker.hook-failed',

@@ -6,33 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { project, service } from '../../../../test/kubernetes/helpers/specs.js';
-import type { ContainerSpec } from '../../model/spec.js';
+import { type ContainerSpec, emptyContainerSpec } from '../../model/spec.js';
 import { analyseProject, baseObjects } from './compose-to-k8s.js';
 import type { K8sObject } from './k8s-object.js';
 import { validateObjects } from './validate-objects.js';
 
-const container = (extra: Partial<ContainerSpec>): ContainerSpec => ({
-  expose: [],
-  capAdd: [],
-  capDrop: [],
-  privileged: false,
-  securityOpt: [],
-  sysctls: {},
-  ulimits: {},
-  readOnly: false,
-  devices: [],
-  deviceCgroupRules: [],
-  groupAdd: [],
-  dns: [],
-  dnsSearch: [],
-  dnsOpt: [],
-  extraHosts: [],
-  annotations: {},
-  links: [],
-  externalLinks: [],
-  volumesFrom: [],
-  ...extra,
-});
+const container = (extra: Partial<ContainerSpec>): ContainerSpec => ({ ...emptyContainerSpec(), ...extra });
 
 function objectsOf(p: ReturnType<typeof project>, name: string): K8sObject[] {
   const analysis = analyseProject(p);
