@@ -2,6 +2,7 @@
 // image (its labels, tags, stage, and files its RUN steps wrote), in whether a rebuild reused the
 // layer cache, and, for `pull`, in the builder trying to pull the base image.
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
@@ -42,26 +43,29 @@ describe.skipIf(!haveDocker)('build keys on Docker (needs Docker and debian:book
     expect(s.sh('options', 'cat /shm')).toBe('65536');
     expect(s.sh('options', 'cat /hosts')).toMatch(/^10\.11\.12\.13\s+mirror\.local$/);
     expect(s.sh('options', 'cat /ulimit')).toBe('4321');
-    expect(s.sh('options', 'cat /net')).toBe('lo ');
+    expect(s.sh('options', 'cat /net')).toBe('lo');
   });
 
   it('dockerfile_inline', () => {
     expect(s.sh('inline', 'cat /built-by')).toBe('inline');
   });
 
-  it('cache_from limits where the builder takes cached layers from, and no_cache takes none: a rebuild makes new layers', async () => {
-    const before = {
-      restricted: imageId(`${s.project}-restricted-cache`),
-      uncached: imageId(`${s.project}-uncached`),
-      control: imageId(`${s.project}-options`),
+  it('cache_from limits where the builder takes cached layers from, and no_cache takes none', async () => {
+    // What a rebuild did at the Dockerfile's last RUN step, from the build output in the daemon's log.
+    const lastRunStep = (service: string) => {
+      const lines = readFileSync(join(s.stateDir, 'daemon.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(` ${service}: build | `));
+      const step = lines.findLastIndex((l) => l.includes('RUN echo prod > /stage'));
+      return lines[step + 1] ?? '';
     };
-    for (const service of ['restricted-cache', 'uncached', 'options']) {
+    for (const service of ['cached', 'restricted-cache', 'uncached']) {
       const r = await s.run(['rebuild', service]);
       expect(r.code, r.stderr).toBe(0);
     }
-    expect(imageId(`${s.project}-restricted-cache`)).not.toBe(before.restricted);
-    expect(imageId(`${s.project}-uncached`)).not.toBe(before.uncached);
-    expect(imageId(`${s.project}-options`)).toBe(before.control);
+    expect(lastRunStep('cached')).toContain('Using cache');
+    expect(lastRunStep('restricted-cache')).toContain('Running in');
+    expect(lastRunStep('uncached')).toContain('Running in');
   });
 
   it('pull: the builder pulls the base image first (offline: the build fails saying so)', async () => {

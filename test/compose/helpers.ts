@@ -19,6 +19,8 @@ export interface ServiceRow {
 
 export interface StackRun {
   project: string;
+  /** DEVENV_STATE_DIR of the stack: the daemon's log (`daemon.log`) is there. */
+  stateDir: string;
   run(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
   up(extraEnv?: Record<string, string>): Promise<CliResult>;
   down(): Promise<CliResult>;
@@ -47,6 +49,7 @@ export function stack(dir: string, label: string, env: Record<string, string> = 
   const name = (service: string, replica = 1) => `${project}-${service}-${replica}`;
   return {
     project,
+    stateDir: base.DEVENV_STATE_DIR,
     run,
     up: (extraEnv) => run(['up', '--detach', '--no-debug'], extraEnv),
     down: () => run(['down', '--volumes']),

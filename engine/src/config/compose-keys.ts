@@ -1037,9 +1037,7 @@ const SERVICE_KEYS: KeyRow[] = [
   },
   {
     key: 'services.*.deploy.restart_policy',
-    docker: honoured('as the service’s restart policy'),
-    process: honoured('as the service’s restart policy'),
-    kubernetes: honoured('as the service’s restart policy'),
+    ...all(honoured('as the service’s restart policy, unless it gives `restart` too (which wins, as in Compose)')),
   },
   {
     key: 'services.*.deploy.restart_policy.condition',

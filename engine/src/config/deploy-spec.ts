@@ -13,7 +13,7 @@ export interface NormalisedDeploy {
   resources?: ResourceSpec;
   /** Undefined: one instance (nothing said). */
   replicas?: number;
-  /** From `deploy.restart_policy`, which wins over `restart` as in Compose. */
+  /** From `deploy.restart_policy` (a service's own `restart` wins over it). */
   restart?: RestartPolicy;
 }
 

@@ -119,7 +119,8 @@ export function normaliseService(
   locations.serviceRefs = refs;
   const deploy = normaliseDeploy(node, ctx, name);
   if (deploy.resources) spec.resources = deploy.resources;
-  if (deploy.restart) spec.restart = deploy.restart;
+  // `restart` wins over `deploy.restart_policy` when a service gives both, as in Compose.
+  if (deploy.restart && get('restart') === undefined) spec.restart = deploy.restart;
   if (deploy.replicas !== undefined) spec.replicas = deploy.replicas;
   checkReplicas(spec, node, ctx, locations);
   const mounted = [
