@@ -7,7 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
-import { dockerAvailable, imageExists } from '../helpers/docker.js';
+import { docker, dockerAvailable, imageExists } from '../helpers/docker.js';
 import { waitUntil } from '../helpers/wait.js';
 import { stack } from './helpers.js';
 
@@ -18,9 +18,11 @@ const blockDevice = existsSync('/sys/block')
   ? readdirSync('/sys/block').find((d) => !/^(loop|zram|ram|sr)/.test(d))
   : undefined;
 const hooksDir = mkdtempSync(join(tmpdir(), 'devenv-hooks-'));
+const containerName = `devenvtest-named-${process.pid}`;
 const s = stack(fixture, 'container-keys', {
   BLOCK_DEVICE: `/dev/${blockDevice ?? 'vda'}`,
   HOOKS_DIR: hooksDir,
+  CONTAINER_NAME: containerName,
 });
 
 interface Inspect {
@@ -61,6 +63,12 @@ describe.skipIf(!haveDocker)('container keys on Docker (needs Docker and debian:
     expect(Object.keys(c.ExposedPorts).sort()).toEqual(['7000/tcp', '7001/udp', '7002/udp']);
     expect(c.Entrypoint).toEqual(['sh', '-c']);
     expect(c.Cmd[0]).toContain('trap');
+  });
+
+  it('container_name', async () => {
+    const named = (await s.status()).find((r) => r.name === 'named')!;
+    expect(docker(['inspect', '--format', '{{.Id}}', containerName])).toBe(named.containerId);
+    expect(s.inspect<Inspect>('box').Config.Hostname).toBe('boxhost');
   });
 
   it('cap_add, cap_drop, security_opt, privileged', () => {
