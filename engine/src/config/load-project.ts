@@ -11,6 +11,7 @@ import { type ConfigFs, nodeFs, readForLoader } from './config-fs.js';
 import { byPosition, Diagnostics, toProblem } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
 import { CONFIG_FILE_NAMES, discoverConfigFiles } from './find-config-file.js';
+import type { KeyUse } from './key-uses.js';
 import { enabledProfiles } from './profiles.js';
 
 export interface LoadOptions {
@@ -39,6 +40,11 @@ export interface LoadResult {
   warnings: Problem[];
   /** The interpolated, merged Compose document, for `devenv config` to print as YAML or JSON. */
   resolved: Record<string, unknown>;
+  /**
+   * The Compose keys the active services (and the top level) use, with their positions: once the
+   * runtime is known, `runtimeKeyProblems(keyUses, runtime)` says which it refuses.
+   */
+  keyUses: KeyUse[];
 }
 
 export async function loadProject(opts: LoadOptions = {}): Promise<LoadResult> {
@@ -82,6 +88,7 @@ export async function loadProject(opts: LoadOptions = {}): Promise<LoadResult> {
     project: output.project,
     warnings: diagnostics.warnings.sort(byPosition).map(toProblem),
     resolved: output.resolved,
+    keyUses: output.keyUses ?? [],
   };
 }
 

@@ -8,15 +8,17 @@ describe('parseVolumeString', () => {
   it('treats path-like sources as binds resolved to absolute paths', () => {
     expect(parseVolumeString('./src:/app/src', dir, home)).toEqual({
       ok: true,
-      mount: { type: 'bind', source: '/work/app/src', target: '/app/src', readOnly: false },
+      mount: { type: 'bind', source: '/work/app/src', target: '/app/src', readOnly: false, createHostPath: true },
     });
     expect(parseVolumeString('../shared:/shared:ro', dir, home)).toMatchObject({
       mount: { source: '/work/shared', readOnly: true },
     });
     expect(parseVolumeString('~/cache:/cache', dir, home)).toMatchObject({ mount: { source: '/home/me/cache' } });
     expect(parseVolumeString('/abs:/x:ro,z', dir, home)).toMatchObject({
-      mount: { type: 'bind', source: '/abs', readOnly: true },
+      mount: { type: 'bind', source: '/abs', readOnly: true, selinux: 'z' },
     });
+    expect(parseVolumeString('/abs:/x:rslave', dir, home)).toMatchObject({ mount: { propagation: 'rslave' } });
+    expect(parseVolumeString('data:/x:nocopy', dir, home)).toMatchObject({ mount: { type: 'volume', noCopy: true } });
   });
 
   it('treats other sources as named volumes and a lone path as anonymous', () => {

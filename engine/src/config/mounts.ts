@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { MountSpec } from '../model/spec.js';
+import { parseBoolean } from './units.js';
 
 export interface MountProblem {
   message: string;
@@ -92,8 +93,20 @@ export function parseVolumeString(input: string, baseDir: string, home?: string)
     );
   }
   const readOnly = modes.includes('ro');
+  const selinux = modes.find((m) => m === 'z' || m === 'Z') as 'z' | 'Z' | undefined;
+  const propagation = modes.find((m) => PROPAGATION.has(m));
   if (looksLikePath(source)) {
-    return { ok: true, mount: { type: 'bind', source: hostPath(source, baseDir, home), target, readOnly } };
+    // The short syntax creates a missing host directory, as Compose (and `docker run -v`) does.
+    const mount: MountSpec = {
+      type: 'bind',
+      source: hostPath(source, baseDir, home),
+      target,
+      readOnly,
+      createHostPath: true,
+    };
+    if (selinux) mount.selinux = selinux;
+    if (propagation) mount.propagation = propagation;
+    return { ok: true, mount };
   }
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(source)) {
     return fail(
@@ -102,8 +115,12 @@ export function parseVolumeString(input: string, baseDir: string, home?: string)
       'source',
     );
   }
-  return { ok: true, mount: { type: 'volume', source, target, readOnly } };
+  const mount: MountSpec = { type: 'volume', source, target, readOnly };
+  if (modes.includes('nocopy')) mount.noCopy = true;
+  return { ok: true, mount };
 }
+
+const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
 
 export interface LongMount {
   type?: unknown;
@@ -124,7 +141,7 @@ export function parseVolumeMapping(input: LongMount, baseDir: string, home?: str
   const target = String(input.target);
   const bad = checkTarget(target, target);
   if (bad) return bad;
-  const readOnly = input.read_only === true;
+  const readOnly = parseBoolean(input.read_only) === true;
   const source = input.source === undefined || input.source === null ? undefined : String(input.source);
   if (type === 'bind') {
     if (!source)

@@ -4,6 +4,7 @@
 
 import type { MountSpec, PortSpec, SourceLocation } from '../model/spec.js';
 import type { ConfigFs } from './config-fs.js';
+import type { ServiceRef } from './container-spec.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { ExpansionBudget, Lookup } from './interpolation.js';
 
@@ -26,4 +27,8 @@ export interface ServiceLocations {
   /** depends_on entry → position of its name, and of its `condition` when written. */
   dependsOn: Map<string, { name: SourceLocation; condition?: SourceLocation }>;
   networks: Map<string, SourceLocation>;
+  /** Other services named by network_mode, pid, ipc, links, volumes_from: they start first. */
+  serviceRefs: ServiceRef[];
+  /** `<network>|ipv4_address` → where a fixed address was written. */
+  addresses: Map<string, SourceLocation>;
 }

@@ -34,6 +34,12 @@ describe('parsePortString', () => {
     expect(ok('3000-3002').map((p) => p.target)).toEqual([3000, 3001, 3002]);
   });
 
+  it('keeps a host range for one container port whole: each instance takes a free port of it', () => {
+    expect(ok('8000-8002:80')).toEqual([
+      { hostIp: '127.0.0.1', published: 8000, publishedEnd: 8002, target: 80, protocol: 'tcp', hostIpExplicit: false },
+    ]);
+  });
+
   it('rejects out-of-range ports with a range hint', () => {
     const r = parsePortString('8000:99999');
     expect(r).toMatchObject({
@@ -44,7 +50,7 @@ describe('parsePortString', () => {
   });
 
   it('rejects syntax errors', () => {
-    for (const bad of ['80a', 'abc:80', '8000:80/sctp', '1-2:80', 'localhost:80:80', '9000-8000:1-2', '']) {
+    for (const bad of ['80a', 'abc:80', '8000:80/sctp', '1-3:80-81', 'localhost:80:80', '9000-8000:1-2', '']) {
       const r = parsePortString(bad);
       expect(r.ok, bad).toBe(false);
     }

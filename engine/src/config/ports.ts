@@ -75,14 +75,29 @@ function expand(
   original: string,
 ): PortParse {
   const count = container.to - container.from + 1;
+  if (host?.ok && count === 1 && host.to > host.from) {
+    // One container port, a host range: each instance takes a free port of the range (as Compose
+    // does for a scaled service); Docker picks it.
+    return {
+      ok: true,
+      ports: [
+        {
+          hostIp: hostIp ?? DEFAULT_HOST_IP,
+          published: host.from,
+          publishedEnd: host.to,
+          target: container.from,
+          protocol,
+          hostIpExplicit: hostIp !== undefined,
+        },
+      ],
+    };
+  }
   if (host?.ok) {
     const hostCount = host.to - host.from + 1;
     if (hostCount !== count) {
       return invalid(
         `\`${original}\` maps ${hostCount} host port(s) to ${count} container port(s)`,
-        count === 1
-          ? 'publish one host port for one container port, e.g. "8000:80" (devenv does not pick from a host range)'
-          : 'give both ranges the same length, e.g. "9000-9001:8000-8001"',
+        'give both ranges the same length, e.g. "9000-9001:8000-8001", or one container port for a host range ("8000-8002:80")',
       );
     }
   }

@@ -18,6 +18,49 @@ export interface ProjectCheckInput {
   diagnostics: Diagnostics;
 }
 
+/**
+ * `network_mode: service:X`, `pid`/`ipc: service:X`, `links` and `volumes_from` need X
+ * running first: they add `depends_on: {X: {condition: service_started}}` unless the service
+ * already says how it depends on X, as Compose does. A name that is not a service is an error.
+ */
+export function addImpliedDependencies(
+  services: ReadonlyMap<string, NormalisedService>,
+  diagnostics: Diagnostics,
+): void {
+  const names = [...services.keys()];
+  for (const [name, { spec, locations }] of services) {
+    for (const ref of locations.serviceRefs) {
+      if (ref.service === name) {
+        diagnostics.error(
+          ConfigCode.unknownServiceRef,
+          `\`${ref.key}\` of service \`${name}\` names the service itself`,
+          ref.loc,
+          `name another service, or remove the \`${ref.key}\` entry`,
+        );
+        continue;
+      }
+      if (!services.has(ref.service)) {
+        diagnostics.error(
+          ConfigCode.unknownServiceRef,
+          `\`${ref.key}\` of service \`${name}\` names \`${ref.service}\`, which is not a service`,
+          ref.loc,
+          didYouMean(
+            ref.service,
+            names.filter((n) => n !== name),
+          ) ??
+            (ref.key === 'links'
+              ? `define \`${ref.service}\` under \`services:\``
+              : `for a container outside the project write \`container:${ref.service}\``),
+        );
+        continue;
+      }
+      if (spec.dependsOn[ref.service]) continue;
+      spec.dependsOn[ref.service] = { condition: 'service_started', required: true, restart: false };
+      locations.dependsOn.set(ref.service, { name: ref.loc });
+    }
+  }
+}
+
 export function checkProject(input: ProjectCheckInput): void {
   checkDependencies(input);
   checkPortConflicts(input);
@@ -59,12 +102,21 @@ function checkDependencies({ services, active, diagnostics }: ProjectCheckInput)
       }
       if (active.has(name) && !active.has(dep) && dependency.required) {
         const profiles = target.spec.profiles;
-        diagnostics.error(
-          ConfigCode.dependencyDisabled,
-          `service \`${name}\` depends on \`${dep}\`, which is disabled: it only runs with profile ${profiles.map((p) => `\`${p}\``).join(' or ')}`,
-          at?.name,
-          `enable it with \`--profile ${profiles[0]}\` (or COMPOSE_PROFILES=${profiles[0]}), or mark the dependency \`required: false\``,
-        );
+        if (target.spec.replicas === 0) {
+          diagnostics.error(
+            ConfigCode.dependencyDisabled,
+            `service \`${name}\` depends on \`${dep}\`, which runs no instance (\`scale: 0\`)`,
+            at?.name,
+            `give \`${dep}\` at least one replica, or mark the dependency \`required: false\``,
+          );
+        } else {
+          diagnostics.error(
+            ConfigCode.dependencyDisabled,
+            `service \`${name}\` depends on \`${dep}\`, which is disabled: it only runs with profile ${profiles.map((p) => `\`${p}\``).join(' or ')}`,
+            at?.name,
+            `enable it with \`--profile ${profiles[0]}\` (or COMPOSE_PROFILES=${profiles[0]}), or mark the dependency \`required: false\``,
+          );
+        }
       }
       if (dependency.condition === 'service_healthy' && !hasHealthcheck(target)) {
         diagnostics.error(
@@ -119,17 +171,26 @@ function reportCycles(services: ReadonlyMap<string, NormalisedService>, diagnost
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 
 function checkPortConflicts({ services, active, projectDir, diagnostics }: ProjectCheckInput): void {
-  const seen: { service: string; hostIp: string; port: number; protocol: string; loc: SourceLocation | undefined }[] =
-    [];
+  const seen: {
+    service: string;
+    hostIp: string;
+    port: number;
+    last: number;
+    protocol: string;
+    loc: SourceLocation | undefined;
+  }[] = [];
   const reported = new Set<string>();
   for (const [name, { spec, locations }] of services) {
     if (!active.has(name)) continue;
     for (const port of spec.ports) {
       if (port.published === undefined) continue;
       const loc = locations.ports.get(port);
+      const last = port.publishedEnd ?? port.published;
       const clash = seen.find(
         (s) =>
-          s.port === port.published &&
+          s.port <= last &&
+          port.published !== undefined &&
+          port.published <= s.last &&
           s.protocol === port.protocol &&
           (s.hostIp === port.hostIp || WILDCARDS.has(s.hostIp) || WILDCARDS.has(port.hostIp)),
       );
@@ -147,7 +208,7 @@ function checkPortConflicts({ services, active, projectDir, diagnostics }: Proje
         }
         continue;
       }
-      seen.push({ service: name, hostIp: port.hostIp, port: port.published, protocol: port.protocol, loc });
+      seen.push({ service: name, hostIp: port.hostIp, port: port.published, last, protocol: port.protocol, loc });
     }
   }
 }

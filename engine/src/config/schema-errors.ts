@@ -6,7 +6,7 @@
 // branch whose JSON type matches the value and re-validate against that branch alone; when no
 // branch has the right type, one type error lists the accepted forms.
 
-import type { ErrorObject } from 'ajv/dist/2019.js';
+import type { ErrorObject } from 'ajv';
 import type { SourceLocation } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import {
@@ -352,7 +352,9 @@ function describeIssue(issue: Issue, root: ConfigNode): Placed {
       return {
         code: ConfigCode.invalidValue,
         message: `${subject} ${issue.message}, got ${shown(issue.data)}`,
-        hint: lastKey?.includes('port') ? 'use a port between 1 and 65535' : `use a value that ${issue.message}`,
+        hint: lastKey?.includes('port')
+          ? 'use a port between 1 and 65535'
+          : `use a value ${issue.message.replace(/^must be /, '')}`,
         location: place(root, path, false),
       };
     default:
@@ -425,6 +427,14 @@ function specialise(issue: Issue, placed: Placed): Placed {
         : wrongForm
           ? 'use `python`, `node`, `false`, or a mapping like `{type: python, port: 5678, wait: true}`'
           : placed.hint,
+    };
+  }
+  if (pattern === 'pull_policy' && issue.keyword === 'pattern') {
+    return {
+      ...placed,
+      code: ConfigCode.invalidPullPolicy,
+      message: `\`pull_policy\` in service \`${issue.path[1]}\` is ${shown(issue.data)}, which is not a pull policy`,
+      hint: 'use `always`, `never`, `missing`, `build`, `daily`, `weekly`, `every_12h` or `refresh`',
     };
   }
   if (pattern === 'develop.watch.*.action' && issue.keyword !== 'required') {

@@ -14,18 +14,26 @@ import type {
 } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { readForLoader } from './config-fs.js';
-import { type ConfigNode, child, isMap, isScalar, isSeq, type MapNode, text, toPlain } from './config-node.js';
+import { type ConfigNode, child, entryOf, isMap, isScalar, isSeq, type MapNode, text, toPlain } from './config-node.js';
+import { extraHostsValue, normaliseContainer, ulimitsValue } from './container-spec.js';
+import { normaliseDeploy } from './deploy-spec.js';
 import { normaliseDevelop } from './develop-spec.js';
 import { normaliseServiceExtension } from './devenv-extension.js';
 import { parseDotenv } from './dotenv.js';
 import { closest } from './edit-distance.js';
 import { normaliseHealthcheck } from './healthcheck.js';
+import { normaliseHooks } from './hooks.js';
 import { asMapping } from './merge.js';
+import { checkBindSource, longMountOptions, serviceTmpfs } from './mount-options.js';
 import { hostPath, type LongMount, parseVolumeMapping, parseVolumeString } from './mounts.js';
-import { bool, commandList, durationMs, stringList, stringMap } from './node-values.js';
+import { serviceNetworks } from './network-spec.js';
+import { commandList, durationMs, stringList, stringMap } from './node-values.js';
 import type { NormaliseContext, ServiceLocations } from './normalise-context.js';
 import { type LongPort, parsePortMapping, parsePortString } from './ports.js';
+import { normalisePullPolicy } from './pull-policy.js';
 import { parseRestartPolicy } from './restart-policy.js';
+import { type FileDefinitions, serviceFiles } from './service-files.js';
+import { boolValue, signalValue, sizeValue } from './value-checks.js';
 
 export interface NormalisedService {
   spec: ServiceSpec;
@@ -40,6 +48,7 @@ export function normaliseService(
   node: MapNode,
   keyLoc: SourceLocation,
   ctx: NormaliseContext,
+  files: FileDefinitions,
 ): NormalisedService {
   const locations: ServiceLocations = {
     service: keyLoc,
@@ -47,22 +56,29 @@ export function normaliseService(
     mounts: new Map(),
     dependsOn: new Map(),
     networks: new Map(),
+    serviceRefs: [],
+    addresses: new Map(),
   };
   const get = (key: string) => child(node, key);
   const build = normaliseBuild(get('build'), ctx, name);
   const image = text(get('image'));
+  const attached = serviceNetworks(get('networks'), ctx, name);
+  const networksNode = get('networks');
+  for (const [network, entry] of (networksNode && asMapping(networksNode, 'networks')?.entries) || [])
+    locations.networks.set(network, entry.keyLoc);
+  locations.addresses = attached.addressAt;
   const spec: ServiceSpec = {
     name,
     environment: environment(node, ctx, name),
     ports: ports(get('ports'), ctx, locations),
-    volumes: mounts(node, ctx, locations),
-    dependsOn: dependsOn(get('depends_on'), locations),
+    volumes: mounts(node, ctx, locations, name),
+    dependsOn: dependsOn(get('depends_on'), locations, ctx, name),
     restart: restart(get('restart'), ctx, name),
-    labels: stringMap(get('labels'), ctx, false),
-    networks: networks(get('networks'), locations),
+    labels: labels(node, ctx, name),
+    networks: attached.names,
     profiles: stringList(get('profiles')),
-    tty: bool(get('tty')),
-    stdinOpen: bool(get('stdin_open')),
+    tty: boolValue(get('tty'), ctx, `\`tty\` of service \`${name}\``) ?? false,
+    stdinOpen: boolValue(get('stdin_open'), ctx, `\`stdin_open\` of service \`${name}\``) ?? false,
     devenv: normaliseServiceExtension(
       get('x-devenv'),
       ctx,
@@ -91,13 +107,112 @@ export function normaliseService(
   if (workingDir !== undefined) spec.workingDir = workingDir;
   const user = text(get('user'));
   if (user !== undefined) spec.user = user;
-  const stopSignal = text(get('stop_signal'));
+  const stopSignal = signalValue(get('stop_signal'), ctx, `\`stop_signal\` of service \`${name}\``);
   if (stopSignal !== undefined) spec.stopSignal = stopSignal;
   const grace = durationMs(get('stop_grace_period'), ctx, `\`stop_grace_period\` of service \`${name}\``);
   if (grace !== undefined) spec.stopGracePeriodMs = grace;
   const develop = normaliseDevelop(get('develop'), ctx, name);
   if (develop) spec.develop = develop;
+  if (attached.attachments) spec.networkAttachments = attached.attachments;
+
+  const { container, refs } = normaliseContainer(node, ctx, name);
+  if (container) spec.container = container;
+  locations.serviceRefs = refs;
+  const deploy = normaliseDeploy(node, ctx, name);
+  if (deploy.resources) spec.resources = deploy.resources;
+  // `restart` wins over `deploy.restart_policy` when a service gives both, as in Compose.
+  if (deploy.restart && get('restart') === undefined) spec.restart = deploy.restart;
+  if (deploy.replicas !== undefined) spec.replicas = deploy.replicas;
+  checkReplicas(spec, node, ctx, locations);
+  const mounted = [
+    ...serviceFiles(get('secrets'), 'secret', files, ctx, name),
+    ...serviceFiles(get('configs'), 'config', files, ctx, name),
+  ];
+  if (mounted.length > 0) spec.files = mounted;
+  const pullPolicy = normalisePullPolicy(get('pull_policy'), get('pull_refresh_after'), build !== undefined, ctx, name);
+  if (pullPolicy) spec.pullPolicy = pullPolicy;
+  const postStart = normaliseHooks(get('post_start'), ctx, `\`post_start\` of service \`${name}\``);
+  const preStop = normaliseHooks(get('pre_stop'), ctx, `\`pre_stop\` of service \`${name}\``);
+  if (postStart.length > 0 || preStop.length > 0) spec.hooks = { postStart, preStop };
   return { spec, locations };
+}
+
+/**
+ * Several instances cannot share one container name or one fixed host port (each takes a
+ * port of a host range instead: `8000-8002:80`).
+ */
+function checkReplicas(spec: ServiceSpec, node: MapNode, ctx: NormaliseContext, locations: ServiceLocations): void {
+  const n = spec.replicas ?? 1;
+  if (n <= 1) return;
+  const replicasAt = (entryOf(node, 'scale') ?? entryOf(child(node, 'deploy'), 'replicas'))?.keyLoc;
+  const named = entryOf(node, 'container_name');
+  if (named) {
+    ctx.diagnostics.error(
+      ConfigCode.invalidReplicas,
+      `service \`${spec.name}\` runs ${n} instances and names its container \`${text(named.value)}\`; container names are unique`,
+      named.keyLoc,
+      'drop `container_name` (instances are named <project>-<service>-1, -2, …), or run one instance',
+    );
+  }
+  for (const port of spec.ports) {
+    if (port.published === undefined || (port.publishedEnd ?? port.published) - port.published + 1 >= n) continue;
+    const at = locations.ports.get(port);
+    ctx.diagnostics.error(
+      ConfigCode.invalidReplicas,
+      `service \`${spec.name}\` runs ${n} instances, and ${port.publishedEnd ? `the host range ${port.published}-${port.publishedEnd} has fewer ports` : `host port ${port.published} can be published only once`}`,
+      at ?? replicasAt,
+      `publish a host range with a port per instance, e.g. "${port.published}-${port.published + n - 1}:${port.target}", or leave the host port out ("${port.target}") to get free ones`,
+    );
+  }
+}
+
+/** `labels`, over the files of `label_file` (read now, in order). */
+function labels(node: MapNode, ctx: NormaliseContext, service: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const files = child(node, 'label_file');
+  for (const item of isSeq(files) ? files.items : files ? [files] : []) {
+    const raw = text(item);
+    if (raw === undefined) continue;
+    const path = hostPath(raw, ctx.projectDir, ctx.home);
+    const content = ctx.fs.isFile(path) ? ctx.fs.readText(path) : undefined;
+    if (content === undefined) {
+      ctx.diagnostics.error(
+        ConfigCode.labelFileMissing,
+        `label_file of service \`${service}\` does not exist: ${path}`,
+        item.loc,
+        `create it (one \`key=value\` per line), or fix the path (relative paths start at ${ctx.projectDir})`,
+      );
+      continue;
+    }
+    Object.assign(out, rawKeyValues(content));
+  }
+  const own = stringMap(child(node, 'labels'), ctx, false);
+  for (const [key, value] of Object.entries(own)) {
+    if (key.startsWith('dev.devenv.')) {
+      const entry = asMapping(child(node, 'labels') as ConfigNode)?.entries.get(key);
+      ctx.diagnostics.error(
+        ConfigCode.invalidLabel,
+        `label \`${key}\` of service \`${service}\` uses devenv's own prefix \`dev.devenv.\``,
+        entry?.keyLoc,
+        'rename it: devenv finds its containers by these labels',
+      );
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** `KEY=value` lines taken as written (label files, `env_file` with `format: raw`); `#` lines skipped. */
+function rawKeyValues(content: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of content.split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) out[line.trim()] = '';
+    else out[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return out;
 }
 
 function normaliseBuild(node: ConfigNode | undefined, ctx: NormaliseContext, service: string): BuildSpec | undefined {
@@ -111,6 +226,7 @@ function normaliseBuild(node: ConfigNode | undefined, ctx: NormaliseContext, ser
   const spec: BuildSpec = { context, dockerfile, args: stringMap(child(node, 'args'), ctx) };
   const target = text(child(node, 'target'));
   if (target !== undefined) spec.target = target;
+  if (isMap(node)) buildOptions(node, spec, ctx, service);
   if (remote) return spec;
   if (!ctx.fs.isDirectory(context)) {
     const guess = closest(
@@ -144,6 +260,31 @@ function normaliseBuild(node: ConfigNode | undefined, ctx: NormaliseContext, ser
   return spec;
 }
 
+/** The build keys beyond context, Dockerfile, args and target, each checked. */
+function buildOptions(node: MapNode, spec: BuildSpec, ctx: NormaliseContext, service: string): void {
+  const what = (key: string) => `\`build.${key}\` of service \`${service}\``;
+  const inline = text(child(node, 'dockerfile_inline'));
+  if (inline !== undefined) spec.dockerfileInline = inline;
+  const labels = stringMap(child(node, 'labels'), ctx, false);
+  if (Object.keys(labels).length > 0) spec.labels = labels;
+  const cacheFrom = stringList(child(node, 'cache_from'));
+  if (cacheFrom.length > 0) spec.cacheFrom = cacheFrom;
+  const tags = stringList(child(node, 'tags'));
+  if (tags.length > 0) spec.tags = tags;
+  const noCache = boolValue(child(node, 'no_cache'), ctx, what('no_cache'));
+  if (noCache !== undefined) spec.noCache = noCache;
+  const pull = boolValue(child(node, 'pull'), ctx, what('pull'));
+  if (pull !== undefined) spec.pull = pull;
+  const network = text(child(node, 'network'));
+  if (network !== undefined) spec.network = network;
+  const shmSize = sizeValue(child(node, 'shm_size'), ctx, what('shm_size'));
+  if (shmSize !== undefined) spec.shmSize = shmSize;
+  const extraHosts = extraHostsValue(child(node, 'extra_hosts'), ctx, what('extra_hosts'));
+  if (extraHosts.length > 0) spec.extraHosts = extraHosts.map((h) => `${h.host}:${h.address}`);
+  const ulimits = ulimitsValue(child(node, 'ulimits'), ctx, what('ulimits'));
+  if (ulimits && Object.keys(ulimits).length > 0) spec.ulimits = ulimits;
+}
+
 function environment(node: MapNode, ctx: NormaliseContext, service: string): Record<string, string> {
   const out: Record<string, string> = {};
   const envFile = child(node, 'env_file');
@@ -151,7 +292,20 @@ function environment(node: MapNode, ctx: NormaliseContext, service: string): Rec
     const pathNode = isMap(item) ? child(item, 'path') : item;
     const raw = text(pathNode);
     if (raw === undefined || !pathNode) continue;
-    const required = isMap(item) ? bool(child(item, 'required'), true) : true;
+    const required = isMap(item)
+      ? (boolValue(child(item, 'required'), ctx, `\`required\` of an env_file of service \`${service}\``) ?? true)
+      : true;
+    const formatNode = isMap(item) ? child(item, 'format') : undefined;
+    const format = text(formatNode);
+    if (format !== undefined && format !== 'raw' && formatNode) {
+      ctx.diagnostics.error(
+        ConfigCode.invalidValue,
+        `\`format\` of an env_file of service \`${service}\` is \`${format}\`; Compose knows \`raw\``,
+        formatNode.loc,
+        'write `format: raw` (values taken as written), or leave it out for the .env syntax',
+      );
+    }
+    const rawFormat = format === 'raw';
     const path = hostPath(raw, ctx.projectDir, ctx.home);
     const read = readForLoader(ctx.fs, path);
     if ('problem' in read) {
@@ -168,6 +322,10 @@ function environment(node: MapNode, ctx: NormaliseContext, service: string): Rec
           `create it, or mark it optional:\n    env_file:\n      - path: ${raw}\n        required: false`,
         );
       }
+      continue;
+    }
+    if (rawFormat) {
+      Object.assign(out, rawKeyValues(content));
       continue;
     }
     // A variable resolves from the same file, then earlier env_files, then the project environment.
@@ -209,13 +367,34 @@ function ports(node: ConfigNode | undefined, ctx: NormaliseContext, locations: S
 
 const MOUNT_TYPES = new Set(['volume', 'bind', 'tmpfs']);
 
-function mounts(node: MapNode, ctx: NormaliseContext, locations: ServiceLocations): MountSpec[] {
+const REFUSED_MOUNT_TYPES: Record<string, { why: string; fix: string }> = {
+  npipe: { why: 'a named pipe exists on Windows hosts only', fix: 'remove it (devenv runs Linux containers)' },
+  cluster: { why: 'a cluster volume belongs to a Swarm', fix: 'use a named volume (`type: volume`)' },
+  image: {
+    why: 'image mounts need Docker Engine 28 (API 1.48), and devenv does not create them yet',
+    fix: 'copy the files into a volume, or into the service’s image',
+  },
+};
+
+function mounts(node: MapNode, ctx: NormaliseContext, locations: ServiceLocations, service: string): MountSpec[] {
   const out: MountSpec[] = [];
   const volumes = child(node, 'volumes');
   for (const item of isSeq(volumes) ? volumes.items : []) {
     let parsed: ReturnType<typeof parseVolumeString> | undefined;
     if (isMap(item)) {
-      if (!MOUNT_TYPES.has(text(child(item, 'type')) ?? '')) continue; // reported as unsupported
+      const typeNode = child(item, 'type');
+      const type = text(typeNode) ?? '';
+      const refusal = REFUSED_MOUNT_TYPES[type];
+      if (refusal) {
+        ctx.diagnostics.error(
+          ConfigCode.refusedKey,
+          `a \`type: ${type}\` mount in service \`${service}\` cannot be honoured: ${refusal.why}`,
+          (typeNode ?? item).loc,
+          refusal.fix,
+        );
+        continue;
+      }
+      if (!MOUNT_TYPES.has(type)) continue; // the schema reported it
       parsed = parseVolumeMapping(toPlain(item) as LongMount, ctx.projectDir, ctx.home);
     } else if (isScalar(item) && typeof item.value === 'string') {
       parsed = parseVolumeString(item.value, ctx.projectDir, ctx.home);
@@ -226,11 +405,26 @@ function mounts(node: MapNode, ctx: NormaliseContext, locations: ServiceLocation
       ctx.diagnostics.error(ConfigCode.invalidVolume, parsed.problem.message, at.loc, parsed.problem.hint);
       continue;
     }
-    locations.mounts.set(parsed.mount, item.loc);
-    out.push(parsed.mount);
+    const what = `a mount of service \`${service}\``;
+    const mount = isMap(item) ? longMountOptions(item, parsed.mount, ctx, what) : parsed.mount;
+    checkBindSource(mount, item, ctx, what);
+    locations.mounts.set(mount, item.loc);
+    out.push(mount);
   }
-  for (const target of stringList(child(node, 'tmpfs'))) {
-    out.push({ type: 'tmpfs', target: target.split(':')[0] ?? target, readOnly: false });
+  const tmpfs = child(node, 'tmpfs');
+  for (const item of isSeq(tmpfs) ? tmpfs.items : tmpfs && isScalar(tmpfs) && tmpfs.value !== null ? [tmpfs] : []) {
+    const mount = serviceTmpfs(text(item) ?? '');
+    if (typeof mount === 'string') {
+      ctx.diagnostics.error(
+        ConfigCode.invalidVolume,
+        `\`tmpfs\` entry of service \`${service}\`: ${mount}`,
+        item.loc,
+        'write an absolute path, optionally with options: `/run:size=64m,mode=1777`',
+      );
+      continue;
+    }
+    locations.mounts.set(mount, item.loc);
+    out.push(mount);
   }
   return out;
 }
@@ -241,7 +435,12 @@ const CONDITIONS = new Set<DependsOnCondition>([
   'service_completed_successfully',
 ]);
 
-function dependsOn(node: ConfigNode | undefined, locations: ServiceLocations): Record<string, DependsOnSpec> {
+function dependsOn(
+  node: ConfigNode | undefined,
+  locations: ServiceLocations,
+  ctx: NormaliseContext,
+  service: string,
+): Record<string, DependsOnSpec> {
   const out: Record<string, DependsOnSpec> = {};
   const mapping = node === undefined ? undefined : asMapping(node, 'depends_on');
   if (!mapping) return out;
@@ -250,8 +449,12 @@ function dependsOn(node: ConfigNode | undefined, locations: ServiceLocations): R
     const condition = text(conditionNode) as DependsOnCondition | undefined;
     out[name] = {
       condition: condition && CONDITIONS.has(condition) ? condition : 'service_started',
-      required: bool(child(entry.value, 'required'), true),
-      restart: bool(child(entry.value, 'restart')),
+      required:
+        boolValue(child(entry.value, 'required'), ctx, `\`depends_on.${name}.required\` of service \`${service}\``) ??
+        true,
+      restart:
+        boolValue(child(entry.value, 'restart'), ctx, `\`depends_on.${name}.restart\` of service \`${service}\``) ??
+        false,
     };
     const where: { name: SourceLocation; condition?: SourceLocation } = { name: entry.keyLoc };
     if (conditionNode && node !== undefined && isMap(node)) where.condition = conditionNode.loc;
@@ -272,11 +475,4 @@ function restart(node: ConfigNode | undefined, ctx: NormaliseContext, service: s
     parsed.hint,
   );
   return { name: 'no' as const };
-}
-
-function networks(node: ConfigNode | undefined, locations: ServiceLocations): string[] {
-  const mapping = node === undefined ? undefined : asMapping(node, 'networks');
-  if (!mapping) return [];
-  for (const [name, entry] of mapping.entries) locations.networks.set(name, entry.keyLoc);
-  return [...mapping.entries.keys()];
 }

@@ -12,14 +12,14 @@ describe('validateDocument', () => {
 
   it('returns errors and warnings with severities and positions', () => {
     const found = validateDocument(
-      'services:\n  web:\n    image: x\n    cap_add: [NET_ADMIN]\n    devices: ["/dev/x"]\n    depends_on: [dbb]\n  db: {image: y}\n',
+      'services:\n  web:\n    image: x\n    attach: false\n    deploy: {update_config: {parallelism: 2}}\n    depends_on: [dbb]\n  db: {image: y}\n',
       '/p/compose.yaml',
       {},
       fs,
     );
     expect(found.map((d) => [d.severity, d.code, d.location?.line, d.location?.col])).toEqual([
-      ['warning', 'config.unsupported-key', 4, 5],
-      ['warning', 'config.unsupported-key', 5, 5],
+      ['warning', 'config.no-effect', 4, 5],
+      ['warning', 'config.no-effect', 5, 14],
       ['error', 'config.unknown-dependency', 6, 18],
     ]);
   });

@@ -8,6 +8,7 @@ import { compileProject } from './compile-project.js';
 import { type ConfigFs, nodeFs, readForLoader } from './config-fs.js';
 import { byPosition, type ConfigDiagnostic, Diagnostics } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
+import { keyDiagnostics, runtimeKeyProblems, runtimeKindOf } from './key-uses.js';
 import { enabledProfiles } from './profiles.js';
 
 export function validateDocument(
@@ -31,7 +32,7 @@ export function validateDocument(
     Object.assign(merged, parsed.values);
   }
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
-  compileProject({
+  const output = compileProject({
     files: [{ path, text }],
     projectDir,
     env: merged,
@@ -40,7 +41,12 @@ export function validateDocument(
     home: merged.HOME ?? homedir(),
     diagnostics,
     warnedUnset,
-    unsupportedPerKey: true,
+    warningsPerKey: true,
   });
+  // A file that names its runtime is checked against it, as `up` will.
+  const kind = runtimeKindOf(output.project?.devenv.runtime);
+  if (kind && output.keyUses) {
+    diagnostics.add(keyDiagnostics(runtimeKeyProblems(output.keyUses, { kind }), { projectDir, perKey: true }));
+  }
   return diagnostics.items.sort(byPosition);
 }

@@ -12,7 +12,8 @@ import {
   SocketMessageWriter,
   StreamMessageReader,
 } from 'vscode-jsonrpc/node';
-import { loadProject } from '../config/index.js';
+import { toProblem } from '../config/diagnostics.js';
+import { checkKeysForRuntime, type KeyUse, loadProject } from '../config/index.js';
 import { Engine } from '../engine/engine.js';
 import { type Problem, RuntimeFailure, UserError } from '../errors.js';
 import type { EngineEvent } from '../model/events.js';
@@ -291,9 +292,10 @@ export class Daemon {
     opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined; debug?: boolean | undefined },
   ): Promise<UpResultWire> {
     const {
-      loaded: { project, warnings },
+      loaded: { project, warnings: loadWarnings, keyUses },
       engine,
     } = await this.loadWithEngine(config);
+    const warnings = [...loadWarnings, ...(await this.refusedKeys(engine, keyUses, project.projectDir))];
     // Remembered only once it loads: `reset` must not pick up a config that failed.
     this.lastConfig = config;
     for (const w of warnings) {
@@ -319,6 +321,19 @@ export class Daemon {
       ...(opts.debug === undefined ? {} : { debug: opts.debug }),
     });
     return { ...result, warnings };
+  }
+
+  /**
+   * The Compose keys this runtime (and this Docker engine's API version) cannot honour fail `up`
+   * at their position before anything starts; the ones it ignores come back as warnings.
+   */
+  private async refusedKeys(engine: Engine, keyUses: readonly KeyUse[], projectDir: string): Promise<Problem[]> {
+    const info = await engine.runtime.connect();
+    const target = info.apiVersion ? { kind: info.kind, dockerApi: info.apiVersion } : { kind: info.kind };
+    const { errors, warnings } = checkKeysForRuntime(keyUses, target, projectDir);
+    if (errors.length > 0)
+      throw new UserError(errors.map(toProblem), ['fix the problems above, then run the command again']);
+    return warnings.map(toProblem);
   }
 
   private async loadFor(config: ConfigSource | undefined) {

@@ -12,6 +12,8 @@ export interface RuntimeInfo {
   kind: RuntimeKind;
   /** e.g. `Docker 20.10.24 (API 1.41)`, `processes`, `kind-devenv (kind)`. */
   detail: string;
+  /** Docker: the engine's API version (`1.41`); keys that need a newer one are refused. */
+  apiVersion?: string;
 }
 
 /** An instance found in the runtime's own records (labels, pid records, pods). */

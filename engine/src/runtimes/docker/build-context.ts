@@ -25,6 +25,9 @@ export interface BuildContext {
   digest: string;
 }
 
+/** Where a `dockerfile_inline` goes in the context sent to the engine. */
+export const INLINE_DOCKERFILE = '.devenv-inline.Dockerfile';
+
 export async function readDockerignore(root: string, dockerfile: string): Promise<string[]> {
   // BuildKit's rule, also honoured by the classic CLI in recent versions: <Dockerfile>.dockerignore wins.
   for (const name of [`${dockerfile}.dockerignore`, '.dockerignore']) {
@@ -86,15 +89,18 @@ export async function scanContext(build: BuildSpec): Promise<BuildContext> {
 
   const hash = createHash('sha256');
   for (const e of entries) hash.update(`${e.type}\0${e.path}\0${e.mode}\0${e.size}\0${e.mtimeMs}\0${e.link ?? ''}\n`);
-  hash.update(await readFile(join(root, build.dockerfile)).catch(() => Buffer.from('')));
   hash.update(
-    JSON.stringify({ args: sortObject(build.args), target: build.target ?? null, dockerfile: build.dockerfile }),
+    build.dockerfileInline !== undefined
+      ? Buffer.from(build.dockerfileInline)
+      : await readFile(join(root, build.dockerfile)).catch(() => Buffer.from('')),
   );
+  const { context: _context, args, dockerfileInline: _inline, ...options } = build;
+  hash.update(JSON.stringify({ ...sortObject(options as Record<string, unknown>), args: sortObject(args) }));
   return { root, entries, digest: hash.digest('hex').slice(0, 32) };
 }
 
-/** A tar of exactly the context's entries, owned by root as the Docker CLI sends it. */
-export function packContext(ctx: BuildContext): Readable {
+/** A tar of exactly the context's entries, owned by root as the Docker CLI sends it (plus an inline Dockerfile). */
+export function packContext(ctx: BuildContext, build?: BuildSpec): Readable {
   const included = new Set<string>();
   for (const e of ctx.entries) {
     included.add(e.path);
@@ -105,9 +111,19 @@ export function packContext(ctx: BuildContext): Readable {
       included.add(parent);
     }
   }
+  const inline = build?.dockerfileInline;
   const pack = tarFs.pack(ctx.root, {
     ignore: (name: string) => !included.has(toPosix(relative(ctx.root, name))),
     map: (header) => Object.assign(header, { uid: 0, gid: 0, uname: 'root', gname: 'root' }),
+    ...(inline === undefined
+      ? {}
+      : {
+          finalize: false,
+          finish: (p: { entry(h: object, data: string): void; finalize(): void }) => {
+            p.entry({ name: INLINE_DOCKERFILE, mode: 0o644, uid: 0, gid: 0 }, inline);
+            p.finalize();
+          },
+        }),
   });
   return pack as unknown as Readable;
 }
@@ -116,6 +132,6 @@ function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
-function sortObject(o: Record<string, string>): Record<string, string> {
+function sortObject<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,20 +1,20 @@
-// The Docker runtime (dockerode). Builds images, creates the project network and volumes,
-// and runs one labelled container per service. dockerode is imported only under this folder.
+// The Docker runtime (dockerode). Builds images, creates the project's networks and volumes,
+// and runs each service as labelled containers: one, or N named <project>-<service>-1…N when it
+// asks for several (`scale`, `deploy.replicas`). The engine sees a service's instances as one
+// instance whose id is the first container's (replica-groups.ts); everything done to it is done
+// to each. dockerode is imported only under this folder.
 
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import { canonicalJson } from '../../engine/spec-hash.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
-import { type EventSink, now } from '../../model/events.js';
-import type { BuildSpec, ProjectSpec, ServiceSpec } from '../../model/spec.js';
-import type { Health, PublishedPort } from '../../model/status.js';
+import type { EventSink } from '../../model/events.js';
+import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import type {
   Artifact,
   CreateContext,
   Disposable,
   ExecResult,
-  ImageDefaults,
   InstanceState,
   LogLine,
   ObservedInstance,
@@ -25,33 +25,33 @@ import type {
 } from '../../runtime/runtime.js';
 import { openDockerChannel } from '../../sync/docker-transport.js';
 import type { SyncSession } from '../../sync/session.js';
-import { packContext, scanContext } from './build-context.js';
-import { containerCreateOptions, resolveVolume } from './container-config.js';
+import type { SyncTransport } from '../../sync/transport.js';
+import { containerCreateOptions, type InstanceOptions } from './container-config.js';
+import { followContainerEvents } from './container-events.js';
+import { execInContainer } from './container-exec.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
+import { errMessage, statusOf, withTimeout } from './docker-errors.js';
 import DockerodeClient from './dockerode-client.js';
 import { probeEarly } from './early-health.js';
-import { builtImageTag, LABEL, networkName, ownedContainerFilters } from './labels.js';
+import { FanOutTransport } from './fan-out-transport.js';
+import { copiedFilesHashInput, injectFiles } from './file-injection.js';
+import { Images } from './images.js';
+import { combinedState, MISSING, stateOf } from './instance-state.js';
+import { builtImageTag, LABEL, ownedContainerFilters } from './labels.js';
+import { type ContainerHooks, hooksFromLabels, runHooks } from './lifecycle-hooks.js';
 import { LogDecoder } from './log-stream.js';
-
-const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
-
-function imageDefaults(config: { Entrypoint?: unknown; Cmd?: unknown; WorkingDir?: unknown } | undefined) {
-  const list = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined);
-  const out: ImageDefaults = {};
-  const entrypoint = list(config?.Entrypoint);
-  const cmd = list(config?.Cmd);
-  if (entrypoint) out.entrypoint = entrypoint;
-  if (cmd) out.cmd = cmd;
-  if (typeof config?.WorkingDir === 'string' && config.WorkingDir) out.workingDir = config.WorkingDir;
-  return out;
-}
+import { networkConfig } from './network-config.js';
+import { ensureProjectResources, removeProjectResources } from './project-resources.js';
+import { ReplicaGroups } from './replica-groups.js';
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
   readonly docker: Dockerode;
   readonly endpoint: DockerEndpoint;
-  private buildSlots: number;
-  private readonly buildWaiters: (() => void)[] = [];
+  private readonly images: Images;
+  private readonly groups = new ReplicaGroups();
+  /** post_start/pre_stop of each container, from its labels. */
+  private readonly hooks = new Map<string, ContainerHooks>();
   private readonly closers = new Set<() => void>();
   /** Containers whose healthcheck passed an early probe while Docker still says `starting`. */
   private readonly earlyHealthy = new Set<string>();
@@ -60,13 +60,13 @@ export class DockerRuntime implements Runtime {
   constructor(opts: { endpoint?: DockerEndpoint; buildConcurrency?: number } = {}) {
     this.endpoint = opts.endpoint ?? resolveDockerEndpoint();
     this.docker = new DockerodeClient(this.endpoint.options);
-    this.buildSlots = opts.buildConcurrency ?? 2;
+    this.images = new Images(this.docker, opts.buildConcurrency ?? 2);
   }
 
   async connect(): Promise<RuntimeInfo> {
     try {
       const v = await withTimeout(this.docker.version(), 5000, 'the Docker engine did not answer within 5 s');
-      return { kind: 'docker', detail: `Docker ${v.Version} (API ${v.ApiVersion})` };
+      return { kind: 'docker', detail: `Docker ${v.Version} (API ${v.ApiVersion})`, apiVersion: v.ApiVersion };
     } catch (err) {
       throw new UserError(
         {
@@ -85,8 +85,16 @@ export class DockerRuntime implements Runtime {
 
   hashInput(service: ServiceSpec, project: ProjectSpec, artifact?: Artifact): unknown {
     const image = artifact?.ref ?? service.image ?? '';
-    const { name: _name, ...options } = containerCreateOptions(service, project, image, '');
-    return { options, imageId: artifact?.id ?? null };
+    const { name: _name, ...options } = containerCreateOptions(service, project, image, '', this.instance(1));
+    const later = networkConfig(service, project, 1).later;
+    const files = copiedFilesHashInput(service);
+    return {
+      options,
+      imageId: artifact?.id ?? null,
+      ...(later.length > 0 ? { networks: later } : {}),
+      ...((service.replicas ?? 1) > 1 ? { replicas: service.replicas } : {}),
+      ...((files as unknown[]).length > 0 ? { files } : {}),
+    };
   }
 
   async observe(project: string): Promise<ObservedInstance[]> {
@@ -94,66 +102,17 @@ export class DockerRuntime implements Runtime {
       all: true,
       filters: JSON.stringify({ label: ownedContainerFilters(project) }),
     });
+    for (const c of list) this.hooks.set(c.Id, hooksFromLabels(c.Labels));
     const out: ObservedInstance[] = [];
-    for (const c of list) {
-      const service = c.Labels[LABEL.service];
-      if (!service) continue;
-      out.push({ id: c.Id, service, specHash: c.Labels[LABEL.specHash] ?? '', state: await this.inspect(c.Id) });
+    for (const group of this.groups.fromContainers(list)) {
+      const state = await this.inspect(group.leader);
+      out.push({ id: group.leader, service: group.service, specHash: group.complete ? group.specHash : '', state });
     }
     return out;
   }
 
-  async ensureProjectResources(project: ProjectSpec, sink: EventSink): Promise<void> {
-    const wanted = new Set<string>(['default']);
-    for (const svc of Object.values(project.services)) for (const n of svc.networks) wanted.add(n);
-    for (const name of wanted) {
-      const spec = project.networks[name];
-      if (spec?.external) {
-        await this.docker
-          .getNetwork(spec.name)
-          .inspect()
-          .catch(() => {
-            throw new UserError({
-              code: 'docker.external-network-missing',
-              message: `external network ${spec.name} does not exist`,
-              hint: `create it with \`docker network create ${spec.name}\` or drop \`external: true\``,
-            });
-          });
-        continue;
-      }
-      const full = networkName(project.name, name);
-      const existing = await this.docker.listNetworks({ filters: JSON.stringify({ name: [full] }) });
-      if (existing.some((n) => n.Name === full)) continue;
-      sink({ kind: 'log', ts: now(), service: 'devenv', stream: 'system', line: `creating network ${full}` });
-      await this.docker.createNetwork({
-        Name: full,
-        Driver: spec?.driver ?? 'bridge',
-        Labels: { [LABEL.project]: project.name, [LABEL.network]: name },
-        CheckDuplicate: true,
-      });
-    }
-    for (const [name, spec] of Object.entries(project.volumes)) {
-      const full = resolveVolume(project, name);
-      const exists = await this.docker
-        .getVolume(full)
-        .inspect()
-        .then(() => true)
-        .catch(() => false);
-      if (exists) continue;
-      if (spec.external) {
-        throw new UserError({
-          code: 'docker.external-volume-missing',
-          message: `external volume ${full} does not exist`,
-          hint: `create it with \`docker volume create ${full}\` or drop \`external: true\``,
-        });
-      }
-      sink({ kind: 'log', ts: now(), service: 'devenv', stream: 'system', line: `creating volume ${full}` });
-      await this.docker.createVolume({
-        Name: full,
-        Driver: spec.driver ?? 'local',
-        Labels: { ...spec.labels, [LABEL.project]: project.name, [LABEL.volume]: name },
-      });
-    }
+  ensureProjectResources(project: ProjectSpec, sink: EventSink): Promise<void> {
+    return ensureProjectResources(this.docker, project, sink);
   }
 
   prepareArtifacts(
@@ -171,13 +130,14 @@ export class DockerRuntime implements Runtime {
       if (!svc.build) continue;
       const tag = svc.image ?? builtImageTag(project.name, svc.name);
       const key = canonicalJson(svc.build);
-      const force = opts.force.includes(svc.name);
+      // `pull_policy: build` rebuilds on every `up`, as in Compose.
+      const force = opts.force.includes(svc.name) || svc.pullPolicy?.kind === 'build';
       let built = byBuild.get(key);
       if (!built) {
-        built = this.build(svc, svc.build, tag, project, sink, signal, force);
+        built = this.images.build(svc, svc.build, tag, project, sink, signal, force);
         byBuild.set(key, built);
       } else {
-        built = built.then((a) => this.tagAs(a, tag));
+        built = built.then((a) => this.images.tagAs(a, tag));
       }
       const result = built;
       if (services.some((s) => s.name === svc.name)) out[svc.name] = result;
@@ -192,24 +152,63 @@ export class DockerRuntime implements Runtime {
           }),
         );
       } else {
-        out[svc.name] = byImage.get(svc.image) ?? this.ensureImage(svc, sink);
+        out[svc.name] = byImage.get(svc.image) ?? this.images.ensure(svc, sink);
       }
     }
     for (const p of Object.values(out)) p.catch(() => undefined);
     return out;
   }
 
+  /** Creates every instance of the service (connected to its networks, its files copied in); the first's id stands for them. */
   async create(service: ServiceSpec, ctx: CreateContext): Promise<string> {
     const image = ctx.artifact?.ref ?? service.image ?? '';
-    const options = containerCreateOptions(service, ctx.project, image, ctx.specHash);
+    if (service.container?.useApiSocket && !this.endpoint.options.socketPath) {
+      throw new RuntimeFailure(
+        'docker.api-socket-unavailable',
+        `service ${service.name} asks for the engine's socket (use_api_socket), but devenv reaches the engine at ${this.endpoint.description}`,
+        { service: service.name, hint: 'use a local engine (a unix socket), or remove `use_api_socket`' },
+      );
+    }
+    const created: string[] = [];
     try {
-      const container = await this.docker.createContainer(options);
-      return container.id;
+      for (let replica = 1; replica <= (service.replicas ?? 1); replica++) {
+        created.push(await this.createOne(service, ctx, image, this.instance(replica)));
+      }
+    } catch (err) {
+      await Promise.all(
+        created.map((id) =>
+          this.docker
+            .getContainer(id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
+      throw err;
+    }
+    this.groups.set(created);
+    return created[0] as string;
+  }
+
+  private instance(replica: number): InstanceOptions {
+    const socket = this.endpoint.options.socketPath;
+    return typeof socket === 'string' ? { replica, apiSocket: socket } : { replica };
+  }
+
+  private async createOne(service: ServiceSpec, ctx: CreateContext, image: string, instance: InstanceOptions) {
+    const { name, ...body } = containerCreateOptions(service, ctx.project, image, ctx.specHash, instance);
+    const platform = service.container?.platform;
+    let container: Dockerode.Container;
+    try {
+      // Name and platform travel in the query string; the rest is the body.
+      container = await this.docker.createContainer({
+        _query: { name, ...(platform ? { platform } : {}) },
+        _body: body,
+      } as unknown as Dockerode.ContainerCreateOptions);
     } catch (err) {
       if (statusOf(err) === 409) {
-        throw new RuntimeFailure('docker.name-conflict', `a container named ${options.name} already exists`, {
+        throw new RuntimeFailure('docker.name-conflict', `a container named ${name} already exists`, {
           service: service.name,
-          hint: `it was not created by devenv for this project: remove it with \`docker rm -f ${options.name}\`, or use another project name with \`-p\``,
+          hint: `it was not created by devenv for this project: remove it with \`docker rm -f ${name}\`, or use another project name with \`-p\``,
         });
       }
       throw new RuntimeFailure('docker.create-failed', `cannot create ${service.name}: ${errMessage(err)}`, {
@@ -217,80 +216,96 @@ export class DockerRuntime implements Runtime {
         cause: err,
       });
     }
+    try {
+      for (const { network, endpoint } of networkConfig(service, ctx.project, instance.replica).later) {
+        await this.docker.getNetwork(network).connect({ Container: container.id, EndpointConfig: endpoint });
+      }
+      await injectFiles(container, service);
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      if (err instanceof RuntimeFailure) throw err;
+      throw new RuntimeFailure(
+        'docker.create-failed',
+        `cannot connect ${service.name} to its networks: ${errMessage(err)}`,
+        {
+          service: service.name,
+          cause: err,
+        },
+      );
+    }
+    this.hooks.set(container.id, { postStart: service.hooks?.postStart ?? [], preStop: service.hooks?.preStop ?? [] });
+    return container.id;
   }
 
   async start(instanceId: string): Promise<void> {
-    try {
-      await this.docker.getContainer(instanceId).start();
-    } catch (err) {
-      if (statusOf(err) === 304) return;
-      const msg = errMessage(err);
-      const busy = /port is already allocated|address already in use/i.exec(msg);
-      throw new RuntimeFailure(busy ? 'docker.port-busy' : 'docker.start-failed', `cannot start: ${msg}`, {
-        hint: busy
-          ? 'another process holds a published port: `devenv doctor` shows which; stop it or change the port'
-          : 'see the service log above (`devenv logs SERVICE`)',
-        cause: err,
-      });
+    // In order: a service's first instance may be another's network namespace.
+    for (const id of this.groups.membersOf(instanceId)) {
+      try {
+        await this.docker.getContainer(id).start();
+      } catch (err) {
+        if (statusOf(err) === 304) continue;
+        const msg = errMessage(err);
+        const busy = /port is already allocated|address already in use/i.exec(msg);
+        throw new RuntimeFailure(busy ? 'docker.port-busy' : 'docker.start-failed', `cannot start: ${msg}`, {
+          hint: busy
+            ? 'another process holds a published port: `devenv doctor` shows which; stop it or change the port'
+            : 'see the service log above (`devenv logs SERVICE`)',
+          cause: err,
+        });
+      }
+      const hooks = await this.hooksOf(id);
+      if (hooks.postStart.length > 0)
+        await runHooks(this.docker, id, hooks.postStart, 'post_start', await this.serviceOf(id));
     }
   }
 
   async stop(instanceId: string, timeoutMs: number): Promise<void> {
-    try {
-      await this.docker.getContainer(instanceId).stop({ t: Math.ceil(timeoutMs / 1000) });
-    } catch (err) {
-      const status = statusOf(err);
-      if (status !== 304 && status !== 404) throw err;
-    }
+    await Promise.all(
+      this.groups.membersOf(instanceId).map(async (id) => {
+        const hooks = await this.hooksOf(id);
+        if (hooks.preStop.length > 0) {
+          // A failing pre_stop hook must not keep the service running: stop it anyway.
+          await runHooks(this.docker, id, hooks.preStop, 'pre_stop', await this.serviceOf(id)).catch(() => undefined);
+        }
+        try {
+          await this.docker.getContainer(id).stop({ t: Math.ceil(timeoutMs / 1000) });
+        } catch (err) {
+          const status = statusOf(err);
+          if (status !== 304 && status !== 404 && status !== 409) throw err;
+        }
+      }),
+    );
   }
 
   async remove(instanceId: string): Promise<void> {
-    try {
-      await this.docker.getContainer(instanceId).remove({ force: true });
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-    }
+    const members = this.groups.membersOf(instanceId);
+    await Promise.all(
+      members.map(async (id) => {
+        try {
+          await this.docker.getContainer(id).remove({ force: true });
+        } catch (err) {
+          if (statusOf(err) !== 404) throw err;
+        }
+        this.hooks.delete(id);
+      }),
+    );
+    this.groups.forget(instanceId);
   }
 
   async inspect(instanceId: string): Promise<InstanceState> {
+    const states = await Promise.all(this.groups.membersOf(instanceId).map((id) => this.inspectOne(id)));
+    return combinedState(states);
+  }
+
+  private async inspectOne(id: string): Promise<InstanceState> {
     let info: Dockerode.ContainerInspectInfo;
     try {
-      info = await this.docker.getContainer(instanceId).inspect();
+      info = await this.docker.getContainer(id).inspect();
     } catch (err) {
-      if (statusOf(err) === 404) return { status: 'missing', health: 'none', restartCount: 0, ports: [] };
+      if (statusOf(err) === 404) return MISSING;
       throw err;
     }
-    const s = info.State;
-    const status: InstanceState['status'] = s.Restarting
-      ? 'restarting'
-      : s.Running
-        ? 'running'
-        : s.Status === 'created'
-          ? 'created'
-          : s.Status === 'dead'
-            ? 'dead'
-            : 'exited';
-    const healthStatus = s.Health?.Status;
-    let health: Health =
-      healthStatus === 'healthy' || healthStatus === 'unhealthy' || healthStatus === 'starting' ? healthStatus : 'none';
-    if (health === 'starting' && s.Running && this.earlyHealthy.has(instanceId)) health = 'healthy';
-    const ports: PublishedPort[] = [];
-    for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
-      const [port, proto] = key.split('/');
-      for (const b of bindings ?? []) {
-        ports.push({
-          hostIp: b.HostIp,
-          hostPort: Number(b.HostPort),
-          containerPort: Number(port),
-          protocol: proto === 'udp' ? 'udp' : 'tcp',
-        });
-      }
-    }
-    ports.sort((a, b) => a.containerPort - b.containerPort || a.hostIp.localeCompare(b.hostIp));
-    const state: InstanceState = { status, health, restartCount: info.RestartCount ?? 0, ports };
-    if (status === 'exited' || status === 'dead') state.exitCode = s.ExitCode;
-    if (s.StartedAt && !s.StartedAt.startsWith('0001')) state.startedAt = s.StartedAt;
-    return state;
+    return stateOf(info, this.earlyHealthy.has(id));
   }
 
   async *logs(
@@ -298,7 +313,29 @@ export class DockerRuntime implements Runtime {
     opts: { follow: boolean; tail?: number; since?: number },
     signal: AbortSignal,
   ): AsyncIterable<LogLine> {
-    const container = this.docker.getContainer(instanceId);
+    const members = this.groups.membersOf(instanceId);
+    if (members.length === 1) {
+      yield* this.containerLogs(instanceId, opts, signal);
+      return;
+    }
+    // Several instances: each line says which (`[2] …`), in the order they come.
+    const streams = members.map((id, i) => ({ lines: this.containerLogs(id, opts, signal), prefix: `[${i + 1}] ` }));
+    if (!opts.follow) {
+      const all: LogLine[] = [];
+      for (const s of streams) for await (const l of s.lines) all.push({ ...l, line: s.prefix + l.line });
+      all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      yield* all;
+      return;
+    }
+    yield* mergeStreams(streams);
+  }
+
+  private async *containerLogs(
+    id: string,
+    opts: { follow: boolean; tail?: number; since?: number },
+    signal: AbortSignal,
+  ): AsyncIterable<LogLine> {
+    const container = this.docker.getContainer(id);
     const info = await container.inspect();
     const decoder = new LogDecoder(!info.Config.Tty);
     const query = {
@@ -328,107 +365,72 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** One sync channel per container (the agent over a long-lived exec, or the archive fallback), one target per rule. */
+  /** One sync channel per container (the agent over a long-lived exec, or the archive fallback), one target per rule, into every instance. */
   async attachSync(
     instanceId: string,
     _service: string,
     sessions: readonly SyncSession[],
     opts: { reconcile: boolean; onWarning: (message: string) => void },
   ): Promise<SyncLink> {
-    const channel = await openDockerChannel(this.docker, instanceId, { onWarning: opts.onWarning });
+    const channels = await Promise.all(
+      this.groups.membersOf(instanceId).map((id) => openDockerChannel(this.docker, id, { onWarning: opts.onWarning })),
+    );
+    const closeAll = async () => {
+      for (const session of sessions) session.detach();
+      await Promise.all(channels.map((c) => c.close()));
+    };
     try {
       for (const session of sessions) {
         if (!session.rule.target) continue;
-        await session.attach(await channel.target(session.rule.target), opts.reconcile ? { reconcile: true } : {});
+        const targets: SyncTransport[] = await Promise.all(
+          channels.map((c) => c.target(session.rule.target as string)),
+        );
+        const transport = targets.length === 1 ? (targets[0] as SyncTransport) : new FanOutTransport(targets);
+        await session.attach(transport, opts.reconcile ? { reconcile: true } : {});
       }
     } catch (err) {
-      for (const session of sessions) session.detach();
-      await channel.close();
+      await closeAll();
       throw err;
     }
+    return { close: closeAll };
+  }
+
+  /** `sync+exec`: the command in every instance; the first failure's code (and everyone's output). */
+  async exec(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult> {
+    const results = await Promise.all(this.groups.membersOf(instanceId).map((id) => this.execOne(id, command, opts)));
+    if (results.length === 1) return results[0] as ExecResult;
     return {
-      close: async () => {
-        for (const session of sessions) session.detach();
-        await channel.close();
-      },
+      exitCode: results.find((r) => r.exitCode !== 0)?.exitCode ?? 0,
+      output: results
+        .map((r, i) =>
+          r.output
+            .split('\n')
+            .map((l) => `[${i + 1}] ${l}`)
+            .join('\n'),
+        )
+        .join('\n'),
     };
   }
 
-  async exec(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult> {
-    const exec = await this.docker.getContainer(instanceId).exec({
+  private async execOne(
+    id: string,
+    command: string[],
+    opts: { user?: string; workingDir?: string },
+  ): Promise<ExecResult> {
+    const { exitCode, lines } = await execInContainer(this.docker, id, {
       Cmd: command,
-      AttachStdout: true,
-      AttachStderr: true,
       ...(opts.user ? { User: opts.user } : {}),
       ...(opts.workingDir ? { WorkingDir: opts.workingDir } : {}),
     });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const decoder = new LogDecoder(true);
-    const lines: string[] = [];
-    for await (const chunk of stream as unknown as AsyncIterable<Buffer>) {
-      for (const l of decoder.push(chunk)) lines.push(l.line);
-    }
-    for (const l of decoder.flush()) lines.push(l.line);
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? -1, output: lines.join('\n') };
+    return { exitCode, output: lines.join('\n') };
   }
 
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable {
-    let stopped = false;
-    let current: Readable | undefined;
-    let since = Math.floor(Date.now() / 1000);
-    const connect = async (): Promise<void> => {
-      while (!stopped) {
-        try {
-          const stream = (await this.docker.getEvents({
-            since,
-            filters: JSON.stringify({ type: ['container'], label: ownedContainerFilters(project) }),
-          })) as unknown as Readable;
-          current = stream;
-          let buffer = '';
-          const utf8 = new StringDecoder('utf8'); // an event split inside a character stays whole
-          for await (const chunk of stream) {
-            buffer += utf8.write(chunk as Buffer);
-            let nl = buffer.indexOf('\n');
-            while (nl >= 0) {
-              const line = buffer.slice(0, nl).trim();
-              buffer = buffer.slice(nl + 1);
-              nl = buffer.indexOf('\n');
-              if (!line) continue;
-              const ev = JSON.parse(line) as {
-                status?: string;
-                Action?: string;
-                id?: string;
-                time?: number;
-                Actor?: { Attributes?: Record<string, string> };
-              };
-              if (ev.time) since = ev.time;
-              const action = ev.Action ?? ev.status ?? '';
-              const verb = action.split(':')[0]!.trim();
-              if (!watchedEvents.has(verb) && verb !== 'health_status') continue;
-              const service = ev.Actor?.Attributes?.[LABEL.service];
-              if (!service || !ev.id) continue;
-              if (verb === 'start') this.probeEarly(ev.id, service, onChange);
-              if (verb === 'die' || verb === 'stop' || verb === 'destroy') this.forgetEarly(ev.id);
-              const exit = ev.Actor?.Attributes?.exitCode;
-              onChange({
-                instanceId: ev.id,
-                service,
-                reason: exit === undefined ? action : `${action} (exit ${exit})`,
-              });
-            }
-          }
-        } catch {
-          // The event stream broke (engine restarted, socket closed): reconnect from the last event's time.
-        }
-        if (!stopped) await sleep(1000);
-      }
-    };
-    void connect();
-    const dispose = () => {
-      stopped = true;
-      current?.destroy();
-    };
+    const dispose = followContainerEvents(this.docker, project, (e) => {
+      if (e.verb === 'start') this.probeEarly(e.containerId, e.service, onChange);
+      if (e.verb === 'die' || e.verb === 'stop' || e.verb === 'destroy') this.forgetEarly(e.containerId);
+      onChange({ instanceId: this.groups.leaderOf(e.containerId), service: e.service, reason: e.reason });
+    });
     this.closers.add(dispose);
     return {
       dispose: () => {
@@ -438,36 +440,34 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  async removeProjectResources(project: ProjectSpec, opts: { volumes: boolean }): Promise<void> {
-    const networks = await this.docker.listNetworks({
-      filters: JSON.stringify({ label: [`${LABEL.project}=${project.name}`] }),
-    });
-    for (const n of networks) {
-      await this.docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch((err: unknown) => {
-          if (statusOf(err) !== 404) throw err;
-        });
-    }
-    if (!opts.volumes) return;
-    const { Volumes } = await this.docker.listVolumes({
-      filters: JSON.stringify({ label: [`${LABEL.project}=${project.name}`] }),
-    });
-    for (const v of Volumes ?? []) {
-      await this.docker
-        .getVolume(v.Name)
-        .remove()
-        .catch((err: unknown) => {
-          if (statusOf(err) !== 404) throw err;
-        });
-    }
+  removeProjectResources(project: ProjectSpec, opts: { volumes: boolean }): Promise<void> {
+    return removeProjectResources(this.docker, project, opts);
   }
 
   async close(): Promise<void> {
     for (const close of this.closers) close();
     this.closers.clear();
     for (const id of [...this.earlyProbes.keys()]) this.forgetEarly(id);
+  }
+
+  private async hooksOf(id: string): Promise<ContainerHooks> {
+    const known = this.hooks.get(id);
+    if (known) return known;
+    const info = await this.docker
+      .getContainer(id)
+      .inspect()
+      .catch(() => undefined);
+    const hooks = hooksFromLabels(info?.Config.Labels);
+    this.hooks.set(id, hooks);
+    return hooks;
+  }
+
+  private async serviceOf(id: string): Promise<string> {
+    const info = await this.docker
+      .getContainer(id)
+      .inspect()
+      .catch(() => undefined);
+    return info?.Config.Labels?.[LABEL.service] ?? id.slice(0, 12);
   }
 
   /** See early-health.ts: probe a starting container's healthcheck ourselves, on signs of progress. */
@@ -480,7 +480,9 @@ export class DockerRuntime implements Runtime {
       const hc = info.Config.Healthcheck;
       if (!hc?.Test || hc.Test[0] === 'NONE') return;
       const ns = 1_000_000;
-      const interval = (hc.Interval ?? 30_000 * ns) / ns;
+      const startInterval = Number(info.Config.Labels?.[LABEL.startInterval]);
+      const interval =
+        Number.isFinite(startInterval) && startInterval > 0 ? startInterval : (hc.Interval ?? 30_000 * ns) / ns;
       const retries = hc.Retries ?? 3;
       const verdict = await probeEarly(
         this.docker,
@@ -495,7 +497,7 @@ export class DockerRuntime implements Runtime {
       );
       if (verdict !== 'passed' || controller.signal.aborted) return;
       this.earlyHealthy.add(id);
-      onChange({ instanceId: id, service, reason: 'healthcheck passed (early probe)' });
+      onChange({ instanceId: this.groups.leaderOf(id), service, reason: 'healthcheck passed (early probe)' });
     })()
       .catch(() => undefined)
       .finally(() => {
@@ -508,181 +510,20 @@ export class DockerRuntime implements Runtime {
     this.earlyProbes.delete(id);
     this.earlyHealthy.delete(id);
   }
+}
 
-  // ---- images ----------------------------------------------------------------------------
-
-  private async build(
-    svc: ServiceSpec,
-    build: BuildSpec,
-    tag: string,
-    project: ProjectSpec,
-    sink: EventSink,
-    signal: AbortSignal,
-    force: boolean,
-  ): Promise<Artifact> {
-    const id = `build:${svc.name}`;
-    const progress = (p: { current?: number; total?: number; message?: string; done?: boolean; failed?: boolean }) =>
-      sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `build ${svc.name}`, unit: 'steps', ...p });
-    const context = await scanContext(build).catch((err: unknown) => {
-      throw new RuntimeFailure(
-        'docker.build-context',
-        `cannot read build context ${build.context}: ${errMessage(err)}`,
-        {
-          service: svc.name,
-          hint: 'check `build.context` in the Compose file',
-        },
-      );
-    });
-    if (!force) {
-      const existing = await this.docker
-        .getImage(tag)
-        .inspect()
-        .catch(() => undefined);
-      if (existing && existing.Config?.Labels?.[LABEL.buildHash] === context.digest) {
-        progress({ message: 'up to date', done: true });
-        return { ref: tag, id: existing.Id, config: imageDefaults(existing.Config) };
-      }
+/** Lines of several followed streams as they come, each with its prefix. */
+async function* mergeStreams(streams: { lines: AsyncIterable<LogLine>; prefix: string }[]): AsyncIterable<LogLine> {
+  const iterators = streams.map((s) => ({ it: s.lines[Symbol.asyncIterator](), prefix: s.prefix }));
+  const next = (i: number) => iterators[i]!.it.next().then((r) => ({ i, r }));
+  const pending = new Map(iterators.map((_, i) => [i, next(i)]));
+  while (pending.size > 0) {
+    const { i, r } = await Promise.race(pending.values());
+    if (r.done) {
+      pending.delete(i);
+      continue;
     }
-    await this.acquireBuildSlot();
-    try {
-      progress({ current: 0, message: `sending context (${context.entries.length} entries)` });
-      const stream = await this.docker.buildImage(packContext(context), {
-        t: tag,
-        dockerfile: build.dockerfile,
-        buildargs: build.args,
-        ...(build.target ? { target: build.target } : {}),
-        labels: {
-          [LABEL.imageProject]: project.name,
-          [LABEL.imageService]: svc.name,
-          [LABEL.buildHash]: context.digest,
-        },
-        rm: true,
-        forcerm: true,
-        abortSignal: signal,
-      } as Dockerode.ImageBuildOptions);
-      const tail: string[] = [];
-      let imageId: string | undefined;
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (err: Error | null) => (err ? reject(err) : resolve()),
-          (ev: { stream?: string; error?: string; aux?: { ID?: string } }) => {
-            if (ev.aux?.ID) imageId = ev.aux.ID;
-            if (ev.error) {
-              reject(new Error(ev.error));
-              return;
-            }
-            for (const raw of (ev.stream ?? '').split('\n')) {
-              const line = raw.trimEnd();
-              if (!line) continue;
-              tail.push(line);
-              if (tail.length > 40) tail.shift();
-              sink({ kind: 'log', ts: now(), service: svc.name, stream: 'system', line: `build | ${line}` });
-              const step = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
-              if (step) progress({ current: Number(step[1]), total: Number(step[2]), message: step[3]! });
-            }
-          },
-        );
-      }).catch((err: unknown) => {
-        progress({ message: errMessage(err), done: true, failed: true });
-        throw new RuntimeFailure('docker.build-failed', `building ${svc.name} failed: ${errMessage(err)}`, {
-          service: svc.name,
-          hint: `the last build output:\n    ${tail.slice(-15).join('\n    ')}`,
-        });
-      });
-      const image = await this.docker.getImage(tag).inspect();
-      progress({ message: 'built', done: true });
-      return { ref: tag, id: imageId ?? image.Id, config: imageDefaults(image.Config) };
-    } finally {
-      this.releaseBuildSlot();
-    }
+    pending.set(i, next(i));
+    yield { ...r.value, line: iterators[i]!.prefix + r.value.line };
   }
-
-  private async tagAs(artifact: Artifact, tag: string): Promise<Artifact> {
-    if (artifact.ref === tag) return artifact;
-    const [repo, version] = splitTag(tag);
-    await this.docker.getImage(artifact.id).tag({ repo, tag: version });
-    return { ...artifact, ref: tag };
-  }
-
-  private async ensureImage(svc: ServiceSpec, sink: EventSink): Promise<Artifact> {
-    const ref = svc.image!;
-    const existing = await this.docker
-      .getImage(ref)
-      .inspect()
-      .catch(() => undefined);
-    if (existing) return { ref, id: existing.Id, config: imageDefaults(existing.Config) };
-    const id = `pull:${svc.name}`;
-    sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, message: 'pulling' });
-    try {
-      const stream = await this.docker.pull(ref);
-      await new Promise<void>((resolve, reject) =>
-        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
-      );
-    } catch (err) {
-      sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, done: true, failed: true });
-      throw new RuntimeFailure('docker.pull-failed', `image ${ref} is not present locally and could not be pulled`, {
-        service: svc.name,
-        hint: `check the image name, your registry login and network; or build it (\`build:\`). Cause: ${errMessage(err)}`,
-      });
-    }
-    sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, done: true });
-    const image = await this.docker.getImage(ref).inspect();
-    return { ref, id: image.Id, config: imageDefaults(image.Config) };
-  }
-
-  private async acquireBuildSlot(): Promise<void> {
-    if (this.buildSlots > 0) {
-      this.buildSlots--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.buildWaiters.push(resolve));
-  }
-
-  private releaseBuildSlot(): void {
-    const next = this.buildWaiters.shift();
-    if (next) next();
-    else this.buildSlots++;
-  }
-}
-
-function splitTag(ref: string): [string, string] {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
-}
-
-function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'statusCode' in err
-    ? (err as { statusCode?: number }).statusCode
-    : undefined;
-}
-
-function errMessage(err: unknown): string {
-  if (typeof err === 'object' && err !== null) {
-    const json = (err as { json?: { message?: string } }).json;
-    if (json?.message) return json.message;
-    if (err instanceof Error) return err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '');
-  }
-  return String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

@@ -18,6 +18,15 @@ export const LABEL = {
   network: 'dev.devenv.network',
   imageProject: 'dev.devenv.image.project',
   imageService: 'dev.devenv.image.service',
+  /** Which instance of a service with several (`scale`): `<n>/<count>`, from 1. */
+  replica: 'dev.devenv.replica',
+  /** The healthcheck's `start_interval` in ms, which engines before API 1.44 do not keep. */
+  startInterval: 'dev.devenv.start-interval',
+  /** The service's `post_start` / `pre_stop` hooks (JSON), so any daemon that starts or stops it runs them. */
+  postStart: 'dev.devenv.post-start',
+  preStop: 'dev.devenv.pre-stop',
+  /** Networks: a digest of the settings they were created with. */
+  configHash: 'dev.devenv.config-hash',
 } as const;
 
 /** Docker label filters that match the containers devenv created for `project`, and no other. */
@@ -27,8 +36,8 @@ export function ownedContainerFilters(project: string): string[] {
 
 export const DEVENV_VERSION = '0.1.0';
 
-export function containerName(project: string, service: string): string {
-  return `${project}-${service}-1`;
+export function containerName(project: string, service: string, replica = 1): string {
+  return `${project}-${service}-${replica}`;
 }
 
 export function networkName(project: string, network = 'default'): string {

@@ -12,8 +12,10 @@ import type { Problem } from '../../errors.js';
 import type { PortSpec, ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import { builtImageTag } from '../docker/labels.js';
 import { type ResolvedDebug, resolveDebug } from './debug-command.js';
+import { fileObjects } from './file-objects.js';
 import type { K8sObject } from './k8s-object.js';
 import { ANNOTATION, dnsLabel, objectName, selectorLabels, serviceAppName, serviceLabels } from './names.js';
+import { podSettings } from './pod-settings.js';
 
 /** What an image says about itself (from `docker image inspect`), when it is known. */
 export interface ImageConfig {
@@ -141,6 +143,20 @@ export function analyseProject(project: ProjectSpec, opts: AnalyseOptions = {}):
         });
       }
     }
+    problems.push(
+      ...podSettings(svc, undefined).problems,
+      ...fileObjects(svc, objName, { labels: {}, annotations: {} }).problems,
+    );
+    for (const alias of extraServiceNames(svc)) {
+      if (alias !== dnsLabel(alias) || names.some((n) => objectName(n) === alias)) {
+        problems.push({
+          code: 'kubernetes.alias-left-out',
+          message: `service ${name}: the name \`${alias}\` it is also reached by cannot be a Service of its own in the cluster (not a DNS label, or taken by a service)`,
+          hint: 'use a lowercase alias of letters, digits and `-` that no service is named',
+          ...(svc.source ? { location: svc.source } : {}),
+        });
+      }
+    }
     if (svc.user && !/^\d+(:\d+)?$/.test(svc.user)) {
       problems.push({
         code: 'kubernetes.user-name',
@@ -187,6 +203,7 @@ function containerPorts(svc: ServiceSpec, image: ImageConfig | undefined): Conta
   const seen = new Map<string, ContainerPort>();
   const add = (port: number, protocol: 'tcp' | 'udp') => seen.set(`${port}/${protocol}`, { port, protocol });
   for (const p of svc.ports) add(p.target, p.protocol);
+  for (const e of svc.container?.expose ?? []) if (e.protocol !== 'sctp') add(e.port, e.protocol);
   // Compose reaches any port of a service by its name; a Service needs them listed. The image
   // says which (EXPOSE): from `docker inspect` when known, else from the Dockerfile.
   for (const p of image?.exposedPorts ?? dockerfileExposedPorts(svc)) add(p.port, p.protocol);
@@ -297,6 +314,8 @@ export function baseObjects(plan: ServicePlan, ctx: BaseContext): K8sObject[] {
       stringData: secret,
     });
   }
+  const files = fileObjects(svc, plan.name, { labels, annotations: envAnnotations });
+  out.push(...files.objects);
   for (const claim of plan.ownedClaims) {
     out.push({
       apiVersion: 'v1',
@@ -311,7 +330,15 @@ export function baseObjects(plan: ServicePlan, ctx: BaseContext): K8sObject[] {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
   }
-  const pod = podSpec(svc, plan, ctx, Object.keys(config).length > 0, Object.keys(secret).length > 0);
+  const settings = podSettings(svc, undefined);
+  const pod = podSpec(svc, plan, ctx, Object.keys(config).length > 0, Object.keys(secret).length > 0, {
+    volumes: [...files.volumes, ...settings.volumes],
+    mounts: [...files.mounts, ...settings.mounts],
+  });
+  const template = (extra: Record<string, unknown>) => ({
+    metadata: { labels, ...(Object.keys(settings.annotations).length ? { annotations: settings.annotations } : {}) },
+    spec: { ...pod, ...extra },
+  });
   if (plan.workload === 'Job') {
     out.push({
       apiVersion: 'batch/v1',
@@ -327,7 +354,7 @@ export function baseObjects(plan: ServicePlan, ctx: BaseContext): K8sObject[] {
       },
       spec: {
         backoffLimit: 0,
-        template: { metadata: { labels }, spec: { ...pod, restartPolicy: 'Never' } },
+        template: template({ restartPolicy: 'Never' }),
       },
     });
     // Hooks do not count for sync status: this regular object changes with the spec (the dev
@@ -347,12 +374,12 @@ export function baseObjects(plan: ServicePlan, ctx: BaseContext): K8sObject[] {
     kind: 'Deployment',
     metadata: { name: plan.name, labels, annotations: regular },
     spec: {
-      replicas: 1,
+      replicas: svc.replicas ?? 1,
       revisionHistoryLimit: 2,
       // A ReadWriteOnce volume cannot be mounted by the old and the new pod at once.
       strategy: hasClaim ? { type: 'Recreate' } : { type: 'RollingUpdate' },
       selector: { matchLabels: selectorLabels(ctx.project.name, plan.service) },
-      template: { metadata: { labels }, spec: { ...pod, restartPolicy: 'Always' } },
+      template: template({ restartPolicy: 'Always' }),
     },
   });
   if (plan.containerPorts.length > 0) {
@@ -371,7 +398,59 @@ export function baseObjects(plan: ServicePlan, ctx: BaseContext): K8sObject[] {
       },
     });
   }
+  out.push(...aliasServices(plan, ctx, labels, regular));
   if (plan.smoke) out.push(smokeJob(plan, ctx));
+  return out;
+}
+
+/** The other names a service is reached by: `container_name`, its network aliases. */
+function extraServiceNames(svc: ServiceSpec): string[] {
+  const names = [
+    ...(svc.container?.containerName ? [svc.container.containerName] : []),
+    ...Object.values(svc.networkAttachments ?? {}).flatMap((a) => a.aliases),
+  ];
+  return [...new Set(names)].filter((n) => n !== svc.name);
+}
+
+/**
+ * A Service per other name the service is reached by (its `container_name`, network aliases, and
+ * the aliases others give it with `links`), selecting its pods with its ports.
+ */
+function aliasServices(
+  plan: ServicePlan,
+  ctx: BaseContext,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): K8sObject[] {
+  const svc = ctx.project.services[plan.service]!;
+  const wanted: { name: string; target: ServicePlan }[] = extraServiceNames(svc).map((name) => ({
+    name,
+    target: plan,
+  }));
+  for (const link of svc.container?.links ?? []) {
+    const target = ctx.analysis.services.find((p) => p.service === link.service);
+    if (target && link.alias !== link.service) wanted.push({ name: link.alias, target });
+  }
+  const taken = new Set(ctx.analysis.services.map((p) => p.name));
+  const out: K8sObject[] = [];
+  for (const { name, target } of wanted) {
+    if (name !== dnsLabel(name) || taken.has(name) || target.containerPorts.length === 0) continue;
+    taken.add(name);
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, labels, annotations },
+      spec: {
+        selector: selectorLabels(ctx.project.name, target.service),
+        ports: target.containerPorts.map((p) => ({
+          name: portName(p),
+          port: p.port,
+          targetPort: p.port,
+          protocol: p.protocol.toUpperCase(),
+        })),
+      },
+    });
+  }
   return out;
 }
 
@@ -385,9 +464,10 @@ function podSpec(
   ctx: BaseContext,
   hasConfig: boolean,
   hasSecret: boolean,
+  extra: { volumes: Record<string, unknown>[]; mounts: Record<string, unknown>[] },
 ): Record<string, unknown> {
-  const volumes: Record<string, unknown>[] = [];
-  const mounts: Record<string, unknown>[] = [];
+  const volumes: Record<string, unknown>[] = [...extra.volumes];
+  const mounts: Record<string, unknown>[] = [...extra.mounts];
   svc.volumes.forEach((m, i) => {
     if (m.type === 'bind') return;
     const name = m.type === 'volume' && m.source ? dnsLabel(m.source) : `scratch-${i}`;
@@ -397,11 +477,16 @@ function podSpec(
         claim
           ? { name, persistentVolumeClaim: { claimName: claim } }
           : m.type === 'tmpfs'
-            ? { name, emptyDir: { medium: 'Memory' } }
+            ? { name, emptyDir: { medium: 'Memory', ...(m.tmpfsSize ? { sizeLimit: String(m.tmpfsSize) } : {}) } }
             : { name, emptyDir: {} },
       );
     }
-    mounts.push({ name, mountPath: m.target, ...(m.readOnly ? { readOnly: true } : {}) });
+    mounts.push({
+      name,
+      mountPath: m.target,
+      ...(m.readOnly ? { readOnly: true } : {}),
+      ...(m.subpath ? { subPath: m.subpath } : {}),
+    });
   });
   const container: Record<string, unknown> = {
     name: plan.name,
@@ -427,18 +512,27 @@ function podSpec(
   if (svc.tty) container.tty = true;
   if (svc.stdinOpen) container.stdin = true;
   const user = svc.user ? /^(\d+)(?::(\d+))?$/.exec(svc.user) : null;
-  if (user)
-    container.securityContext = { runAsUser: Number(user[1]), ...(user[2] ? { runAsGroup: Number(user[2]) } : {}) };
+  const runAs = user ? { runAsUser: Number(user[1]), ...(user[2] ? { runAsGroup: Number(user[2]) } : {}) } : undefined;
+  const settings = podSettings(svc, runAs);
+  Object.assign(container, settings.container);
   const signal = svc.stopSignal?.replace(/^SIG/i, '').toUpperCase();
   if (signal && signal !== 'TERM' && /^[A-Z0-9]+$/.test(signal)) {
-    // Kubernetes always sends SIGTERM; the Compose stop signal goes first, from a preStop hook.
-    container.lifecycle = { preStop: { exec: { command: ['/bin/sh', '-c', `kill -${signal} 1`] } } };
+    // Kubernetes always sends SIGTERM; the Compose stop signal goes first, from a preStop hook
+    // (after the service's own pre_stop hooks).
+    const preStop = (settings.container.lifecycle as { preStop?: { exec: { command: string[] } } } | undefined)
+      ?.preStop;
+    const first = preStop ? `${preStop.exec.command.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(' ')}; ` : '';
+    container.lifecycle = {
+      ...(container.lifecycle as object | undefined),
+      preStop: { exec: { command: ['/bin/sh', '-c', `${first}kill -${signal} 1`] } },
+    };
   }
   if (mounts.length > 0) container.volumeMounts = mounts;
   return {
     // Compose-like environment: no FOO_SERVICE_HOST / FOO_PORT=tcp://… variables injected.
     enableServiceLinks: false,
     terminationGracePeriodSeconds: Math.ceil((svc.stopGracePeriodMs ?? 10_000) / 1000),
+    ...settings.pod,
     containers: [container],
     ...(volumes.length > 0 ? { volumes } : {}),
   };

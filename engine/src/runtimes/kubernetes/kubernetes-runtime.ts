@@ -505,7 +505,7 @@ export class KubernetesRuntime implements Runtime {
       throw new RuntimeFailure('kubernetes.no-image', `service ${service.name} has no image`, {
         service: service.name,
       });
-    this.desired[service.name] = { specHash: ctx.specHash, image, replicas: 1 };
+    this.desired[service.name] = { specHash: ctx.specHash, image, replicas: service.replicas ?? 1 };
     this.touched.add(service.name);
     const commit = await this.publish(ctx.project);
     const ref: InstanceRef = { project: ctx.project.name, service: service.name, kind: plan.workload, name: plan.name };
@@ -517,7 +517,10 @@ export class KubernetesRuntime implements Runtime {
   async start(instanceId: string): Promise<void> {
     const ref = parseId(instanceId);
     if (ref.kind === 'Deployment') {
-      const commit = await this.publishEdit(ref.project, (files) => setReplicas(files, ref.project, ref.name, 1));
+      const replicas = this.project?.services[ref.service]?.replicas ?? 1;
+      const commit = await this.publishEdit(ref.project, (files) =>
+        setReplicas(files, ref.project, ref.name, replicas),
+      );
       if (commit)
         await this.waitApplied(ref, serviceAppName(ref.project, ref.service), commit, (w) => (w.replicas ?? 1) >= 1);
       const project = this.project;

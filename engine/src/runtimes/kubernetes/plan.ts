@@ -193,7 +193,7 @@ export function serviceHashInput(
     namespace: ctx.namespace,
     image: 'image',
     specHash: '',
-    replicas: 1,
+    replicas: project.services[plan.service]?.replicas ?? 1,
     basePath: '',
     ...(ctx.imageConfig ? { imageConfig: ctx.imageConfig } : {}),
   }).kustomization;
@@ -259,7 +259,7 @@ export async function planKubernetes(project: ProjectSpec, opts: KubernetesPlanO
         plan.service,
         imageId ? imageId.replace(/^sha256:/, '').slice(0, 12) : 'dry-run',
       ),
-      replicas: 1,
+      replicas: project.services[plan.service]?.replicas ?? 1,
     };
   }
   const tree = repoTree({

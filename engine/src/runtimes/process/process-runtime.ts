@@ -49,6 +49,7 @@ import { resolveInterruptedStart } from './interrupted-start.js';
 import { killLeftovers, leaderAlive, signalGroup, sleep, spawnWrapper, waitGone } from './process-group.js';
 import { composeHealthOf, prepareService, requireProcess, stopSignalOf } from './process-spec.js';
 import { isRoot, type RunAs, resolveRunAs } from './run-as.js';
+import { serviceFilesHashInput, writeServiceFiles } from './service-files.js';
 import { ServiceLogs } from './service-logs.js';
 import { exitStatus, normaliseSignal, SIGKILL_STATUS } from './wrapper.js';
 
@@ -142,6 +143,7 @@ export class ProcessRuntime implements Runtime {
       composeHealth: p?.healthcheck ? composeHealthOf(service) : undefined,
       stopSignal: stopSignalOf(service),
       stateDir: this.servicesStateDir,
+      ...(service.files?.length ? { files: serviceFilesHashInput(service) } : {}),
     };
   }
 
@@ -194,13 +196,15 @@ export class ProcessRuntime implements Runtime {
         await this.forget(existing);
       }
       const token = newToken();
+      // Secrets and configs become files in the state directory the service can reach; the variables say where.
+      const filesEnv = await writeServiceFiles(this.servicesStateDir, service, proc.user);
       const record: InstanceRecord = {
         version: RECORD_VERSION,
         project: ctx.project.name,
         service: service.name,
         token,
         specHash: ctx.specHash,
-        process: proc,
+        process: Object.keys(filesEnv).length > 0 ? { ...proc, env: { ...proc.env, ...filesEnv } } : proc,
         stopSignal: stopSignalOf(service),
         createdAt: now(),
         status: 'created',
