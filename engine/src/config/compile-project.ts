@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { ProjectSpec, ServiceSpec } from '../model/spec.js';
 import { ConfigCode } from './codes.js';
 import { type ConfigFs, readForLoader } from './config-fs.js';
-import { child, entryOf, isMap, isScalar, type MapNode, text, toPlain } from './config-node.js';
+import { child, isMap, type MapNode, text, toPlain } from './config-node.js';
 import { normaliseProjectExtension } from './devenv-extension.js';
 import type { Diagnostics } from './diagnostics.js';
 import { didYouMean } from './edit-distance.js';

@@ -6,7 +6,7 @@
 
 import { dirname, resolve } from 'node:path';
 import { ConfigCode } from './codes.js';
-import type { ConfigFs } from './config-fs.js';
+import { type ConfigFs, readForLoader } from './config-fs.js';
 import { type ConfigNode, child, entryOf, isMap, isScalar, isSeq, type MapNode, text } from './config-node.js';
 import type { Diagnostics } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
@@ -61,7 +61,12 @@ export function applyIncludes(
         );
         continue;
       }
-      const source = ctx.fs.isFile(file.path) ? ctx.fs.readText(file.path) : undefined;
+      const read = readForLoader(ctx.fs, file.path);
+      if ('problem' in read) {
+        ctx.diagnostics.add([{ severity: 'error', ...read.problem, location: read.problem.location ?? file.node.loc }]);
+        continue;
+      }
+      const source = 'text' in read ? read.text : undefined;
       if (source === undefined) {
         ctx.diagnostics.error(
           ConfigCode.includeFileMissing,
@@ -100,7 +105,13 @@ function includedVariables(
     : [{ node: undefined, path: resolve(includedDir, '.env') }];
   const values: Record<string, string> = {};
   for (const env of envFiles) {
-    const content = ctx.fs.isFile(env.path) ? ctx.fs.readText(env.path) : undefined;
+    const read = readForLoader(ctx.fs, env.path);
+    if ('problem' in read) {
+      const location = read.problem.location ?? env.node?.loc;
+      ctx.diagnostics.add([{ severity: 'error', ...read.problem, ...(location ? { location } : {}) }]);
+      return undefined;
+    }
+    const content = 'text' in read ? read.text : undefined;
     if (content === undefined) {
       if (!env.node) continue;
       ctx.diagnostics.error(
