@@ -15,6 +15,7 @@ import {
 import { RuntimeFailure, UserError } from '../errors.js';
 import { type EngineEvent, type EventSink, now } from '../model/events.js';
 import type { DependsOnSpec, ProjectSpec, ServiceSpec } from '../model/spec.js';
+import { specHash } from '../model/spec-hash.js';
 import {
   emptyStatus,
   type ProjectPhase,
@@ -35,7 +36,6 @@ import { dependentsOf, runInOrder, topologicalOrder, withDependencies } from './
 import { EventBus } from './event-bus.js';
 import { planUp } from './plan.js';
 import { restartDelayMs, shouldRestart } from './restart-policy.js';
-import { specHash } from './spec-hash.js';
 import { SyncController } from './sync-controller.js';
 
 export interface UpOptions {

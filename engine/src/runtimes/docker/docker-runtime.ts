@@ -3,10 +3,10 @@
 
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { canonicalJson } from '../../engine/spec-hash.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { BuildSpec, ProjectSpec, ServiceSpec } from '../../model/spec.js';
+import { canonicalJson } from '../../model/spec-hash.js';
 import type { Health, PublishedPort } from '../../model/status.js';
 import type {
   Artifact,
