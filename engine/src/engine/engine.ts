@@ -32,6 +32,7 @@ import type {
   Runtime,
   RuntimeInfo,
 } from '../runtime/runtime.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { dependentsOf, runInOrder, topologicalOrder, withDependencies } from './dependency-graph.js';
 import { EventBus } from './event-bus.js';
 import { planUp } from './plan.js';
@@ -66,7 +67,8 @@ interface Tracked {
   runtimeRestarts: number;
   /** Consecutive quick crashes, for backoff. */
   crashes: number;
-  restartTimer?: NodeJS.Timeout;
+  /** Cancels the pending restart-policy restart. */
+  restartTimer?: () => void;
   logs?: AbortController;
   /** Unix seconds the current run's log starts at (undefined: the instance's whole log). */
   logsSince?: number;
@@ -91,14 +93,16 @@ export class Engine {
   private watching: Disposable | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly clock: Clock;
 
   /** Live sync: sessions per `develop.watch` rule, a link into each running instance. */
   readonly sync: SyncController;
 
   constructor(
     readonly runtime: Runtime,
-    private readonly opts: { settleRestartLimit?: number } = {},
+    private readonly opts: { settleRestartLimit?: number; clock?: Clock } = {},
   ) {
+    this.clock = opts.clock ?? systemClock;
     // A watch action acts on a service that runs, and never brings a stopped one (or its
     // dependencies) back: after `down` or `stop` a saved file changes nothing.
     const running = (service: string) =>
@@ -155,7 +159,7 @@ export class Engine {
         const t = this.tracked.get(name);
         if (t) {
           t.stopping = true;
-          if (t.restartTimer) clearTimeout(t.restartTimer);
+          t.restartTimer?.();
           t.restartTimer = undefined;
         }
         const grace = project.services[name]?.stopGracePeriodMs ?? 10_000;
@@ -189,7 +193,7 @@ export class Engine {
         t.status.debug = observedEndpoint(spec, this.runtime.kind, inst.state.ports, dockerfileWorkdirOf(spec));
         if (!t.status.debug) delete t.status.debug;
         this.applyInstanceState(t, inst.state);
-        if (opts.watch) this.followLogs(t, Date.now() / 1000);
+        if (opts.watch) this.followLogs(t, this.clock.now() / 1000);
       }
       this.setPhase(this.derivePhase());
       return this.status();
@@ -262,7 +266,7 @@ export class Engine {
     this.watching?.dispose();
     for (const t of this.tracked.values()) {
       t.logs?.abort();
-      if (t.restartTimer) clearTimeout(t.restartTimer);
+      t.restartTimer?.();
     }
     await this.runtime.close();
   }
@@ -387,7 +391,7 @@ export class Engine {
         t.instanceId = action.instanceId;
         t.status.specHash = hash;
         await this.refresh(t);
-        this.followLogs(t, Date.now() / 1000);
+        this.followLogs(t, this.clock.now() / 1000);
         markStarted();
         // Files may have changed while no daemon watched (a daemon restart): reconcile.
         if (!this.sync.linked(name)) await this.attachSync(t, true);
@@ -436,8 +440,8 @@ export class Engine {
     this.setStatus(t, { state: 'starting', message: undefined, exitCode: undefined });
     t.stopping = false;
     // An instance started again keeps its old log: show only what this run prints.
-    t.logsSince = Date.now() / 1000 - 1;
-    t.lastStartAt = Date.now();
+    t.logsSince = this.clock.now() / 1000 - 1;
+    t.lastStartAt = this.clock.now();
     await this.sync.detach(t.spec.name);
     await this.runtime.start(t.instanceId!);
     await this.refresh(t);
@@ -454,6 +458,9 @@ export class Engine {
   private async attachSync(t: Tracked, reconcile: boolean): Promise<void> {
     if (!t.instanceId || !this.sync.copiesInto(t.spec.name)) return;
     t.syncPending = true;
+    // The start's own inspection may already have said `running`: hold it back from now on.
+    if (t.status.state === 'running' || t.status.state === 'healthy')
+      this.setStatus(t, { state: 'starting', message: 'syncing files' });
     try {
       await this.sync.attach(t.spec.name, t.instanceId, { reconcile });
     } catch (err) {
@@ -647,7 +654,7 @@ export class Engine {
     if (t && t.instanceId === id) {
       t.stopping = true;
       t.logs?.abort();
-      if (t.restartTimer) clearTimeout(t.restartTimer);
+      t.restartTimer?.();
     }
     this.log(service, `removing ${shortId(id)} (${why})`);
     const grace = t?.spec.stopGracePeriodMs ?? 10_000;
@@ -737,12 +744,12 @@ export class Engine {
     if (reason) this.log(t.spec.name, `exited with code ${state.exitCode ?? '?'}`);
     if (!this.willRestart(t, state)) return;
     const s = t.status;
-    const ranFor = s.startedAt ? Date.now() - Date.parse(s.startedAt) : 0;
+    const ranFor = s.startedAt ? this.clock.now() - Date.parse(s.startedAt) : 0;
     t.crashes = ranFor > 10_000 ? 1 : t.crashes + 1;
     const delay = restartDelayMs(t.crashes);
     this.log(t.spec.name, `restart policy ${t.spec.restart.name}: restarting in ${delay} ms`);
     this.setStatus(t, { state: 'restarting', message: `restarting in ${delay} ms (policy ${t.spec.restart.name})` });
-    t.restartTimer = setTimeout(() => {
+    t.restartTimer = this.clock.after(delay, () => {
       t.restartTimer = undefined;
       if (this.closed || t.stopping || !t.instanceId) return;
       t.engineRestarts++;
@@ -750,7 +757,7 @@ export class Engine {
       this.startInstance(t).catch((err) => {
         this.setStatus(t, { state: 'failed', message: `restart failed: ${err instanceof Error ? err.message : err}` });
       });
-    }, delay);
+    });
   }
 
   /** Stream the instance's log lines onto the bus, from `sinceSec` (unix seconds) or its whole log. */
