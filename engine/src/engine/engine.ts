@@ -33,9 +33,18 @@ import type {
   RuntimeInfo,
 } from '../runtime/runtime.js';
 import { type Clock, systemClock } from '../shared/clock.js';
-import { dependentsOf, runInOrder, topologicalOrder, withDependencies } from './dependency-graph.js';
+import { runInOrder } from './dependency-graph.js';
 import { EventBus } from './event-bus.js';
-import { planUp } from './plan.js';
+import {
+  type DependencyWait,
+  dependencyOrder,
+  planDown,
+  planInstances,
+  planRestart,
+  planUp,
+  stopOrder,
+  upOrder,
+} from './planner.js';
 import { restartDelayMs, shouldRestart } from './restart-policy.js';
 import { SyncController } from './sync-controller.js';
 
@@ -155,7 +164,7 @@ export class Engine {
       this.setPhase('stopping');
       await this.sync.close();
       const observed = await this.runtime.observe(project.name);
-      for (const name of safeOrder(project).reverse()) {
+      for (const name of stopOrder(project)) {
         const t = this.tracked.get(name);
         if (t) {
           t.stopping = true;
@@ -242,7 +251,7 @@ export class Engine {
 
   status(): ProjectStatus {
     const project = this.project;
-    const order = project ? safeOrder(project) : [];
+    const order = project ? dependencyOrder(project) : [];
     const names = [...new Set([...order, ...this.tracked.keys()])].filter((n) => this.tracked.has(n));
     return {
       project: project?.name ?? '',
@@ -278,8 +287,7 @@ export class Engine {
     this.project = project;
     const requested = opts.services ?? [];
     for (const name of requested) this.requireService(project, name);
-    const names = requested.length > 0 ? withDependencies(project.services, requested) : Object.keys(project.services);
-    const order = topologicalOrder(project.services, names);
+    const order = upOrder(project, requested);
     this.setPhase('planning');
 
     for (const name of order) {
@@ -291,11 +299,11 @@ export class Engine {
     this.startWatching(project.name);
     const observed = await this.runtime.observe(project.name);
 
-    const removeOrphans = opts.removeOrphans ?? requested.length === 0;
-    if (removeOrphans) {
-      const orphans = planUp({}, observed, { configuredServices: Object.keys(project.services), removeOrphans }).remove;
-      await Promise.all(orphans.map((o) => this.removeInstance(o.instanceId, o.service, 'no longer in the config')));
-    }
+    const plan = planUp(project, observed, {
+      services: requested,
+      ...(opts.removeOrphans === undefined ? {} : { removeOrphans: opts.removeOrphans }),
+    });
+    await Promise.all(plan.orphans.map((o) => this.removeInstance(o.instanceId, o.service, 'no longer in the config')));
 
     // Debuggers: which services get one, and their host ports, decided once before anything is
     // hashed; ports already published by our own instances are kept, so the hash stays the same.
@@ -322,7 +330,16 @@ export class Engine {
       order.map(async (name) => {
         const t = this.tracked.get(name)!;
         try {
-          actions[name] = await this.upService(t, project, builds[name]!, observed, started, debugPlan);
+          const step = plan.services[name]!;
+          actions[name] = await this.upService(
+            t,
+            project,
+            builds[name]!,
+            step.observed,
+            step.waits,
+            started,
+            debugPlan,
+          );
           await this.settle(t);
           await this.checkDebugger(t);
         } catch (err) {
@@ -358,6 +375,7 @@ export class Engine {
     project: ProjectSpec,
     build: Promise<Artifact | undefined>,
     observed: ObservedInstance[],
+    waits: DependencyWait[],
     started: Map<string, Deferred>,
     debugPlan: DebugPlan,
   ): Promise<string> {
@@ -374,12 +392,11 @@ export class Engine {
     for (const note of debug.notes) this.log(name, note);
     this.setStatus(t, { debug: debug.endpoint });
     const hash = specHash({ runtime: this.runtime.kind, spec: this.runtime.hashInput(t.spec, project, artifact) });
-    const mine = observed.filter((o) => o.service === name);
-    const plan = planUp({ [name]: hash }, mine, { configuredServices: [name], removeOrphans: false });
+    const plan = planInstances({ [name]: hash }, observed, { configuredServices: [name], removeOrphans: false });
     for (const dup of plan.remove) await this.removeInstance(dup.instanceId, name, 'duplicate instance');
     const action = plan.services[name]!;
 
-    await this.waitForDependencies(t, started);
+    await this.waitForDependencies(t, waits, started);
 
     // Dependents waiting for `service_started` may go once the instance runs: they need not
     // wait for its first sync (Compose's meaning; the instance's own health still waits for it).
@@ -488,26 +505,29 @@ export class Engine {
     this.log(service, `exec ${command.join(' ')} exited with code ${result.exitCode}`);
   }
 
-  private async waitForDependencies(t: Tracked, started: Map<string, Deferred>): Promise<void> {
-    const deps = Object.entries(t.spec.dependsOn).filter(([dep, d]) => this.project?.services[dep] || d.required);
-    if (deps.length === 0) return;
+  private async waitForDependencies(
+    t: Tracked,
+    waits: DependencyWait[],
+    started: Map<string, Deferred>,
+  ): Promise<void> {
+    if (waits.length === 0) return;
     this.setStatus(t, {
       state: 'waiting',
-      message: `waiting for ${deps.map(([dep, d]) => `${dep} (${conditionWord(d)})`).join(', ')}`,
+      message: `waiting for ${waits.map((w) => `${w.service} (${conditionWord(t.spec.dependsOn[w.service]!)})`).join(', ')}`,
     });
     await Promise.all(
-      deps.map(async ([dep, d]) => {
-        const depStarted = started.get(dep);
-        if (!depStarted) {
-          // Not part of this `up` (e.g. `up backend` when postgres runs already): its current state decides.
+      waits.map(async (w) => {
+        const dep = w.service;
+        if (!w.inPlan) {
+          // Not part of this `up`: only a service the engine already knows can satisfy it.
           if (!this.tracked.has(dep))
             throw new RuntimeFailure('engine.dependency-missing', `dependency ${dep} is not running`);
         } else {
-          await depStarted.promise.catch(() => {
+          await started.get(dep)!.promise.catch(() => {
             throw new RuntimeFailure('engine.dependency-failed', `dependency ${dep} failed to start`);
           });
         }
-        await this.waitForCondition(dep, d);
+        await this.waitForCondition(dep, t.spec.dependsOn[dep]!);
       }),
     );
   }
@@ -586,36 +606,24 @@ export class Engine {
     this.setPhase('stopping');
     // Nothing to sync into any more; the next `up` watches again.
     await this.sync.close();
-    const observed = await this.runtime.observe(project.name);
-    const byService = new Map<string, ObservedInstance[]>();
-    for (const inst of observed) byService.set(inst.service, [...(byService.get(inst.service) ?? []), inst]);
-    // Dependents first (reverse dependency order); services no longer in the config have no known
-    // dependents and stop at once.
-    const known = safeOrder(project).reverse();
-    const names = [
-      ...known.filter((n) => byService.has(n)),
-      ...[...byService.keys()].filter((n) => !known.includes(n)),
-    ];
-    // A service stops once everything that depends on it has; unrelated services side by side.
-    await runInOrder(
-      names,
-      (name) => (project.services[name] ? dependentsOf(project.services, name) : []),
-      async (name) => {
-        await Promise.all(
-          (byService.get(name) ?? []).map((inst) => this.removeInstance(inst.id, name, 'down', { keepStatus: true })),
-        );
-        const t = this.tracked.get(name);
-        if (t)
-          this.setStatus(t, {
-            state: 'stopped',
-            health: 'none',
-            instanceId: undefined,
-            ports: [],
-            debug: undefined,
-            message: undefined,
-          });
-      },
-    );
+    const plan = planDown(project, await this.runtime.observe(project.name));
+    await runInOrder(plan.order, plan.waitFor, async (name) => {
+      await Promise.all(
+        (plan.instances.get(name) ?? []).map((inst) =>
+          this.removeInstance(inst.id, name, 'down', { keepStatus: true }),
+        ),
+      );
+      const t = this.tracked.get(name);
+      if (t)
+        this.setStatus(t, {
+          state: 'stopped',
+          health: 'none',
+          instanceId: undefined,
+          ports: [],
+          debug: undefined,
+          message: undefined,
+        });
+    });
     await this.runtime.removeProjectResources(project, { volumes });
     this.setPhase('stopped');
   }
@@ -631,10 +639,8 @@ export class Engine {
         hint: `run \`devenv up ${service}\` first`,
       });
     }
+    const [, ...followers] = planRestart(project, service, (d) => this.tracked.get(d)?.instanceId !== undefined);
     await this.restartInstance(t, 'restart requested');
-    const followers = dependentsOf(project.services, service).filter(
-      (d) => project.services[d]?.dependsOn[service]?.restart && this.tracked.get(d)?.instanceId,
-    );
     for (const d of followers) await this.restartInstance(this.tracked.get(d)!, `dependency ${service} restarted`);
   }
 
@@ -992,14 +998,6 @@ function conditionWord(d: DependsOnSpec): string {
     : d.condition === 'service_completed_successfully'
       ? 'completed'
       : 'started';
-}
-
-function safeOrder(project: ProjectSpec): string[] {
-  try {
-    return topologicalOrder(project.services);
-  } catch {
-    return Object.keys(project.services);
-  }
 }
 
 function shortId(id: string): string {
