@@ -35,6 +35,7 @@ import type {
 import { type Clock, systemClock } from '../shared/clock.js';
 import { runInOrder } from './dependency-graph.js';
 import { EventBus } from './event-bus.js';
+import { LogFollower, streamLogs } from './log-follower.js';
 import {
   type DependencyWait,
   dependencyOrder,
@@ -78,10 +79,6 @@ interface Tracked {
   crashes: number;
   /** Cancels the pending restart-policy restart. */
   restartTimer?: () => void;
-  logs?: AbortController;
-  /** Unix seconds the current run's log starts at (undefined: the instance's whole log). */
-  logsSince?: number;
-  lastLogTs?: string;
   /** When the engine last started this instance (ms): an exit of an earlier run is old news. */
   lastStartAt?: number;
   /** Live sync is attaching: hold `running`/`healthy` back as `starting`. */
@@ -103,6 +100,7 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly clock: Clock;
+  private readonly logs: LogFollower;
 
   /** Live sync: sessions per `develop.watch` rule, a link into each running instance. */
   readonly sync: SyncController;
@@ -112,6 +110,7 @@ export class Engine {
     private readonly opts: { settleRestartLimit?: number; clock?: Clock } = {},
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.logs = new LogFollower(runtime, this.bus.emit, (service, line) => this.log(service, line));
     // A watch action acts on a service that runs, and never brings a stopped one (or its
     // dependencies) back: after `down` or `stop` a saved file changes nothing.
     const running = (service: string) =>
@@ -174,7 +173,7 @@ export class Engine {
         const grace = project.services[name]?.stopGracePeriodMs ?? 10_000;
         await Promise.all(observed.filter((o) => o.service === name).map((o) => this.runtime.stop(o.id, grace)));
         if (t) {
-          t.logs?.abort();
+          this.logs.stop(t);
           this.setStatus(t, { state: 'stopped', health: 'none', message: undefined });
         }
       }
@@ -202,7 +201,7 @@ export class Engine {
         t.status.debug = observedEndpoint(spec, this.runtime.kind, inst.state.ports, dockerfileWorkdirOf(spec));
         if (!t.status.debug) delete t.status.debug;
         this.applyInstanceState(t, inst.state);
-        if (opts.watch) this.followLogs(t, this.clock.now() / 1000);
+        if (opts.watch) this.logs.follow(t, this.clock.now() / 1000);
       }
       this.setPhase(this.derivePhase());
       return this.status();
@@ -220,33 +219,7 @@ export class Engine {
     onEvent: (e: EngineEvent) => void,
   ): Promise<void> {
     await this.connect();
-    const observed = (await this.runtime.observe(project.name)).filter(
-      (o) => !opts.service || o.service === opts.service,
-    );
-    if (!opts.follow) {
-      const all: EngineEvent[] = [];
-      await Promise.all(
-        observed.map(async (o) => {
-          for await (const l of this.runtime.logs(o.id, { follow: false, tail: opts.tail }, signal)) {
-            all.push({ kind: 'log', ts: l.ts, service: o.service, stream: l.stream, line: l.line });
-          }
-        }),
-      );
-      all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-      for (const e of all) onEvent(e);
-      return;
-    }
-    await Promise.all(
-      observed.map(async (o) => {
-        try {
-          for await (const l of this.runtime.logs(o.id, { follow: true, tail: opts.tail }, signal)) {
-            onEvent({ kind: 'log', ts: l.ts, service: o.service, stream: l.stream, line: l.line });
-          }
-        } catch (err) {
-          if (!signal.aborted) throw err;
-        }
-      }),
-    );
+    await streamLogs(this.runtime, project, opts, signal, onEvent);
   }
 
   status(): ProjectStatus {
@@ -273,10 +246,8 @@ export class Engine {
     this.closed = true;
     await this.sync.close();
     this.watching?.dispose();
-    for (const t of this.tracked.values()) {
-      t.logs?.abort();
-      t.restartTimer?.();
-    }
+    this.logs.close();
+    for (const t of this.tracked.values()) t.restartTimer?.();
     await this.runtime.close();
   }
 
@@ -408,7 +379,7 @@ export class Engine {
         t.instanceId = action.instanceId;
         t.status.specHash = hash;
         await this.refresh(t);
-        this.followLogs(t, this.clock.now() / 1000);
+        this.logs.follow(t, this.clock.now() / 1000);
         markStarted();
         // Files may have changed while no daemon watched (a daemon restart): reconcile.
         if (!this.sync.linked(name)) await this.attachSync(t, true);
@@ -444,8 +415,7 @@ export class Engine {
     t.engineRestarts = 0;
     t.runtimeRestarts = 0;
     t.crashes = 0;
-    t.lastLogTs = undefined;
-    t.logsSince = undefined;
+    this.logs.newInstance(t);
     const ctx = artifact ? { project, specHash: hash, artifact } : { project, specHash: hash };
     t.instanceId = await this.runtime.create(t.spec, ctx);
     t.status.specHash = hash;
@@ -457,12 +427,12 @@ export class Engine {
     this.setStatus(t, { state: 'starting', message: undefined, exitCode: undefined });
     t.stopping = false;
     // An instance started again keeps its old log: show only what this run prints.
-    t.logsSince = this.clock.now() / 1000 - 1;
+    this.logs.newRun(t, this.clock.now() / 1000 - 1);
     t.lastStartAt = this.clock.now();
     await this.sync.detach(t.spec.name);
     await this.runtime.start(t.instanceId!);
     await this.refresh(t);
-    this.followLogs(t);
+    this.logs.follow(t);
     onStarted?.();
     await this.attachSync(t, false);
   }
@@ -648,7 +618,7 @@ export class Engine {
     this.log(t.spec.name, `restarting (${why})`);
     t.stopping = true;
     this.setStatus(t, { state: 'restarting', message: why });
-    t.logs?.abort();
+    this.logs.stop(t);
     await this.runtime.stop(t.instanceId!, t.spec.stopGracePeriodMs ?? 10_000);
     t.engineRestarts++;
     this.setStatus(t, { restartCount: t.engineRestarts + t.runtimeRestarts });
@@ -659,7 +629,7 @@ export class Engine {
     const t = this.tracked.get(service);
     if (t && t.instanceId === id) {
       t.stopping = true;
-      t.logs?.abort();
+      this.logs.stop(t);
       t.restartTimer?.();
     }
     this.log(service, `removing ${shortId(id)} (${why})`);
@@ -699,7 +669,7 @@ export class Engine {
     t.appliedSeq = seq;
     if (isStaleExit(state, t.lastStartAt)) return;
     this.applyInstanceState(t, state);
-    if (state.status === 'running') this.followLogs(t);
+    if (state.status === 'running') this.logs.follow(t);
     this.supervise(t, state, reason);
   }
 
@@ -764,37 +734,6 @@ export class Engine {
         this.setStatus(t, { state: 'failed', message: `restart failed: ${err instanceof Error ? err.message : err}` });
       });
     });
-  }
-
-  /** Stream the instance's log lines onto the bus, from `sinceSec` (unix seconds) or its whole log. */
-  private followLogs(t: Tracked, sinceSec?: number): void {
-    if (t.logs && !t.logs.signal.aborted) return;
-    const id = t.instanceId;
-    if (!id) return;
-    const controller = new AbortController();
-    t.logs = controller;
-    const since = sinceSec ?? t.logsSince;
-    const service = t.spec.name;
-    void (async () => {
-      try {
-        const lines = this.runtime.logs(
-          id,
-          since === undefined ? { follow: true } : { follow: true, since },
-          controller.signal,
-        );
-        for await (const l of lines) {
-          // A re-attached stream may repeat lines already shown: drop anything not newer.
-          if (t.lastLogTs && l.ts <= t.lastLogTs) continue;
-          t.lastLogTs = l.ts;
-          this.emit({ kind: 'log', ts: l.ts, service, stream: l.stream, line: l.line });
-        }
-      } catch (err) {
-        if (!controller.signal.aborted)
-          this.log(service, `log stream ended: ${err instanceof Error ? err.message : err}`);
-      } finally {
-        if (t.logs === controller) t.logs = undefined;
-      }
-    })();
   }
 
   // ---- state helpers ---------------------------------------------------------------------
@@ -890,15 +829,7 @@ export class Engine {
   private async debugProblem(t: Tracked, error: string) {
     const debug = t.status.debug;
     if (!debug) return undefined;
-    const lines = [error];
-    if (t.instanceId) {
-      try {
-        for await (const l of this.runtime.logs(t.instanceId, { follow: false, tail: 50 }, AbortSignal.timeout(5_000)))
-          lines.push(l.line);
-      } catch {
-        // No log to read (the instance is gone): the error text alone decides.
-      }
-    }
+    const lines = [error, ...(t.instanceId ? await this.logs.tail(t.instanceId, 50, 5_000) : [])];
     return diagnoseDebugFailure(t.spec.name, debug.type, lines);
   }
 
