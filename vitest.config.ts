@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['engine/src/**/*.test.ts', 'cli/src/**/*.test.{ts,tsx}', 'extension/src/**/*.test.ts'],
+          include: [
+            'engine/src/**/*.test.ts',
+            'cli/src/**/*.test.{ts,tsx}',
+            'extension/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           environment: 'node',
           // Unit tests validate hundreds of throwaway documents: keep them out of the user's
           // cache of valid Compose files (schema-cache.test.ts points the cache at a temp file).
