@@ -30,6 +30,7 @@ import {
   PROTOCOL_VERSION,
   type UpResultWire,
 } from '../protocol/protocol.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { type RuntimeChoice, selectRuntime } from '../runtimes/select-runtime.js';
 import { bindDaemonSocket } from './socket-server.js';
 
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   runtime: RuntimeChoice;
   /** How the daemon ends itself after `down`/`shutdown` (tests keep their process alive). */
   exit?: (code: number) => void;
+  /** Where the runtime comes from (default: selectRuntime; unit tests hand in a FakeRuntime). */
+  makeRuntime?: (choice: RuntimeChoice, opts: { stateDir: string }) => Promise<Runtime>;
 }
 
 export class Daemon {
@@ -307,7 +310,8 @@ export class Daemon {
   private async ensureEngine(project: ProjectSpec): Promise<Engine> {
     if (this.engine) return this.engine;
     const choice = this.opts.runtime === 'auto' ? (project.devenv.runtime ?? 'auto') : this.opts.runtime;
-    const runtime = await selectRuntime(choice, { stateDir: this.opts.paths.stateDir });
+    const make = this.opts.makeRuntime ?? selectRuntime;
+    const runtime = await make(choice, { stateDir: this.opts.paths.stateDir });
     const engine = new Engine(runtime);
     engine.bus.subscribe((e) => this.broadcast(e));
     this.engine = engine;
