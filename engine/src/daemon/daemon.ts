@@ -32,6 +32,7 @@ import {
 } from '../protocol/protocol.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type RuntimeChoice, selectRuntime } from '../runtimes/select-runtime.js';
+import { errorMessage } from '../shared/error-text.js';
 import { bindDaemonSocket } from './socket-server.js';
 
 export const DAEMON_VERSION = '0.1.0';
@@ -95,7 +96,7 @@ export class Daemon {
       if (running > 0) this.log(`recovered ${running} running service(s) from the runtime`);
     } catch (err) {
       // Nothing to recover (or the config is broken right now): the next `up` reports it properly.
-      this.log(`recovery skipped: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`recovery skipped: ${errorMessage(err)}`);
     }
   }
 
@@ -335,7 +336,7 @@ export class Daemon {
         try {
           status.cluster = await runtime.clusterStatus(this.project.name);
         } catch (err) {
-          this.log(`cluster status unavailable: ${err instanceof Error ? err.message : String(err)}`);
+          this.log(`cluster status unavailable: ${errorMessage(err)}`);
         }
       }
       return status;
@@ -392,13 +393,9 @@ export class Daemon {
       });
     }
     this.log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return new ResponseError(
-      -32603,
-      `internal error in the devenv daemon: ${err instanceof Error ? err.message : String(err)}`,
-      {
-        hint: `this is a bug; the daemon log has the details: ${this.opts.paths.logFile}`,
-      },
-    );
+    return new ResponseError(-32603, `internal error in the devenv daemon: ${errorMessage(err)}`, {
+      hint: `this is a bug; the daemon log has the details: ${this.opts.paths.logFile}`,
+    });
   }
 
   private exitSoon(why: string): void {

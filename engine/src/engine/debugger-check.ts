@@ -5,6 +5,7 @@
 
 import { type DebugProblem, diagnoseDebugFailure, probeDebugger } from '../debug/index.js';
 import { RuntimeFailure } from '../errors.js';
+import { sleep } from '../shared/timing.js';
 import type { LogFollower } from './log-follower.js';
 import { liveStates, type ServiceRecord } from './status-store.js';
 
@@ -24,7 +25,7 @@ export async function checkDebugger(
     if (probe.ok) return;
     reason = probe.reason;
     if (!liveStates.includes(rec.status.state)) break;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   const problem = await debugProblem(rec, reason, logs);
   if (problem) throw new RuntimeFailure(problem.code, problem.message, { service: rec.spec.name, hint: problem.hint });

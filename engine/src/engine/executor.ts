@@ -11,6 +11,7 @@ import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { Artifact, ObservedInstance, Runtime } from '../runtime/runtime.js';
 import type { Clock } from '../shared/clock.js';
+import { errorMessage } from '../shared/error-text.js';
 import { conditionWord, dependencyCondition, settledCondition } from './conditions.js';
 import { checkDebugger, debugProblem } from './debugger-check.js';
 import { runInOrder } from './dependency-graph.js';
@@ -260,7 +261,7 @@ export class Executor {
 
   /** Why the service failed; under its debugger, what to fix (debugpy missing from the image…). */
   private async failureMessage(rec: ServiceRecord, err: unknown): Promise<string> {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     const problem = await debugProblem(rec, message, this.parts.logs);
     return problem ? `${problem.message}; ${problem.hint}` : message;
   }

@@ -8,6 +8,7 @@ import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { Artifact, Runtime } from '../runtime/runtime.js';
 import type { Clock } from '../shared/clock.js';
+import { errorMessage } from '../shared/error-text.js';
 import type { LogFollower } from './log-follower.js';
 import type { ServiceRecord, StatusStore } from './status-store.js';
 import type { Supervisor } from './supervisor.js';
@@ -139,7 +140,7 @@ export class InstanceControl {
         severity: 'warning',
         code: 'sync.attach-failed',
         service: name,
-        message: `${name}: live sync could not attach: ${err instanceof Error ? err.message : String(err)}`,
+        message: `${name}: live sync could not attach: ${errorMessage(err)}`,
         hint: 'saved files will not reach this service until it restarts; `devenv logs` shows why',
       });
     } finally {

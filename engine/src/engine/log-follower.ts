@@ -5,6 +5,7 @@
 import type { EngineEvent, EventSink } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { errorMessage } from '../shared/error-text.js';
 
 /** What the follower needs of a service's record. */
 export interface FollowedService {
@@ -52,8 +53,7 @@ export class LogFollower {
           this.emit({ kind: 'log', ts: l.ts, service, stream: l.stream, line: l.line });
         }
       } catch (err) {
-        if (!controller.signal.aborted)
-          this.log(service, `log stream ended: ${err instanceof Error ? err.message : err}`);
+        if (!controller.signal.aborted) this.log(service, `log stream ended: ${errorMessage(err)}`);
       } finally {
         if (f.controller === controller) f.controller = undefined;
       }

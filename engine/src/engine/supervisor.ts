@@ -12,6 +12,7 @@ import type { ServiceSpec } from '../model/spec.js';
 import type { ServiceState, ServiceStatus } from '../model/status.js';
 import type { Disposable, InstanceState, Runtime } from '../runtime/runtime.js';
 import type { Clock } from '../shared/clock.js';
+import { errorMessage } from '../shared/error-text.js';
 import { restartDelayMs, shouldRestart } from './restart-rules.js';
 import type { ServiceRecord, StatusStore } from './status-store.js';
 
@@ -74,7 +75,7 @@ export class Supervisor {
       state = await this.runtime.inspect(id);
     } catch (err) {
       state = { status: 'missing', health: 'none', restartCount: 0, ports: [] };
-      this.store.log(rec.spec.name, `inspect failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.store.log(rec.spec.name, `inspect failed: ${errorMessage(err)}`);
     }
     if (seq < run.appliedSeq || rec.instanceId !== id) return;
     run.appliedSeq = seq;
@@ -168,7 +169,7 @@ export class Supervisor {
       this.hooks.restart(rec).catch((err) => {
         this.store.set(rec, {
           state: 'failed',
-          message: `restart failed: ${err instanceof Error ? err.message : err}`,
+          message: `restart failed: ${errorMessage(err)}`,
         });
       });
     });
