@@ -2,24 +2,14 @@
 // 127.0.0.1) and how local files map to the service's; with --vscode, attach configurations
 // for .vscode/launch.json.
 
-import { ExitCode, type ProjectStatus } from '@devenv/engine';
-import { Methods } from '@devenv/engine/protocol';
-import { findDaemon, type GlobalOptions, projectContext } from '../context.js';
-import { localEngine } from '../local-engine.js';
+import { ExitCode } from '@devenv/engine';
+import { type GlobalOptions, projectContext } from '../context.js';
+import { currentStatus } from '../local-engine.js';
 
 export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean; json?: boolean }): Promise<number> {
   const ctx = projectContext(opts);
   const { debugInfo, vscodeLaunchConfigs } = await import('@devenv/engine/engine');
-  let status: ProjectStatus;
-  const daemon = await findDaemon(ctx);
-  if (daemon) {
-    status = await daemon.connection.sendRequest(Methods.status);
-    daemon.close();
-  } else {
-    const { engine, project } = await localEngine(ctx, opts.runtime ?? 'auto');
-    status = await engine.attach(project, { watch: false });
-    await engine.close();
-  }
+  const status = await currentStatus(ctx, opts.runtime ?? 'auto');
   const rows = debugInfo(status);
   if (opts.vscode) {
     process.stdout.write(`${JSON.stringify(vscodeLaunchConfigs(rows, { workspaceFolder: process.cwd() }), null, 2)}\n`);
