@@ -99,7 +99,6 @@ export class Engine {
       instances: this.instances,
       logs: this.logs,
       sync: this.sync,
-      clock: this.clock,
       ...(opts.settleRestartLimit === undefined ? {} : { settleRestartLimit: opts.settleRestartLimit }),
     });
   }

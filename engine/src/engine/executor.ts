@@ -10,7 +10,6 @@ import { RuntimeFailure, UserError } from '../errors.js';
 import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { Artifact, ObservedInstance, Runtime } from '../runtime/runtime.js';
-import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import { conditionWord, dependencyCondition, settledCondition } from './conditions.js';
 import { checkDebugger, debugProblem } from './debugger-check.js';
@@ -42,7 +41,6 @@ export interface ExecutorParts {
   instances: InstanceControl;
   logs: LogFollower;
   sync: SyncController;
-  clock: Clock;
   /** A service restarting this many times before it settles has failed (default 3). */
   settleRestartLimit?: number;
 }
