@@ -1,39 +1,17 @@
 // The engine's facade on the FakeRuntime: `up` keeps, starts, creates or recreates by spec hash,
 // operations run one at a time, `attach` adopts what runs, and live sync holds readiness back.
 
-import { describe, expect, it, vi } from 'vitest';
-import type { EngineEvent } from '../model/events.js';
-import type { ServiceSpec } from '../model/spec.js';
+import { describe, expect, it } from 'vitest';
 import { specHash } from '../model/spec-hash.js';
-import type { ServiceState } from '../model/status.js';
-import { fakeHealthcheck, fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime, type FakeRuntimeOptions } from '../runtime/fake-runtime.js';
+import { fakeProject, fakeService } from '../runtime/fake-project.js';
+import { FakeRuntime } from '../runtime/fake-runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
 import { Engine } from './engine.js';
-
-function setup(services: ServiceSpec[], opts: FakeRuntimeOptions = {}) {
-  const clock = new FakeClock();
-  const runtime = new FakeRuntime({ clock, ...opts });
-  const engine = new Engine(runtime, { clock });
-  const events: EngineEvent[] = [];
-  engine.bus.subscribe((e) => events.push(e));
-  const project = fakeProject(services);
-  const status = (name: string) => engine.status().services.find((s) => s.name === name)!;
-  const waitForState = (name: string, state: ServiceState) =>
-    vi.waitFor(() => expect(status(name).state).toBe(state), { timeout: 2_000, interval: 2 });
-  return { clock, runtime, engine, events, project, status, waitForState };
-}
-
-/** Let queued promise callbacks and microtasks run. */
-async function settle(rounds = 10): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
-}
-
-const healthy = { healthcheck: fakeHealthcheck };
+import { engineFixture, healthy, settle } from './engine-fixture.js';
 
 describe('Engine.up on the FakeRuntime', () => {
   it('creates and starts every service, and a second up keeps them all', async () => {
-    const { runtime, engine, project, status } = setup([
+    const { runtime, engine, project, status } = engineFixture([
       fakeService('db'),
       fakeService('web', { dependsOn: { db: 'service_started' } }),
     ]);
@@ -50,7 +28,7 @@ describe('Engine.up on the FakeRuntime', () => {
   });
 
   it('recreates only the service whose spec hash changed', async () => {
-    const { runtime, engine, project } = setup([fakeService('db'), fakeService('web')]);
+    const { runtime, engine, project } = engineFixture([fakeService('db'), fakeService('web')]);
     await engine.up(project);
     const webBefore = runtime.instanceOf('web')!.id;
     project.services.web = fakeService('web', { environment: { MODE: 'changed' } });
@@ -71,7 +49,7 @@ describe('Engine.up on the FakeRuntime', () => {
   });
 
   it('starts a stopped instance whose hash matches instead of recreating it', async () => {
-    const { runtime, engine, project } = setup([fakeService('job')]);
+    const { runtime, engine, project } = engineFixture([fakeService('job')]);
     await engine.up(project);
     runtime.exit('job', 0, { notify: false });
     const result = await engine.up(project);
@@ -80,7 +58,7 @@ describe('Engine.up on the FakeRuntime', () => {
   });
 
   it('removes duplicates and services no longer in the config', async () => {
-    const { runtime, engine, project } = setup([fakeService('web')]);
+    const { runtime, engine, project } = engineFixture([fakeService('web')]);
     const hash = specHash({
       runtime: 'docker',
       spec: runtime.hashInput(project.services.web!, project, { ref: 'web:latest', id: 'sha256:web:latest' }),
@@ -100,7 +78,7 @@ describe('Engine.up on the FakeRuntime', () => {
   });
 
   it('rebuild forces the build of that one service and recreates it when the image changed', async () => {
-    const { runtime, engine, project } = setup([fakeService('db'), fakeService('web')]);
+    const { runtime, engine, project } = engineFixture([fakeService('db'), fakeService('web')]);
     await engine.up(project);
     runtime.onBuild('web', { artifact: { ref: 'web:latest', id: 'sha256:new' } });
     const result = await engine.rebuild('web');
@@ -111,7 +89,7 @@ describe('Engine.up on the FakeRuntime', () => {
 
 describe('the facade', () => {
   it('runs operations one at a time: a restart asked during up waits for it', async () => {
-    const { runtime, engine, project } = setup([fakeService('db', healthy)]);
+    const { runtime, engine, project } = engineFixture([fakeService('db', healthy)]);
     const up = engine.up(project);
     await runtime.waitForCall('start', 'db');
     const restart = engine.restart('db');
@@ -143,7 +121,7 @@ describe('live sync in the loop', () => {
   it('holds a service at `starting` until sync attached, while service_started dependents go', async () => {
     const dir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/engine-sync-`);
     const watch = [{ path: dir, action: 'sync' as const, target: '/app', ignore: [], initialSync: true }];
-    const { runtime, engine, project, status, waitForState } = setup([
+    const { runtime, engine, project, status, waitForState } = engineFixture([
       fakeService('api', { develop: { watch } }),
       fakeService('web', { dependsOn: { api: 'service_started' } }),
     ]);

@@ -3,37 +3,12 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import { RuntimeFailure } from '../errors.js';
-import type { EngineEvent } from '../model/events.js';
-import type { ServiceSpec } from '../model/spec.js';
-import type { ServiceState } from '../model/status.js';
-import { fakeHealthcheck, fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime, type FakeRuntimeOptions } from '../runtime/fake-runtime.js';
-import { FakeClock } from '../shared/fake-clock.js';
-import { Engine } from './engine.js';
-
-function setup(services: ServiceSpec[], opts: FakeRuntimeOptions = {}) {
-  const clock = new FakeClock();
-  const runtime = new FakeRuntime({ clock, ...opts });
-  const engine = new Engine(runtime, { clock });
-  const events: EngineEvent[] = [];
-  engine.bus.subscribe((e) => events.push(e));
-  const project = fakeProject(services);
-  const status = (name: string) => engine.status().services.find((s) => s.name === name)!;
-  const waitForState = (name: string, state: ServiceState) =>
-    vi.waitFor(() => expect(status(name).state).toBe(state), { timeout: 2_000, interval: 2 });
-  return { clock, runtime, engine, events, project, status, waitForState };
-}
-
-/** Let queued promise callbacks and microtasks run. */
-async function settle(rounds = 10): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
-}
-
-const healthy = { healthcheck: fakeHealthcheck };
+import { fakeService } from '../runtime/fake-project.js';
+import { engineFixture, healthy, settle } from './engine-fixture.js';
 
 describe('dependency conditions', () => {
   it('service_started: the dependent goes once the dependency runs, before it is healthy', async () => {
-    const { runtime, engine, project, status } = setup([
+    const { runtime, engine, project, status } = engineFixture([
       fakeService('db', healthy),
       fakeService('web', { dependsOn: { db: 'service_started' } }),
     ]);
@@ -45,7 +20,7 @@ describe('dependency conditions', () => {
   });
 
   it('service_healthy: the dependent waits for healthy, saying so', async () => {
-    const { runtime, engine, project, status, waitForState } = setup([
+    const { runtime, engine, project, status, waitForState } = engineFixture([
       fakeService('db', healthy),
       fakeService('web', { dependsOn: { db: 'service_healthy' } }),
     ]);
@@ -61,7 +36,7 @@ describe('dependency conditions', () => {
   });
 
   it('service_healthy: an unhealthy dependency fails the dependent with the reason', async () => {
-    const { runtime, engine, project, status, waitForState } = setup([
+    const { runtime, engine, project, status, waitForState } = engineFixture([
       fakeService('db', healthy),
       fakeService('web', { dependsOn: { db: 'service_healthy' } }),
     ]);
@@ -78,7 +53,7 @@ describe('dependency conditions', () => {
   });
 
   it('service_completed_successfully: the dependent starts after the one-shot exits 0', async () => {
-    const { runtime, engine, project, status } = setup([
+    const { runtime, engine, project, status } = engineFixture([
       fakeService('migrate'),
       fakeService('web', { dependsOn: { migrate: 'service_completed_successfully' } }),
     ]);
@@ -91,7 +66,7 @@ describe('dependency conditions', () => {
   });
 
   it('service_completed_successfully: a one-shot that fails stops the dependent with its exit code', async () => {
-    const { runtime, engine, project, status } = setup([
+    const { runtime, engine, project, status } = engineFixture([
       fakeService('migrate'),
       fakeService('web', { dependsOn: { migrate: 'service_completed_successfully' } }),
     ]);
@@ -106,19 +81,21 @@ describe('dependency conditions', () => {
   });
 
   it('a required dependency that is not in the project fails the dependent', async () => {
-    const { engine, project, status } = setup([fakeService('web', { dependsOn: { ghost: 'service_started' } })]);
+    const { engine, project, status } = engineFixture([
+      fakeService('web', { dependsOn: { ghost: 'service_started' } }),
+    ]);
     const result = await engine.up(project);
     expect(result.failed).toEqual([{ service: 'web', message: 'dependency ghost is not running' }]);
     expect(status('web').state).toBe('failed');
   });
 
   it('an optional dependency that is not in the project is ignored', async () => {
-    const { engine, project } = setup([fakeService('web', { dependsOn: { ghost: { required: false } } })]);
+    const { engine, project } = engineFixture([fakeService('web', { dependsOn: { ghost: { required: false } } })]);
     expect((await engine.up(project)).failed).toEqual([]);
   });
 
   it('`up web` brings up what web depends on, and nothing else', async () => {
-    const { runtime, engine, project } = setup([
+    const { runtime, engine, project } = engineFixture([
       fakeService('db'),
       fakeService('web', { dependsOn: { db: 'service_started' } }),
       fakeService('admin'),
@@ -129,14 +106,14 @@ describe('dependency conditions', () => {
   });
 
   it('refuses an unknown service by name', async () => {
-    const { engine, project } = setup([fakeService('web')]);
+    const { engine, project } = engineFixture([fakeService('web')]);
     await expect(engine.up(project, { services: ['wbe'] })).rejects.toThrow('no service named wbe');
   });
 });
 
 describe('a runtime error in the middle of up', () => {
   it('leaves statuses that say what failed, and the rest of the stack up', async () => {
-    const { runtime, engine, project, status, events } = setup([
+    const { runtime, engine, project, status, events } = engineFixture([
       fakeService('db'),
       fakeService('api', { dependsOn: { db: 'service_started' } }),
       fakeService('web', { dependsOn: { api: 'service_started' } }),
@@ -165,7 +142,7 @@ describe('a runtime error in the middle of up', () => {
   });
 
   it('a failed build fails that service and what depends on it', async () => {
-    const { runtime, engine, project, status } = setup([
+    const { runtime, engine, project, status } = engineFixture([
       fakeService('api', { build: { context: '/src', dockerfile: 'Dockerfile', args: {} } }),
       fakeService('web', { dependsOn: { api: 'service_started' } }),
     ]);
@@ -177,7 +154,9 @@ describe('a runtime error in the middle of up', () => {
   });
 
   it('a service that keeps restarting while it starts fails after the limit', async () => {
-    const { runtime, engine, project, status, clock } = setup([fakeService('web', { restart: { name: 'always' } })]);
+    const { runtime, engine, project, status, clock } = engineFixture([
+      fakeService('web', { restart: { name: 'always' } }),
+    ]);
     runtime.onStart(
       'web',
       { status: 'exited', exitCode: 1 },
@@ -206,7 +185,7 @@ describe('restart and down', () => {
   ];
 
   it('down removes a service only after everything that depends on it, then the project resources', async () => {
-    const { runtime, engine, project, status } = setup(stack());
+    const { runtime, engine, project, status } = engineFixture(stack());
     await engine.up(project);
     await engine.down(project, { volumes: true });
     const removed = runtime.calls.filter((c) => c.method === 'remove').map((c) => c.service!);
@@ -223,7 +202,7 @@ describe('restart and down', () => {
   });
 
   it('down stops unrelated services side by side', async () => {
-    const { runtime, engine, project } = setup([fakeService('a'), fakeService('b')]);
+    const { runtime, engine, project } = engineFixture([fakeService('a'), fakeService('b')]);
     await engine.up(project);
     let release!: () => void;
     const gate = new Promise<void>((r) => {
@@ -242,7 +221,7 @@ describe('restart and down', () => {
   });
 
   it('restart restarts the service and the dependents that asked for it with `restart: true`', async () => {
-    const { runtime, engine, project, status } = setup(stack());
+    const { runtime, engine, project, status } = engineFixture(stack());
     await engine.up(project);
     await engine.restart('backend');
     expect(runtime.calledWith('stop').map((c) => c.service)).toEqual(['backend', 'frontend']);
@@ -251,7 +230,7 @@ describe('restart and down', () => {
   });
 
   it('restart of a service with no instance says how to start it', async () => {
-    const { engine, project } = setup([fakeService('web')]);
+    const { engine, project } = engineFixture([fakeService('web')]);
     await engine.up(project, { services: [] });
     await engine.down(project);
     await expect(engine.restart('web')).rejects.toThrow('service web has no instance to restart');

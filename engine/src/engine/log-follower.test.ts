@@ -3,26 +3,11 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../model/events.js';
-import type { ServiceSpec } from '../model/spec.js';
-import type { ServiceState } from '../model/status.js';
 import { fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime, type FakeRuntimeOptions } from '../runtime/fake-runtime.js';
+import { FakeRuntime } from '../runtime/fake-runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
-import { Engine } from './engine.js';
+import { engineFixture } from './engine-fixture.js';
 import { type FollowedService, LogFollower } from './log-follower.js';
-
-function setup(services: ServiceSpec[], opts: FakeRuntimeOptions = {}) {
-  const clock = new FakeClock();
-  const runtime = new FakeRuntime({ clock, ...opts });
-  const engine = new Engine(runtime, { clock });
-  const events: EngineEvent[] = [];
-  engine.bus.subscribe((e) => events.push(e));
-  const project = fakeProject(services);
-  const status = (name: string) => engine.status().services.find((s) => s.name === name)!;
-  const waitForState = (name: string, state: ServiceState) =>
-    vi.waitFor(() => expect(status(name).state).toBe(state), { timeout: 2_000, interval: 2 });
-  return { clock, runtime, engine, events, project, status, waitForState };
-}
 
 /** A follower over one instance of `web` that runs on the FakeRuntime. */
 async function follower() {
@@ -47,7 +32,7 @@ async function follower() {
 
 describe('LogFollower', () => {
   it('follows each running instance’s log onto the bus, and streamLogs reads history by time', async () => {
-    const { runtime, engine, project, events, clock } = setup([fakeService('a'), fakeService('b')]);
+    const { runtime, engine, project, events, clock } = engineFixture([fakeService('a'), fakeService('b')]);
     await engine.up(project);
     clock.advance(1_000);
     runtime.print('b', 'b says hi');

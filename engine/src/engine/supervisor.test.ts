@@ -3,40 +3,18 @@
 // Supervisor alone on a StatusStore.
 
 import { describe, expect, it, vi } from 'vitest';
-import type { EngineEvent } from '../model/events.js';
 import type { ServiceSpec } from '../model/spec.js';
-import type { ServiceState } from '../model/status.js';
 import { fakeHealthcheck, fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime, type FakeRuntimeOptions } from '../runtime/fake-runtime.js';
+import { FakeRuntime } from '../runtime/fake-runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
-import { Engine } from './engine.js';
+import { engineFixture, healthy, settle } from './engine-fixture.js';
 import { EventBus } from './event-bus.js';
 import { StatusStore } from './status-store.js';
 import { isStaleExit, Supervisor, stateOf, urlOf } from './supervisor.js';
 
-function setup(services: ServiceSpec[], opts: FakeRuntimeOptions = {}) {
-  const clock = new FakeClock();
-  const runtime = new FakeRuntime({ clock, ...opts });
-  const engine = new Engine(runtime, { clock });
-  const events: EngineEvent[] = [];
-  engine.bus.subscribe((e) => events.push(e));
-  const project = fakeProject(services);
-  const status = (name: string) => engine.status().services.find((s) => s.name === name)!;
-  const waitForState = (name: string, state: ServiceState) =>
-    vi.waitFor(() => expect(status(name).state).toBe(state), { timeout: 2_000, interval: 2 });
-  return { clock, runtime, engine, events, project, status, waitForState };
-}
-
-/** Let queued promise callbacks and microtasks run. */
-async function settle(rounds = 10): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
-}
-
-const healthy = { healthcheck: fakeHealthcheck };
-
 describe('restart policies (the supervisor)', () => {
   it('restarts a crashed service with exponential backoff, 0.5 s then 1 s then 2 s', async () => {
-    const { runtime, engine, project, status, clock, waitForState } = setup([
+    const { runtime, engine, project, status, clock, waitForState } = engineFixture([
       fakeService('web', { restart: { name: 'always' } }),
     ]);
     await engine.up(project);
@@ -56,7 +34,7 @@ describe('restart policies (the supervisor)', () => {
   });
 
   it('starts the backoff again after a run longer than 10 s', async () => {
-    const { runtime, engine, project, clock, waitForState } = setup([
+    const { runtime, engine, project, clock, waitForState } = engineFixture([
       fakeService('web', { restart: { name: 'always' } }),
     ]);
     await engine.up(project);
@@ -71,7 +49,7 @@ describe('restart policies (the supervisor)', () => {
   });
 
   it('on-failure gives up after max retries and leaves the exit visible', async () => {
-    const { runtime, engine, project, clock, status, waitForState } = setup([
+    const { runtime, engine, project, clock, status, waitForState } = engineFixture([
       fakeService('web', { restart: { name: 'on-failure', maxRetries: 1 } }),
     ]);
     await engine.up(project);
@@ -87,7 +65,7 @@ describe('restart policies (the supervisor)', () => {
   });
 
   it('on-failure does not restart a clean exit; `no` never restarts', async () => {
-    const { runtime, engine, project, clock, waitForState } = setup([
+    const { runtime, engine, project, clock, waitForState } = engineFixture([
       fakeService('job', { restart: { name: 'on-failure' } }),
       fakeService('web'),
     ]);
@@ -100,7 +78,9 @@ describe('restart policies (the supervisor)', () => {
   });
 
   it('an exit reported after a newer start is old news: no crash, no restart', async () => {
-    const { runtime, engine, project, clock, status } = setup([fakeService('web', { restart: { name: 'always' } })]);
+    const { runtime, engine, project, clock, status } = engineFixture([
+      fakeService('web', { restart: { name: 'always' } }),
+    ]);
     await engine.up(project);
     clock.advance(5_000);
     // Every inspection is answered at once but handed back late, so the crash's answer
@@ -123,7 +103,7 @@ describe('restart policies (the supervisor)', () => {
   });
 
   it('applies inspect answers in request order: an older answer never overwrites a newer one', async () => {
-    const { runtime, engine, project, status } = setup([fakeService('db', healthy)]);
+    const { runtime, engine, project, status } = engineFixture([fakeService('db', healthy)]);
     const up = engine.up(project);
     await runtime.waitForCall('start', 'db');
     await vi.waitFor(() => expect(status('db').state).toBe('running'), { timeout: 2_000, interval: 2 });
@@ -143,7 +123,7 @@ describe('restart policies (the supervisor)', () => {
   });
 
   it('does not restart what the engine stopped', async () => {
-    const { engine, project, clock, status } = setup([fakeService('web', { restart: { name: 'always' } })]);
+    const { engine, project, clock, status } = engineFixture([fakeService('web', { restart: { name: 'always' } })]);
     await engine.up(project);
     await engine.stop(project);
     await settle();
