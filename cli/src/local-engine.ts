@@ -1,9 +1,10 @@
 // An engine inside the CLI process, for commands that must work when no daemon runs: it reads
 // the truth from the runtime's own records (labels, pid records) and changes nothing unless asked.
 
-import type { ProjectSpec } from '@devenv/engine';
+import type { ProjectSpec, ProjectStatus } from '@devenv/engine';
 import type { Engine } from '@devenv/engine/engine';
-import type { ProjectContext } from './context.js';
+import { Methods } from '@devenv/engine/protocol';
+import { findDaemon, type ProjectContext } from './context.js';
 
 export async function localEngine(
   ctx: ProjectContext,
@@ -33,4 +34,25 @@ export async function localEngine(
   const servicesStateDir = servicesStateDirOf(selected);
   if (servicesStateDir && servicesStateDir !== ctx.paths.stateDir) project = await load(servicesStateDir);
   return { engine: new Engine(selected), project };
+}
+
+/** One look at what runs, from the runtime's own records: no daemon needed, nothing changed. */
+export async function statusWithoutDaemon(ctx: ProjectContext, runtime: string): Promise<ProjectStatus> {
+  const { engine, project } = await localEngine(ctx, runtime);
+  try {
+    return await engine.attach(project, { watch: false });
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The daemon's live view, or one look at the runtime when no daemon runs. */
+export async function currentStatus(ctx: ProjectContext, runtime: string): Promise<ProjectStatus> {
+  const daemon = await findDaemon(ctx);
+  if (!daemon) return statusWithoutDaemon(ctx, runtime);
+  try {
+    return await daemon.connection.sendRequest(Methods.status);
+  } finally {
+    daemon.close();
+  }
 }

@@ -2,10 +2,10 @@
 // loads this on every start). The config loader and the engine are in `@devenv/engine/engine`;
 // what clients need to reach a daemon is in `@devenv/engine/protocol`.
 
-export { shellQuote } from './debug/shell-script.js';
 export * from './errors.js';
 export * from './model/events.js';
 export * from './model/spec.js';
 export * from './model/status.js';
-export * from './read-bounded.js';
 export type * from './runtime/runtime.js';
+export * from './shared/read-bounded.js';
+export { shellQuote } from './shared/shell-words.js';

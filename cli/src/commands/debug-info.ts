@@ -2,25 +2,15 @@
 // 127.0.0.1) and how local files map to the service's; with --vscode, attach configurations
 // for .vscode/launch.json.
 
-import { ExitCode, type ProjectStatus } from '@devenv/engine';
-import { Methods } from '@devenv/engine/protocol';
-import { environmentContext, findDaemon, type GlobalOptions } from '../context.js';
-import { localEngine } from '../local-engine.js';
+import { ExitCode } from '@devenv/engine';
+import { environmentContext, type GlobalOptions } from '../context.js';
+import { currentStatus } from '../local-engine.js';
 import { withCommands } from '../output/hints.js';
 
 export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean; json?: boolean }): Promise<number> {
   const ctx = environmentContext(opts, 'debug-info');
   const { debugInfo, vscodeLaunchConfigs } = await import('@devenv/engine/engine');
-  let status: ProjectStatus;
-  const daemon = await findDaemon(ctx);
-  if (daemon) {
-    status = await daemon.connection.sendRequest(Methods.status);
-    daemon.close();
-  } else {
-    const { engine, project } = await localEngine(ctx, ctx.runtime);
-    status = await engine.attach(project, { watch: false });
-    await engine.close();
-  }
+  const status = await currentStatus(ctx, ctx.runtime);
   const rows = debugInfo(status);
   if (opts.vscode) {
     process.stdout.write(`${JSON.stringify(vscodeLaunchConfigs(rows, { workspaceFolder: process.cwd() }), null, 2)}\n`);

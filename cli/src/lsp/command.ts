@@ -7,7 +7,7 @@ import { ExitCode, type ProjectSpec } from '@devenv/engine';
 import type { loadProject as LoadProject } from '@devenv/engine/engine';
 import { createConnection } from 'vscode-languageserver/node';
 import { daemonFor, findDaemon, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
-import { localEngine } from '../local-engine.js';
+import { localEngine, statusWithoutDaemon } from '../local-engine.js';
 import { configureHints, eventWithCommands } from '../output/hints.js';
 import { withConfiguredServices } from './configured-services.js';
 import { type DaemonAccess, DaemonRelay, type StatusEnricher } from './daemon-relay.js';
@@ -72,14 +72,7 @@ function daemonAccess(ctx: ProjectContext, runtime: string): DaemonAccess {
   return {
     find: () => findDaemon(ctx),
     start: () => daemonFor(ctx, runtime),
-    statusWithoutDaemon: async () => {
-      const { engine, project } = await localEngine(ctx, runtime);
-      try {
-        return await engine.attach(project, { watch: false });
-      } finally {
-        await engine.close();
-      }
-    },
+    statusWithoutDaemon: () => statusWithoutDaemon(ctx, runtime),
     downWithoutDaemon: async (params) => {
       const { engine, project } = await localEngine(ctx, runtime);
       try {

@@ -3,7 +3,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Problem } from '../errors.js';
-import { readRegularFile } from '../read-bounded.js';
+import { readRegularFile } from '../shared/read-bounded.js';
 import { ConfigCode } from './codes.js';
 
 export interface ConfigFs {

@@ -1,12 +1,12 @@
 // Reading typed values out of (already schema-checked) nodes, reporting what the schema cannot
 // say: commands that do not split, durations that are not durations.
 
+import { shellSplit } from '../shared/shell-words.js';
 import { ConfigCode } from './codes.js';
 import { type ConfigNode, isMap, isScalar, isSeq, type ScalarNode, text } from './config-node.js';
 import { durationHint, parseDuration } from './durations.js';
 import { asMapping } from './merge.js';
 import type { NormaliseContext } from './normalise-context.js';
-import { shellSplit } from './shell-split.js';
 
 /** A command given as a string (shell-split like Compose) or a list; undefined for null/absent. */
 export function commandList(node: ConfigNode | undefined, ctx: NormaliseContext, what: string): string[] | undefined {

@@ -15,7 +15,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import type { SourceLocation } from '../model/spec.js';
-import { MAX_CONFIG_FILE_BYTES } from '../read-bounded.js';
+import { MAX_CONFIG_FILE_BYTES } from '../shared/read-bounded.js';
 import { ConfigCode } from './codes.js';
 import type { ConfigNode, MapEntry, MapNode, MergeTag, ScalarValue } from './config-node.js';
 import { type ConfigDiagnostic, Diagnostics } from './diagnostics.js';

@@ -33,7 +33,14 @@ import {
   PROTOCOL_VERSION,
   type UpResultWire,
 } from '../protocol/protocol.js';
-import { type RuntimeChoice, selectRuntime, servicesStateDirOf } from '../runtimes/select-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
+import {
+  type RuntimeChoice,
+  type RuntimeContext,
+  selectRuntime,
+  servicesStateDirOf,
+} from '../runtimes/select-runtime.js';
+import { errorMessage } from '../shared/error-text.js';
 import { MAX_MESSAGE_BYTES, MessageLimit } from './message-limit.js';
 import { invalidParams } from './request-params.js';
 import { bindDaemonSocket } from './socket-server.js';
@@ -46,6 +53,8 @@ export interface DaemonOptions {
   runtime: RuntimeChoice;
   /** How the daemon ends itself after `down`/`shutdown` (tests keep their process alive). */
   exit?: (code: number) => void;
+  /** Where the runtime comes from (default: selectRuntime; unit tests hand in a FakeRuntime). */
+  makeRuntime?: (choice: RuntimeChoice, ctx: RuntimeContext) => Promise<Runtime>;
 }
 
 export class Daemon {
@@ -108,7 +117,7 @@ export class Daemon {
       if (running > 0) this.log(`recovered ${running} running service(s) from the runtime`);
     } catch (err) {
       // Nothing to recover (or the config is broken right now): the next `up` reports it properly.
-      this.log(`recovery skipped: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`recovery skipped: ${errorMessage(err)}`);
     }
   }
 
@@ -419,7 +428,8 @@ export class Daemon {
     this.runtimeChoice = choice;
     const notices: string[] = [];
     // Said once, to the client of the next `up` (the engine may be made at start-up, with nobody listening).
-    const runtime = await selectRuntime(choice, {
+    const make = this.opts.makeRuntime ?? selectRuntime;
+    const runtime = await make(choice, {
       stateDir: this.opts.paths.stateDir,
       project,
       explicitStateDir: process.env.DEVENV_STATE_DIR !== undefined,
@@ -451,7 +461,7 @@ export class Daemon {
         try {
           status.cluster = await runtime.clusterStatus(this.project.name);
         } catch (err) {
-          this.log(`cluster status unavailable: ${err instanceof Error ? err.message : String(err)}`);
+          this.log(`cluster status unavailable: ${errorMessage(err)}`);
         }
       }
       return status;
@@ -509,13 +519,9 @@ export class Daemon {
       });
     }
     this.log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return new ResponseError(
-      -32603,
-      `internal error in the devenv daemon: ${err instanceof Error ? err.message : String(err)}`,
-      {
-        hint: `this is a bug; the daemon log has the details: ${this.opts.paths.logFile}`,
-      },
-    );
+    return new ResponseError(-32603, `internal error in the devenv daemon: ${errorMessage(err)}`, {
+      hint: `this is a bug; the daemon log has the details: ${this.opts.paths.logFile}`,
+    });
   }
 
   private exitSoon(why: string): void {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../config/index.js';
-import { specHash } from '../engine/spec-hash.js';
 import type { ProjectSpec } from '../model/spec.js';
+import { specHash } from '../model/spec-hash.js';
 import { injectPlanned, observedEndpoint, planDebug } from './debug-plan.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');

@@ -4,67 +4,30 @@
 // byte for byte as written. Deliberately small: words, quotes, escapes and operators; no
 // expansion, functions or control structures (a command inside `if … fi` is still found).
 
+import { lexShell, type ShellWord, shellQuote } from '../shared/shell-words.js';
 import type { Edit } from './command-plan.js';
 
-export interface ScriptWord {
-  value: string;
-  start: number;
-  end: number;
-}
+export type ScriptWord = ShellWord;
 
-/** The script's simple commands, each a list of words with their source spans. */
+/**
+ * The script's simple commands, each a list of words with their source spans (POSIX word rules,
+ * shared/shell-words.ts). A script sh could not read (an unclosed quote) has none: nothing in it
+ * is edited.
+ */
 export function scriptCommands(script: string): ScriptWord[][] {
+  const lexed = lexShell(script, { operators: true });
+  if (!lexed.ok) return [];
   const commands: ScriptWord[][] = [];
   let current: ScriptWord[] = [];
-  let i = 0;
-  const flush = () => {
-    if (current.length > 0) commands.push(current);
-    current = [];
-  };
-  while (i < script.length) {
-    const c = script[i]!;
-    if (c === ' ' || c === '\t') {
-      i++;
-      continue;
+  for (const token of lexed.tokens) {
+    if (token.kind === 'word') {
+      current.push({ value: token.value, start: token.start, end: token.end });
+    } else if (current.length > 0) {
+      commands.push(current);
+      current = [];
     }
-    if (c === '#') {
-      while (i < script.length && script[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '\n' || c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
-      flush();
-      i++;
-      continue;
-    }
-    const start = i;
-    let value = '';
-    while (i < script.length) {
-      const d = script[i]!;
-      if (' \t\n;&|()'.includes(d)) break;
-      if (d === '\\') {
-        value += script[i + 1] ?? '';
-        i += 2;
-      } else if (d === "'") {
-        const close = script.indexOf("'", i + 1);
-        const stop = close < 0 ? script.length : close;
-        value += script.slice(i + 1, stop);
-        i = stop + 1;
-      } else if (d === '"') {
-        i++;
-        while (i < script.length && script[i] !== '"') {
-          if (script[i] === '\\' && i + 1 < script.length) i++;
-          value += script[i];
-          i++;
-        }
-        i++;
-      } else {
-        value += d;
-        i++;
-      }
-    }
-    current.push({ value, start, end: Math.min(i, script.length) });
   }
-  flush();
+  if (current.length > 0) commands.push(current);
   return commands;
 }
 
@@ -73,11 +36,6 @@ export function assignmentCount(words: readonly ScriptWord[]): number {
   let n = 0;
   while (n < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[n]!.value)) n++;
   return n;
-}
-
-export function shellQuote(word: string): string {
-  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Apply token edits of one command back onto the script text. */

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { DependsOnSpec, ServiceSpec } from '../model/spec.js';
+import type { ServiceSpec } from '../model/spec.js';
+import { fakeService } from '../runtime/fake-project.js';
 import { dependentsOf, runInOrder, topologicalOrder, withDependencies } from './dependency-graph.js';
 
-const dep: DependsOnSpec = { condition: 'service_started', required: true, restart: false };
-function svc(name: string, deps: string[] = []): ServiceSpec {
-  return {
-    name,
-    environment: {},
-    ports: [],
-    volumes: [],
-    dependsOn: Object.fromEntries(deps.map((d) => [d, dep])),
-    restart: { name: 'no' },
-    labels: {},
-    networks: [],
-    profiles: [],
-    tty: false,
-    stdinOpen: false,
-    devenv: {},
-  };
-}
+const svc = (name: string, deps: string[] = []): ServiceSpec =>
+  fakeService(name, { dependsOn: Object.fromEntries(deps.map((d) => [d, 'service_started' as const])) });
 const stack = Object.fromEntries(
   [
     svc('postgres'),

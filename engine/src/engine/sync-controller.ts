@@ -10,6 +10,7 @@ import { now } from '../model/events.js';
 import type { ProjectSpec, WatchRule } from '../model/spec.js';
 import type { SyncFigures } from '../model/status.js';
 import type { Runtime, SyncLink } from '../runtime/runtime.js';
+import { errorMessage } from '../shared/error-text.js';
 import { SingleFileMatcher } from '../sync/ignore.js';
 import { ProjectSync } from '../sync/project-sync.js';
 import { type AppliedBatch, eventSinkReporter, SyncSession } from '../sync/session.js';
@@ -87,7 +88,7 @@ export class SyncController {
         id,
         service,
         title: `sync ${service}`,
-        message: err instanceof Error ? err.message : String(err),
+        message: errorMessage(err),
         done: true,
         failed: true,
       });
@@ -155,7 +156,7 @@ export class SyncController {
         ts: now(),
         service: b.service,
         stream: 'system',
-        line: `${what} after sync failed: ${err instanceof Error ? err.message : String(err)}`,
+        line: `${what} after sync failed: ${errorMessage(err)}`,
       });
     switch (b.rule.action) {
       case 'sync+restart':

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc';
 import { ResponseError } from 'vscode-jsonrpc';
-import { readRegularFile } from '../read-bounded.js';
+import { readRegularFile } from '../shared/read-bounded.js';
 import {
   type ConfigSource,
   ErrorCodes,

@@ -1,7 +1,9 @@
-// The one interface every runtime implements (Docker, local processes, Kubernetes). The engine
-// plans and orders; a runtime only makes, observes and removes instances of services. Restart
-// policies and healthchecks are the runtime's job (Docker does both natively, the process
-// runtime supervises and probes, Kubernetes has probes), so the engine only watches states.
+// The one interface every runtime implements (Docker, local processes, Kubernetes). A runtime
+// makes, observes and removes instances of services and reports their health (Docker runs the
+// Compose healthcheck, the process runtime probes, Kubernetes has probes). The engine plans,
+// orders and supervises: it applies restart policies itself for every runtime (Docker ignores
+// its own after `docker kill`; processes have no other supervisor). fake-runtime.ts beside this
+// file is the in-memory runtime the engine's unit tests script.
 
 import type { EventSink } from '../model/events.js';
 import type { ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
@@ -30,7 +32,7 @@ export interface InstanceState {
   health: Health;
   exitCode?: number;
   startedAt?: string;
-  /** Restarts the runtime performed on its own (restart policy). */
+  /** Restarts the runtime performed on its own (Docker's restart policy while no engine watched). */
   restartCount: number;
   ports: PublishedPort[];
 }

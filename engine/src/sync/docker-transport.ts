@@ -9,6 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import * as tarStream from 'tar-stream';
+import { firstLine } from '../shared/error-text.js';
 import { agentArchOf, buildAgent, dockerArch } from './agent-binary.js';
 import { AgentChannel, type ByteChannel } from './agent-channel.js';
 import { archiveSegments, type ContainerKind, planArchiveSegment } from './archive-plan.js';
@@ -123,7 +124,7 @@ async function tryAgent(
         path: parent,
       });
     } catch (err) {
-      failures.push(`${dir}: copy failed (${firstLine(err)})`);
+      failures.push(`${dir}: copy failed (${firstLine(err, 200)})`);
       continue;
     }
     try {
@@ -131,7 +132,7 @@ async function tryAgent(
       const channel = await AgentChannel.open(io, 10_000);
       return { channel: new AgentDockerChannel(channel) };
     } catch (err) {
-      failures.push(`${dir}: agent did not start (${firstLine(err)})`);
+      failures.push(`${dir}: agent did not start (${firstLine(err, 200)})`);
     }
   }
   return { reason: failures.join('; ') };
@@ -293,12 +294,6 @@ async function probeRm(container: Dockerode.Container): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err)
-    .split('\n')[0]!
-    .slice(0, 200);
 }
 
 interface TarItem {
@@ -491,8 +486,9 @@ class ArchiveTransport implements SyncTransport {
         try {
           await this.container.putArchive(await tarOf(items), { path: this.target });
         } catch (err) {
-          if (/no such container|is not running|409/i.test(String(err))) throw new ChannelClosedError(firstLine(err));
-          for (const op of sent) errors.push({ path: op.path, op: op.op, code: 'EIO', message: firstLine(err) });
+          if (/no such container|is not running|409/i.test(String(err)))
+            throw new ChannelClosedError(firstLine(err, 200));
+          for (const op of sent) errors.push({ path: op.path, op: op.op, code: 'EIO', message: firstLine(err, 200) });
         }
       }
     }

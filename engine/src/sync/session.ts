@@ -10,6 +10,7 @@ import type { EventSink } from '../model/events.js';
 import { now } from '../model/events.js';
 import type { WatchRule } from '../model/spec.js';
 import type { SyncFigures } from '../model/status.js';
+import { firstLine } from '../shared/error-text.js';
 import { readFileBeneath } from './host-beneath.js';
 import { describeHostEntry, hashHostFiles, realRootOf, walkHostTree } from './host-tree.js';
 import { findGitTop, IgnoreMatcher } from './ignore.js';
@@ -489,8 +490,4 @@ export class SyncSession {
     if (this.pending.size > 0 && this.canSend()) return;
     for (const w of this.idleWaiters.splice(0)) w();
   }
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!;
 }

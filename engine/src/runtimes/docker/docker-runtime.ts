@@ -6,10 +6,10 @@
 
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { canonicalJson } from '../../engine/spec-hash.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import type { EventSink } from '../../model/events.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
+import { canonicalJson } from '../../model/spec-hash.js';
 import type {
   Artifact,
   CreateContext,

@@ -3,7 +3,7 @@
 // `--dry-run` show, and what cluster-lifecycle.ts writes to disk and hands to the CLIs.
 
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../engine/spec-hash.js';
+import { canonicalJson } from '../../model/spec-hash.js';
 import { kubeContext, LABEL } from './names.js';
 import { K3S_IMAGE, REGISTRY_IMAGE } from './versions.js';
 

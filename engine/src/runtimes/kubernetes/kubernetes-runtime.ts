@@ -8,10 +8,10 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
-import { specHash as hashOf } from '../../engine/spec-hash.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
+import { specHash as hashOf } from '../../model/spec-hash.js';
 import type { DebugEndpoint, ProjectStatus, PublishedPort } from '../../model/status.js';
 import type {
   Artifact,

@@ -9,9 +9,9 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { specHash } from '../../engine/spec-hash.js';
 import type { Problem } from '../../errors.js';
 import type { ProjectSpec } from '../../model/spec.js';
+import { specHash } from '../../model/spec-hash.js';
 import { type ArgoContext, appProject, argocdConfigPatch, cacheDir, generatedRoot, rootApplication } from './argocd.js';
 import { type ClusterSpec, clusterSpec, localRegistryHosting } from './cluster-config.js';
 import { type Command, type CommandRunner, ExecaRunner, formatCommand } from './command-runner.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restartDelayMs, shouldRestart } from './restart-policy.js';
+import { restartDelayMs, shouldRestart } from './restart-rules.js';
 
 describe('restart policy', () => {
   it('follows Compose semantics', () => {

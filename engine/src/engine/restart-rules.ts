@@ -1,5 +1,5 @@
-// Restart policies, applied by the engine for every runtime: Docker does not restart a container
-// stopped by `docker kill`, and processes have no supervisor but us.
+// When and how soon the supervisor restarts an instance that stopped on its own (Compose's restart
+// policies; the engine applies them for every runtime, see supervisor.ts).
 
 import type { RestartPolicy } from '../model/spec.js';
 
