@@ -174,7 +174,7 @@ describe.skipIf(reason !== undefined)(`live on ${provider}${reason ? ` (skipped:
       worker: 'healthy',
       frontend: 'healthy',
     });
-    expect(await runtime.argocdPassword()).toMatch(/^\S{8,}$/);
+    expect(await runtime.argocd.password()).toMatch(/^\S{8,}$/);
   });
 
   it('up again changes nothing', async () => {

@@ -7,7 +7,6 @@ import {
   type DebugPlan,
   diagnoseDebugFailure,
   dockerfileWorkdirOf,
-  injectPlanned,
   observedEndpoint,
   planDebug,
   probeDebugger,
@@ -22,7 +21,6 @@ import {
   type ServiceState,
   type ServiceStatus,
 } from '../model/status.js';
-import { planForkReload } from '../reload/fork-reload.js';
 import type {
   Artifact,
   Disposable,
@@ -34,6 +32,7 @@ import type {
 import { dependentsOf, runInOrder, topologicalOrder, withDependencies } from './dependency-graph.js';
 import { EventBus } from './event-bus.js';
 import { planUp } from './plan.js';
+import { prepareService } from './prepare-service.js';
 import { restartDelayMs, shouldRestart } from './restart-policy.js';
 import { specHash } from './spec-hash.js';
 import { SyncController } from './sync-controller.js';
@@ -362,13 +361,10 @@ export class Engine {
     const artifact = await build;
     // The fork reloader, then debugger injection, before hashing: the spec that is hashed and
     // created runs under both (the debugger wraps the reloader, and follows its forks).
-    const reload = planForkReload(t.spec, { runtime: this.runtime.kind, image: artifact?.config });
-    t.spec = reload.service;
-    if (reload.note) this.log(name, reload.note);
-    const debug = injectPlanned(debugPlan, t.spec, artifact?.config);
-    t.spec = debug.service;
-    for (const note of debug.notes) this.log(name, note);
-    this.setStatus(t, { debug: debug.endpoint });
+    const prepared = prepareService(t.spec, { runtime: this.runtime.kind, debugPlan, image: artifact?.config });
+    t.spec = prepared.service;
+    for (const note of prepared.notes) this.log(name, note);
+    this.setStatus(t, { debug: prepared.endpoint });
     const hash = specHash({ runtime: this.runtime.kind, spec: this.runtime.hashInput(t.spec, project, artifact) });
     const mine = observed.filter((o) => o.service === name);
     const plan = planUp({ [name]: hash }, mine, { configuredServices: [name], removeOrphans: false });
@@ -636,7 +632,10 @@ export class Engine {
     t.stopping = true;
     this.setStatus(t, { state: 'restarting', message: why });
     t.logs?.abort();
-    await this.runtime.stop(t.instanceId!, t.spec.stopGracePeriodMs ?? 10_000);
+    const grace = t.spec.stopGracePeriodMs ?? 10_000;
+    // A runtime that restarts in place keeps the instance's files (a pod would start from its image).
+    if (this.runtime.restart) await this.runtime.restart(t.instanceId!, grace);
+    else await this.runtime.stop(t.instanceId!, grace);
     t.engineRestarts++;
     this.setStatus(t, { restartCount: t.engineRestarts + t.runtimeRestarts });
     await this.startInstance(t);

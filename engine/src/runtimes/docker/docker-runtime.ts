@@ -3,17 +3,15 @@
 
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { canonicalJson } from '../../engine/spec-hash.js';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
-import type { BuildSpec, ProjectSpec, ServiceSpec } from '../../model/spec.js';
+import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import type { Health, PublishedPort } from '../../model/status.js';
 import type {
   Artifact,
   CreateContext,
   Disposable,
   ExecResult,
-  ImageDefaults,
   InstanceState,
   LogLine,
   ObservedInstance,
@@ -24,33 +22,23 @@ import type {
 } from '../../runtime/runtime.js';
 import { openDockerChannel } from '../../sync/docker-transport.js';
 import type { SyncSession } from '../../sync/session.js';
-import { packContext, scanContext } from './build-context.js';
+import { type DockerEndpoint, resolveDockerEndpoint } from '../shared/docker-endpoint.js';
+import { dockerEngineVersion, dockerErrorMessage as errMessage } from '../shared/docker-engine.js';
+import DockerodeClient from '../shared/dockerode-client.js';
+import { ImageBuilder } from '../shared/image-builder.js';
+import { LogDecoder } from '../shared/log-decoder.js';
+import { keepWatching } from '../shared/watch-reconnect.js';
 import { containerCreateOptions, resolveVolume } from './container-config.js';
-import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
-import DockerodeClient from './dockerode-client.js';
 import { probeEarly } from './early-health.js';
-import { builtImageTag, LABEL, networkName, ownedContainerFilters } from './labels.js';
-import { LogDecoder } from './log-stream.js';
+import { LABEL, networkName, ownedContainerFilters } from './labels.js';
 
 const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
-
-function imageDefaults(config: { Entrypoint?: unknown; Cmd?: unknown; WorkingDir?: unknown } | undefined) {
-  const list = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined);
-  const out: ImageDefaults = {};
-  const entrypoint = list(config?.Entrypoint);
-  const cmd = list(config?.Cmd);
-  if (entrypoint) out.entrypoint = entrypoint;
-  if (cmd) out.cmd = cmd;
-  if (typeof config?.WorkingDir === 'string' && config.WorkingDir) out.workingDir = config.WorkingDir;
-  return out;
-}
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
   readonly docker: Dockerode;
   readonly endpoint: DockerEndpoint;
-  private buildSlots: number;
-  private readonly buildWaiters: (() => void)[] = [];
+  private readonly images: ImageBuilder;
   private readonly closers = new Set<() => void>();
   /** Containers whose healthcheck passed an early probe while Docker still says `starting`. */
   private readonly earlyHealthy = new Set<string>();
@@ -59,23 +47,11 @@ export class DockerRuntime implements Runtime {
   constructor(opts: { endpoint?: DockerEndpoint; buildConcurrency?: number } = {}) {
     this.endpoint = opts.endpoint ?? resolveDockerEndpoint();
     this.docker = new DockerodeClient(this.endpoint.options);
-    this.buildSlots = opts.buildConcurrency ?? 2;
+    this.images = new ImageBuilder(this.docker, opts);
   }
 
   async connect(): Promise<RuntimeInfo> {
-    try {
-      const v = await withTimeout(this.docker.version(), 5000, 'the Docker engine did not answer within 5 s');
-      return { kind: 'docker', detail: `Docker ${v.Version} (API ${v.ApiVersion})` };
-    } catch (err) {
-      throw new UserError(
-        {
-          code: 'docker.unreachable',
-          message: `cannot reach a Docker engine at ${this.endpoint.description} (${this.endpoint.source}): ${errMessage(err)}`,
-          hint: 'start Docker (Docker Desktop, colima, or `sudo systemctl start docker`), or run with `--runtime process`',
-        },
-        ['devenv doctor'],
-      );
-    }
+    return { kind: 'docker', detail: await dockerEngineVersion(this.docker, this.endpoint) };
   }
 
   hasHealthcheck(service: ServiceSpec): boolean {
@@ -162,40 +138,7 @@ export class DockerRuntime implements Runtime {
     signal: AbortSignal,
     opts: { force: string[] },
   ): Record<string, Promise<Artifact | undefined>> {
-    const out: Record<string, Promise<Artifact | undefined>> = {};
-    const byBuild = new Map<string, Promise<Artifact>>();
-    const byImage = new Map<string, Promise<Artifact | undefined>>();
-    // Images built by any service of the project (not only those in this `up`) can be named by others.
-    for (const svc of Object.values(project.services)) {
-      if (!svc.build) continue;
-      const tag = svc.image ?? builtImageTag(project.name, svc.name);
-      const key = canonicalJson(svc.build);
-      const force = opts.force.includes(svc.name);
-      let built = byBuild.get(key);
-      if (!built) {
-        built = this.build(svc, svc.build, tag, project, sink, signal, force);
-        byBuild.set(key, built);
-      } else {
-        built = built.then((a) => this.tagAs(a, tag));
-      }
-      const result = built;
-      if (services.some((s) => s.name === svc.name)) out[svc.name] = result;
-      if (svc.image) byImage.set(svc.image, result);
-    }
-    for (const svc of services) {
-      if (svc.build) continue;
-      if (!svc.image) {
-        out[svc.name] = Promise.reject(
-          new RuntimeFailure('docker.no-image', `service ${svc.name} has neither image nor build`, {
-            service: svc.name,
-          }),
-        );
-      } else {
-        out[svc.name] = byImage.get(svc.image) ?? this.ensureImage(svc, sink);
-      }
-    }
-    for (const p of Object.values(out)) p.catch(() => undefined);
-    return out;
+    return this.images.prepareArtifacts(services, project, sink, signal, opts);
   }
 
   async create(service: ServiceSpec, ctx: CreateContext): Promise<string> {
@@ -373,60 +316,48 @@ export class DockerRuntime implements Runtime {
   }
 
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable {
-    let stopped = false;
-    let current: Readable | undefined;
     let since = Math.floor(Date.now() / 1000);
-    const connect = async (): Promise<void> => {
-      while (!stopped) {
-        try {
-          const stream = (await this.docker.getEvents({
-            since,
-            filters: JSON.stringify({ type: ['container'], label: ownedContainerFilters(project) }),
-          })) as unknown as Readable;
-          current = stream;
-          let buffer = '';
-          for await (const chunk of stream) {
-            buffer += (chunk as Buffer).toString('utf8');
-            let nl = buffer.indexOf('\n');
-            while (nl >= 0) {
-              const line = buffer.slice(0, nl).trim();
-              buffer = buffer.slice(nl + 1);
-              nl = buffer.indexOf('\n');
-              if (!line) continue;
-              const ev = JSON.parse(line) as {
-                status?: string;
-                Action?: string;
-                id?: string;
-                time?: number;
-                Actor?: { Attributes?: Record<string, string> };
-              };
-              if (ev.time) since = ev.time;
-              const action = ev.Action ?? ev.status ?? '';
-              const verb = action.split(':')[0]!.trim();
-              if (!watchedEvents.has(verb) && verb !== 'health_status') continue;
-              const service = ev.Actor?.Attributes?.[LABEL.service];
-              if (!service || !ev.id) continue;
-              if (verb === 'start') this.probeEarly(ev.id, service, onChange);
-              if (verb === 'die' || verb === 'stop' || verb === 'destroy') this.forgetEarly(ev.id);
-              const exit = ev.Actor?.Attributes?.exitCode;
-              onChange({
-                instanceId: ev.id,
-                service,
-                reason: exit === undefined ? action : `${action} (exit ${exit})`,
-              });
-            }
-          }
-        } catch {
-          // The event stream broke (engine restarted, socket closed): reconnect from the last event's time.
+    // A broken event stream (engine restarted, socket closed) reopens from the last event's time.
+    const watch = keepWatching(async (signal) => {
+      const stream = (await this.docker.getEvents({
+        since,
+        filters: JSON.stringify({ type: ['container'], label: ownedContainerFilters(project) }),
+      })) as unknown as Readable;
+      signal.addEventListener('abort', () => stream.destroy(), { once: true });
+      let buffer = '';
+      for await (const chunk of stream) {
+        buffer += (chunk as Buffer).toString('utf8');
+        let nl = buffer.indexOf('\n');
+        while (nl >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          nl = buffer.indexOf('\n');
+          if (!line) continue;
+          const ev = JSON.parse(line) as {
+            status?: string;
+            Action?: string;
+            id?: string;
+            time?: number;
+            Actor?: { Attributes?: Record<string, string> };
+          };
+          if (ev.time) since = ev.time;
+          const action = ev.Action ?? ev.status ?? '';
+          const verb = action.split(':')[0]!.trim();
+          if (!watchedEvents.has(verb) && verb !== 'health_status') continue;
+          const service = ev.Actor?.Attributes?.[LABEL.service];
+          if (!service || !ev.id) continue;
+          if (verb === 'start') this.probeEarly(ev.id, service, onChange);
+          if (verb === 'die' || verb === 'stop' || verb === 'destroy') this.forgetEarly(ev.id);
+          const exit = ev.Actor?.Attributes?.exitCode;
+          onChange({
+            instanceId: ev.id,
+            service,
+            reason: exit === undefined ? action : `${action} (exit ${exit})`,
+          });
         }
-        if (!stopped) await sleep(1000);
       }
-    };
-    void connect();
-    const dispose = () => {
-      stopped = true;
-      current?.destroy();
-    };
+    });
+    const dispose = () => watch.dispose();
     this.closers.add(dispose);
     return {
       dispose: () => {
@@ -506,181 +437,10 @@ export class DockerRuntime implements Runtime {
     this.earlyProbes.delete(id);
     this.earlyHealthy.delete(id);
   }
-
-  // ---- images ----------------------------------------------------------------------------
-
-  private async build(
-    svc: ServiceSpec,
-    build: BuildSpec,
-    tag: string,
-    project: ProjectSpec,
-    sink: EventSink,
-    signal: AbortSignal,
-    force: boolean,
-  ): Promise<Artifact> {
-    const id = `build:${svc.name}`;
-    const progress = (p: { current?: number; total?: number; message?: string; done?: boolean; failed?: boolean }) =>
-      sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `build ${svc.name}`, unit: 'steps', ...p });
-    const context = await scanContext(build).catch((err: unknown) => {
-      throw new RuntimeFailure(
-        'docker.build-context',
-        `cannot read build context ${build.context}: ${errMessage(err)}`,
-        {
-          service: svc.name,
-          hint: 'check `build.context` in the Compose file',
-        },
-      );
-    });
-    if (!force) {
-      const existing = await this.docker
-        .getImage(tag)
-        .inspect()
-        .catch(() => undefined);
-      if (existing && existing.Config?.Labels?.[LABEL.buildHash] === context.digest) {
-        progress({ message: 'up to date', done: true });
-        return { ref: tag, id: existing.Id, config: imageDefaults(existing.Config) };
-      }
-    }
-    await this.acquireBuildSlot();
-    try {
-      progress({ current: 0, message: `sending context (${context.entries.length} entries)` });
-      const stream = await this.docker.buildImage(packContext(context), {
-        t: tag,
-        dockerfile: build.dockerfile,
-        buildargs: build.args,
-        ...(build.target ? { target: build.target } : {}),
-        labels: {
-          [LABEL.imageProject]: project.name,
-          [LABEL.imageService]: svc.name,
-          [LABEL.buildHash]: context.digest,
-        },
-        rm: true,
-        forcerm: true,
-        abortSignal: signal,
-      } as Dockerode.ImageBuildOptions);
-      const tail: string[] = [];
-      let imageId: string | undefined;
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (err: Error | null) => (err ? reject(err) : resolve()),
-          (ev: { stream?: string; error?: string; aux?: { ID?: string } }) => {
-            if (ev.aux?.ID) imageId = ev.aux.ID;
-            if (ev.error) {
-              reject(new Error(ev.error));
-              return;
-            }
-            for (const raw of (ev.stream ?? '').split('\n')) {
-              const line = raw.trimEnd();
-              if (!line) continue;
-              tail.push(line);
-              if (tail.length > 40) tail.shift();
-              sink({ kind: 'log', ts: now(), service: svc.name, stream: 'system', line: `build | ${line}` });
-              const step = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
-              if (step) progress({ current: Number(step[1]), total: Number(step[2]), message: step[3]! });
-            }
-          },
-        );
-      }).catch((err: unknown) => {
-        progress({ message: errMessage(err), done: true, failed: true });
-        throw new RuntimeFailure('docker.build-failed', `building ${svc.name} failed: ${errMessage(err)}`, {
-          service: svc.name,
-          hint: `the last build output:\n    ${tail.slice(-15).join('\n    ')}`,
-        });
-      });
-      const image = await this.docker.getImage(tag).inspect();
-      progress({ message: 'built', done: true });
-      return { ref: tag, id: imageId ?? image.Id, config: imageDefaults(image.Config) };
-    } finally {
-      this.releaseBuildSlot();
-    }
-  }
-
-  private async tagAs(artifact: Artifact, tag: string): Promise<Artifact> {
-    if (artifact.ref === tag) return artifact;
-    const [repo, version] = splitTag(tag);
-    await this.docker.getImage(artifact.id).tag({ repo, tag: version });
-    return { ...artifact, ref: tag };
-  }
-
-  private async ensureImage(svc: ServiceSpec, sink: EventSink): Promise<Artifact> {
-    const ref = svc.image!;
-    const existing = await this.docker
-      .getImage(ref)
-      .inspect()
-      .catch(() => undefined);
-    if (existing) return { ref, id: existing.Id, config: imageDefaults(existing.Config) };
-    const id = `pull:${svc.name}`;
-    sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, message: 'pulling' });
-    try {
-      const stream = await this.docker.pull(ref);
-      await new Promise<void>((resolve, reject) =>
-        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
-      );
-    } catch (err) {
-      sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, done: true, failed: true });
-      throw new RuntimeFailure('docker.pull-failed', `image ${ref} is not present locally and could not be pulled`, {
-        service: svc.name,
-        hint: `check the image name, your registry login and network; or build it (\`build:\`). Cause: ${errMessage(err)}`,
-      });
-    }
-    sink({ kind: 'progress', ts: now(), id, service: svc.name, title: `pull ${ref}`, done: true });
-    const image = await this.docker.getImage(ref).inspect();
-    return { ref, id: image.Id, config: imageDefaults(image.Config) };
-  }
-
-  private async acquireBuildSlot(): Promise<void> {
-    if (this.buildSlots > 0) {
-      this.buildSlots--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.buildWaiters.push(resolve));
-  }
-
-  private releaseBuildSlot(): void {
-    const next = this.buildWaiters.shift();
-    if (next) next();
-    else this.buildSlots++;
-  }
-}
-
-function splitTag(ref: string): [string, string] {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
 }
 
 function statusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err
     ? (err as { statusCode?: number }).statusCode
     : undefined;
-}
-
-function errMessage(err: unknown): string {
-  if (typeof err === 'object' && err !== null) {
-    const json = (err as { json?: { message?: string } }).json;
-    if (json?.message) return json.message;
-    if (err instanceof Error) return err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '');
-  }
-  return String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
