@@ -41,7 +41,14 @@ export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext):
     case 'kubernetes': {
       // Loaded only when asked for: the Kubernetes client alone costs ~0.5 s and ~75 MB.
       const { KubernetesRuntime } = await import('./kubernetes/kubernetes-runtime.js');
-      if (choice !== 'kubernetes') return new KubernetesRuntime({ provider: choice, stateDir: ctx.stateDir });
+      if (choice !== 'kubernetes') {
+        const clusterName = process.env.DEVENV_CLUSTER_NAME;
+        return new KubernetesRuntime({
+          provider: choice,
+          stateDir: ctx.stateDir,
+          ...(clusterName ? { clusterName } : {}),
+        });
+      }
       const context = ctx.kubeContext ?? process.env.DEVENV_KUBE_CONTEXT;
       const imageRegistry = ctx.imageRegistry ?? process.env.DEVENV_K8S_REGISTRY;
       return new KubernetesRuntime({

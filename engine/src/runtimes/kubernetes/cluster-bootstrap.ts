@@ -43,6 +43,8 @@ export interface BootstrapOptions {
   toolsImage: string;
   images: ImageBuilder;
   fetchFn?: typeof fetch;
+  /** Where the Argo CD install manifest is cached (default: the user's cache, see argocd.ts). */
+  argocdCacheDir?: string;
 }
 
 export interface ArgoCdFindings {
@@ -182,8 +184,11 @@ export class ClusterBootstrap {
     return { installed, settings };
   }
 
-  private fetchOpts(): { fetchFn?: typeof fetch } {
-    return this.opts.fetchFn ? { fetchFn: this.opts.fetchFn } : {};
+  private fetchOpts(): { fetchFn?: typeof fetch; dir?: string } {
+    return {
+      ...(this.opts.fetchFn ? { fetchFn: this.opts.fetchFn } : {}),
+      ...(this.opts.argocdCacheDir ? { dir: this.opts.argocdCacheDir } : {}),
+    };
   }
 
   async waitReady(namespace: string, title: string, id: string, timeoutMs: number, sink: EventSink): Promise<void> {
@@ -253,7 +258,9 @@ export class ClusterBootstrap {
     })['devenv-tools'];
     if (!built) throw new Error('the devenv tools image was not built');
     if (!this.opts.target) throw noRegistry(context, project.name);
-    await publishImage(runner, this.opts.target, built.ref, this.opts.toolsImage, this.fetchOpts());
+    await publishImage(runner, this.opts.target, built.ref, this.opts.toolsImage, {
+      ...(this.opts.fetchFn ? { fetchFn: this.opts.fetchFn } : {}),
+    });
     for (const cmd of gitServerSteps(context, stateDir)) await runner.run(cmd, { timeoutMs: 300_000 });
   }
 }
