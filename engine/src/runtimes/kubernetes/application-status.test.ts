@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  application,
+  hookJob,
+  migrationRunning,
+  smokeRunning,
+  waitingForHealth,
+} from '../../../../test/kubernetes/helpers/argocd-status.js';
 import { applicationStatuses, applicationView, hookInFlight, SyncWatch, supersedable } from './application-status.js';
-import { application, hookJob, migrationRunning, smokeRunning, waitingForHealth } from './testdata/argocd-status.js';
 
 const NEW = 'b'.repeat(40);
 

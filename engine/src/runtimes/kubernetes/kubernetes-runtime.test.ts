@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { migrationRunning, smokeRunning, waitingForHealth } from '../../../../test/kubernetes/helpers/argocd-status.js';
 import { loadProject } from '../../config/index.js';
 import { planDebug } from '../../debug/index.js';
 import { prepareService } from '../../engine/prepare-service.js';
@@ -19,7 +20,6 @@ import type { K8sObject } from './k8s-object.js';
 import { workloadView } from './kube-api.js';
 import { KubernetesRuntime } from './kubernetes-runtime.js';
 import { planKubernetes } from './plan.js';
-import { migrationRunning, smokeRunning, waitingForHealth } from './testdata/argocd-status.js';
 
 /** git for real (a temporary repository), except the push into the cluster; everything else recorded. */
 class TestRunner implements CommandRunner {
