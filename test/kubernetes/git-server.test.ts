@@ -10,8 +10,12 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ProjectSpec, ServiceSpec } from '../../engine/src/model/spec.js';
-import { repoName, toolsImageTag, writeToolsContext } from '../../engine/src/runtimes/kubernetes/git-server.js';
+import {
+  repoName,
+  toolsImageBuild,
+  toolsImageTag,
+  writeToolsContext,
+} from '../../engine/src/runtimes/kubernetes/git-server.js';
 import { dockerEngine } from '../../engine/src/runtimes/shared/docker-engine.js';
 import { ImageBuilder } from '../../engine/src/runtimes/shared/image-builder.js';
 import { dockerAvailable, imageExists } from '../helpers/docker.js';
@@ -41,31 +45,7 @@ describe.skipIf(!ready)(`the git server image${missing ? ` (skipped: ${missing})
     const context = fs.mkdtempSync(path.join(tmpdir(), 'k8s-tools-'));
     await writeToolsContext(context);
     const tag = `devenv-tools:${toolsImageTag()}`;
-    const tools: ServiceSpec = {
-      name: 'devenv-tools',
-      image: tag,
-      build: { context, dockerfile: 'Dockerfile', args: {} },
-      environment: {},
-      ports: [],
-      volumes: [],
-      dependsOn: {},
-      restart: { name: 'no' },
-      labels: {},
-      networks: [],
-      profiles: [],
-      tty: false,
-      stdinOpen: false,
-      devenv: {},
-    };
-    const project: ProjectSpec = {
-      name: 'devenv',
-      projectDir: context,
-      configFiles: [],
-      services: { 'devenv-tools': tools },
-      volumes: {},
-      networks: {},
-      devenv: {},
-    };
+    const { service: tools, project } = toolsImageBuild(context);
     const images = new ImageBuilder(dockerEngine().docker);
     const artifact = await images.prepareArtifacts([tools], project, () => {}, new AbortController().signal, {
       force: [],

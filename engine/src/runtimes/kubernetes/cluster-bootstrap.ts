@@ -9,13 +9,13 @@ import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
-import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
+import type { ProjectSpec } from '../../model/spec.js';
 import type { ImageBuilder } from '../shared/image-builder.js';
 import { argocdConfigPatch, fetchInstallManifest } from './argocd.js';
 import type { ClusterSpec } from './cluster-config.js';
 import { ensureCluster } from './cluster-lifecycle.js';
 import type { CommandRunner } from './command-runner.js';
-import { toolsImageTag, writeToolsContext } from './git-server.js';
+import { toolsImageBuild, writeToolsContext } from './git-server.js';
 import type { ImageTarget } from './image-target.js';
 import { publishImage } from './images.js';
 import type { KubeApi } from './kube-api.js';
@@ -225,37 +225,18 @@ export class ClusterBootstrap {
   /** devenv's tools image (git server, curl), built like any service's and pushed once. */
   private async ensureGitServer(project: ProjectSpec, sink: EventSink): Promise<void> {
     const { stateDir, runner, context } = this.opts;
-    const tag = toolsImageTag();
-    const context_ = path.join(stateDir, 'tools-image');
-    await writeToolsContext(context_);
-    const tools: ServiceSpec = {
-      name: 'devenv-tools',
-      image: `devenv-tools:${tag}`,
-      build: { context: context_, dockerfile: 'Dockerfile', args: {} },
-      environment: {},
-      ports: [],
-      volumes: [],
-      dependsOn: {},
-      restart: { name: 'no' },
-      labels: {},
-      networks: [],
-      profiles: [],
-      tty: false,
-      stdinOpen: false,
-      devenv: {},
-    };
-    const toolsProject: ProjectSpec = {
-      name: 'devenv',
-      projectDir: stateDir,
-      configFiles: [],
-      services: { 'devenv-tools': tools },
-      volumes: {},
-      networks: {},
-      devenv: {},
-    };
-    const built = await this.opts.images.prepareArtifacts([tools], toolsProject, sink, new AbortController().signal, {
-      force: [],
-    })['devenv-tools'];
+    const dir = path.join(stateDir, 'tools-image');
+    await writeToolsContext(dir);
+    const tools = toolsImageBuild(dir);
+    const built = await this.opts.images.prepareArtifacts(
+      [tools.service],
+      tools.project,
+      sink,
+      new AbortController().signal,
+      {
+        force: [],
+      },
+    )['devenv-tools'];
     if (!built) throw new Error('the devenv tools image was not built');
     if (!this.opts.target) throw noRegistry(context, project.name);
     await publishImage(runner, this.opts.target, built.ref, this.opts.toolsImage, {

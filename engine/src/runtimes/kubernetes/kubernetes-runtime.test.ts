@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { migrationRunning, smokeRunning, waitingForHealth } from '../../../../test/kubernetes/helpers/argocd-status.js';
+import { service } from '../../../../test/kubernetes/helpers/specs.js';
 import { loadProject } from '../../config/index.js';
 import { planDebug } from '../../debug/index.js';
 import { prepareService } from '../../engine/prepare-service.js';
@@ -43,25 +44,6 @@ const runtimes: KubernetesRuntime[] = [];
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
 });
-
-function service(name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    name,
-    image: `${name}:1`,
-    environment: {},
-    ports: [],
-    volumes: [],
-    dependsOn: {},
-    restart: { name: 'unless-stopped' },
-    labels: {},
-    networks: [],
-    profiles: [],
-    tty: false,
-    stdinOpen: false,
-    devenv: {},
-    ...extra,
-  };
-}
 
 function setup(services: ServiceSpec[]) {
   const dir = mkdtempSync(path.join(tmpdir(), 'k8s-rt-'));
@@ -108,17 +90,25 @@ function applied(api: FakeKubeApi, name: string, specHash: string, annotations: 
 
 const artifact = (name: string) => ({ ref: `${name}:1`, id: `sha256:${name.padEnd(64, '0')}` });
 
+/** The frontend published (created) while other Applications are in the given states; what devenv ended. */
+async function publishFrontend(others: ServiceSpec[], apps: Record<string, unknown>[]) {
+  const { project, api, runner, runtime } = setup([...others, service('frontend')]);
+  for (const app of apps) api.setApplication([app]);
+  applied(api, 'frontend', 'hash-frontend');
+  await runtime.create(project.services.frontend!, {
+    project,
+    specHash: 'hash-frontend',
+    artifact: artifact('frontend'),
+  });
+  return runner;
+}
+
 describe("publishing never interrupts another service's sync", () => {
   it("leaves the backend's running PostSync smoke test and a migration alone when the frontend is published", async () => {
-    const { project, api, runner, runtime } = setup([service('backend'), service('migrate'), service('frontend')]);
-    api.setApplication([smokeRunning('demo-backend', 'backend')]);
-    api.setApplication([migrationRunning('demo-migrate', 'migrate')]);
-    applied(api, 'frontend', 'hash-frontend');
-    await runtime.create(project.services.frontend!, {
-      project,
-      specHash: 'hash-frontend',
-      artifact: artifact('frontend'),
-    });
+    const runner = await publishFrontend(
+      [service('backend'), service('migrate')],
+      [smokeRunning('demo-backend', 'backend'), migrationRunning('demo-migrate', 'migrate')],
+    );
     expect(runner.terminations()).toEqual([]);
     // Argo CD is asked to look at the new commit, for every Application: it syncs it after the running operations.
     const refreshed = runner.recorded.lines().filter((l) => l.includes('argocd.argoproj.io/refresh=normal'));
@@ -126,40 +116,19 @@ describe("publishing never interrupts another service's sync", () => {
   });
 
   it("leaves another service's sync that waits for health alone too: its own commit did not change", async () => {
-    const { project, api, runner, runtime } = setup([service('backend'), service('frontend')]);
-    api.setApplication([waitingForHealth('demo-backend', 'backend')]);
-    applied(api, 'frontend', 'hash-frontend');
-    await runtime.create(project.services.frontend!, {
-      project,
-      specHash: 'hash-frontend',
-      artifact: artifact('frontend'),
-    });
+    const runner = await publishFrontend([service('backend')], [waitingForHealth('demo-backend', 'backend')]);
     expect(runner.terminations()).toEqual([]);
   });
 
   it('ends a sync of the same service that only waits for an older rollout to turn healthy, with a precondition', async () => {
-    const { project, api, runner, runtime } = setup([service('frontend')]);
-    api.setApplication([waitingForHealth('demo-frontend', 'frontend')]);
-    applied(api, 'frontend', 'hash-frontend');
-    await runtime.create(project.services.frontend!, {
-      project,
-      specHash: 'hash-frontend',
-      artifact: artifact('frontend'),
-    });
+    const runner = await publishFrontend([], [waitingForHealth('demo-frontend', 'frontend')]);
     expect(runner.terminations()).toEqual([
       `kubectl --context fake -n argocd patch application demo-frontend --type merge -p '{"metadata":{"resourceVersion":"2001"},"status":{"operationState":{"phase":"Terminating"}}}'`,
     ]);
   });
 
   it("never ends the same service's sync while its hook runs", async () => {
-    const { project, api, runner, runtime } = setup([service('frontend')]);
-    api.setApplication([smokeRunning('demo-frontend', 'frontend')]);
-    applied(api, 'frontend', 'hash-frontend');
-    await runtime.create(project.services.frontend!, {
-      project,
-      specHash: 'hash-frontend',
-      artifact: artifact('frontend'),
-    });
+    const runner = await publishFrontend([], [smokeRunning('demo-frontend', 'frontend')]);
     expect(runner.terminations()).toEqual([]);
   });
 });
