@@ -323,6 +323,7 @@ export class DockerRuntime implements Runtime {
         since,
         filters: JSON.stringify({ type: ['container'], label: ownedContainerFilters(project) }),
       })) as unknown as Readable;
+      if (signal.aborted) return void stream.destroy();
       signal.addEventListener('abort', () => stream.destroy(), { once: true });
       let buffer = '';
       for await (const chunk of stream) {

@@ -35,6 +35,7 @@ export function watchProjectPods(
         reason: `${type.toLowerCase()} pod ${pod.name} (${what})`,
       });
     });
+    if (signal.aborted) return handle.close();
     signal.addEventListener('abort', () => handle.close(), { once: true });
     await handle.closed;
   });
@@ -70,6 +71,7 @@ export function watchApplicationStatus(
   };
   const watch = keepWatching(async (signal) => {
     const handle = await kube().watchApplications(`${LABEL.project}=${labelValue(project)}`, changed);
+    if (signal.aborted) return handle.close();
     signal.addEventListener('abort', () => handle.close(), { once: true });
     changed();
     await handle.closed;

@@ -15,7 +15,8 @@ export interface ReconnectOptions {
 /**
  * Runs `open` until disposed: it connects, consumes the stream and resolves when the stream ends
  * (or rejects when it breaks); then, after `delayMs`, it runs again. `signal` aborts on dispose:
- * `open` closes its stream on it, so dispose ends the current stream at once.
+ * `open` closes its stream on it, so dispose ends the current stream at once (and closes a stream
+ * that opened after the abort: check `signal.aborted` once it is open).
  */
 export function keepWatching(open: (signal: AbortSignal) => Promise<void>, opts: ReconnectOptions = {}): Disposable {
   const controller = new AbortController();
