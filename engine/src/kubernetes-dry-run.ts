@@ -27,9 +27,16 @@ export async function kubernetesDryRun(
   const notes: string[] = [];
   const services = { ...project.services };
   for (const [name, spec] of Object.entries(project.services)) {
-    // The images are not built in a dry run: a command left to an image is not known here.
     const prepared = prepareService(spec, { runtime: 'kubernetes', debugPlan });
     services[name] = prepared.service;
+    // Nothing is built in a dry run: a command left to the image is known only once it is.
+    const fromImage = !spec.entrypoint && !spec.command && debugPlan.services[name] && !prepared.endpoint;
+    if (fromImage) {
+      notes.push(
+        `# ${name}: runs its image's command, known once the image is built: \`up\` starts it under its debugger then; shown here without`,
+      );
+      continue;
+    }
     for (const note of prepared.notes) notes.push(`# ${name}: ${note}`);
   }
   const plan = await planKubernetes(

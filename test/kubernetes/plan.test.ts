@@ -256,7 +256,7 @@ describe('what the manifests say (kind)', () => {
     expect(problems).toEqual([]);
     expect(text).toContain('--listen 0.0.0.0:5678');
     // Without a build the frontend's command is its image's, not known yet: said, not guessed.
-    expect(text).toMatch(/^# frontend: no debugger: frontend runs its image's default command/m);
+    expect(text).toMatch(/^# frontend: runs its image's command, known once the image is built/m);
     expect(text).toContain('kubectl --context kind-devenv apply -f /state/k8s/bootstrap/namespaces.yaml');
   });
 
