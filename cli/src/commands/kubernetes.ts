@@ -6,9 +6,9 @@ import { createInterface } from 'node:readline/promises';
 import { type EngineEvent, ExitCode, UserError } from '@devenv/engine';
 import { type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
 
-/** The Kubernetes runtime a command is for, from the global options; a UserError with the fix otherwise. */
 export type KubernetesChoice = 'kind' | 'k3d' | 'kubernetes';
 
+/** The Kubernetes runtime a command is for, from the global options; a UserError with the fix otherwise. */
 export function kubernetesRuntime(opts: GlobalOptions): KubernetesChoice {
   const runtime = opts.runtime;
   if (runtime === 'kind' || runtime === 'k3d') {
