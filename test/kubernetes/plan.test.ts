@@ -258,6 +258,20 @@ describe('what the manifests say (kind)', () => {
     // Without a build the frontend's command is its image's, not known yet: said, not guessed.
     expect(text).toMatch(/^# frontend: runs its image's command, known once the image is built/m);
     expect(text).toContain('kubectl --context kind-devenv apply -f /state/k8s/bootstrap/namespaces.yaml');
+    const manifests = (t: string) =>
+      parseAllDocuments(t.slice(t.indexOf('\n---\n') + 5)).map((d) => d.toJS() as K8sObject);
+    const docs = manifests(text);
+    expect(docs.length).toBe(plans.kind.manifests.length);
+    expect(validateObjects(docs)).toMatchObject({ problems: [], unknownKinds: [] });
+    // A cluster devenv did not create: the same objects, valid too.
+    const shared = await kubernetesDryRun(project, {
+      runtime: 'kubernetes',
+      stateDir: '/state',
+      kubeContext: 'team-dev',
+      imageRegistry: 'ghcr.io/acme/dev',
+    });
+    expect(shared.problems).toEqual([]);
+    expect(validateObjects(manifests(shared.text))).toMatchObject({ problems: [], unknownKinds: [] });
   });
 
   it('keeps volumes out of pruning and deletion, and rolls pods with a volume by recreating them', () => {
