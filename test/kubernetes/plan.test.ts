@@ -175,7 +175,9 @@ describe('what the manifests say (kind)', () => {
       ),
     };
     expect(values).toEqual({ DATABASE_URL: 'postgresql://app:devenv@postgres:5432/app' });
+    // With what the engine adds for the debugger (docs/debugging.md).
     expect((find(plan, 'ConfigMap', 'backend-env') as K8sObject & { data: object }).data).toEqual({
+      PYDEVD_DISABLE_FILE_VALIDATION: '1',
       REDIS_URL: 'redis://redis:6379/0',
     });
     const all = JSON.stringify(plan.rendered.filter((o) => o.kind === 'ConfigMap'));
@@ -205,9 +207,22 @@ describe('what the manifests say (kind)', () => {
     }
     const backend = find(plan, 'Deployment', 'backend');
     const c = container(backend) as { args: string[]; ports: { name: string; containerPort: number }[]; image: string };
-    // The engine's rewrite (docs/debugging.md): debugpy around the fork reloader, listening in the pod.
-    expect(c.args.slice(0, 6)).toEqual(['python3', '-m', 'debugpy', '--listen', '0.0.0.0:5678', '-c']);
-    expect(c.args.slice(-6)).toEqual(['app.main:app', '--host', '0.0.0.0', '--port', '8000', '--reload']);
+    // The engine's rewrite (docs/debugging.md), listening in the pod.
+    expect(c.args).toEqual([
+      'python3',
+      '-m',
+      'debugpy',
+      '--listen',
+      '0.0.0.0:5678',
+      '-m',
+      'uvicorn',
+      'app.main:app',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '8000',
+      '--reload',
+    ]);
     expect(c.ports.map((p) => `${p.name}:${p.containerPort}`).sort()).toEqual(['dap:5678', 'tcp-8000:8000']);
     expect(c.image).toBe('localhost:5001/devenv-reference/backend:dry-run');
     const template = (backend.spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
@@ -244,7 +259,7 @@ describe('what the manifests say (kind)', () => {
     const worker = find(plans.kind, 'Deployment', 'worker');
     const c = container(worker) as { command: string[]; args: string[] };
     expect(c.command.slice(0, 6)).toEqual(['/bin/sh', '-c', RESTART_WRAPPER, 'devenv-restart', '10', '--']);
-    expect(c.command.slice(6, 11)).toEqual(['python3', '-m', 'debugpy', '--listen', '0.0.0.0:5679']);
+    expect(c.command.slice(6, 11)).toEqual(['python3', '-m', 'debugpy', '--listen', '0.0.0.0:5678']);
     expect(c.command.slice(-5)).toEqual(['-A', 'app.worker', 'worker', '--pool=solo', '--loglevel=INFO']);
     expect(c.args).toEqual([]);
     const template = (worker.spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
@@ -254,7 +269,7 @@ describe('what the manifests say (kind)', () => {
   it('`up --dry-run` prints the plan of the services as `up` runs them', async () => {
     const { text, problems } = await kubernetesDryRun(project, { runtime: 'kind', stateDir: '/state' });
     expect(problems).toEqual([]);
-    expect(text).toContain('--listen 0.0.0.0:5678');
+    expect(text).toMatch(/- --listen\n\s+- 0\.0\.0\.0:5678\n/);
     // Without a build the frontend's command is its image's, not known yet: said, not guessed.
     expect(text).toMatch(/^# frontend: runs its image's command, known once the image is built/m);
     expect(text).toContain('kubectl --context kind-devenv apply -f /state/k8s/bootstrap/namespaces.yaml');

@@ -70,7 +70,7 @@ export function toolsImageTag(): string {
   return h.digest('hex').slice(0, 12);
 }
 
-/** Writes the build context to `dir` (for the Docker runtime's builder, or `docker build`). */
+/** Writes the build context to `dir` (for the image builder, or `docker build`). */
 export async function writeToolsContext(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const [name, f] of Object.entries(TOOLS_IMAGE_FILES)) {

@@ -81,7 +81,7 @@ export interface KubernetesPlanOptions {
   runner?: CommandRunner;
 }
 
-/** A step of the procedure: a command, or a build the Docker runtime's builder performs. */
+/** A step of the procedure: a command, or a build the image builder (runtimes/shared) performs. */
 export type PlanStep = { kind: 'command'; command: Command } | { kind: 'note'; text: string };
 
 export interface KubernetesPlan {
@@ -416,7 +416,7 @@ function procedureSteps(input: ProcedureInput): PlanStep[] {
       cmd(imageLoadCommand(input.cluster, ref));
     } else for (const c of imagePushSteps(source, ref)) cmd(c);
   };
-  note(`build devenv-tools:${input.toolsImage.split(':').pop()} (git server, curl) with the Docker runtime's builder`);
+  note(`build devenv-tools:${input.toolsImage.split(':').pop()} (git server, curl) with the image builder`);
   publish(`devenv-tools:${input.toolsImage.split(':').pop()}`, input.toolsImage);
   for (const c of gitServerSteps(context, stateDir)) cmd(c);
   for (const plan of input.analysis.services) {
@@ -424,8 +424,8 @@ function procedureSteps(input: ProcedureInput): PlanStep[] {
     const image = input.desired[plan.service]!.image;
     note(
       svc.build
-        ? `build ${plan.service} with the Docker runtime's builder (${svc.build.context}, ${svc.build.dockerfile})`
-        : `pull ${svc.image ?? '?'} with the Docker runtime`,
+        ? `build ${plan.service} with the image builder (${svc.build.context}, ${svc.build.dockerfile})`
+        : `pull ${svc.image ?? '?'} with the image builder`,
     );
     publish(svc.build ? `<${plan.service} image id>` : (svc.image ?? ''), image);
   }
