@@ -32,6 +32,9 @@ export interface GlobalOptions {
   projectName?: string;
   profile?: string[];
   runtime?: string;
+  /** `--runtime kubernetes`: the kube context and the registry its cluster pulls from. */
+  context?: string;
+  imageRegistry?: string;
 }
 
 export interface ProjectContext {

@@ -19,8 +19,23 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --project-name <name>', 'project name (default: `name:` in the file, or the directory name)')
     .option('--profile <name>', 'enable a Compose profile (repeatable)', collect)
     .addOption(
-      new Option('--runtime <runtime>', 'where services run').choices(['auto', 'docker', 'process', 'kind', 'k3d']),
+      new Option('--runtime <runtime>', 'where services run').choices([
+        'auto',
+        'docker',
+        'process',
+        'kind',
+        'k3d',
+        'kubernetes',
+      ]),
     )
+    .option('--context <name>', 'kube context of a cluster devenv did not create (--runtime kubernetes)')
+    .option('--image-registry <ref>', 'registry that cluster pulls built images from (--runtime kubernetes)')
+    // The daemon and the in-process engine pick these up (select-runtime.ts), as the docker CLI does DOCKER_HOST.
+    .hook('preAction', (cmd) => {
+      const o = cmd.opts<GlobalOptions>();
+      if (o.context) process.env.DEVENV_KUBE_CONTEXT = o.context;
+      if (o.imageRegistry) process.env.DEVENV_K8S_REGISTRY = o.imageRegistry;
+    })
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
@@ -48,9 +63,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-hyperlinks', 'never write OSC 8 links (default: on where the terminal is known to support them)')
     .option('--dry-run', 'Kubernetes runtimes: print every command and manifest `up` would use, run nothing')
     .action(
-      run(async (services: string[], opts: { dryRun?: boolean }) =>
+      run(async (services: string[], opts: { dryRun?: boolean; debug?: boolean }) =>
         opts.dryRun
-          ? (await import('./commands/kubernetes.js')).dryRunCommand(globals())
+          ? (await import('./commands/kubernetes.js')).dryRunCommand({ ...globals(), debug: opts.debug !== false })
           : (await import('./commands/up.js')).upCommand(services, { ...globals(), ...opts }),
       ),
     );
@@ -131,7 +146,7 @@ export async function main(argv: string[]): Promise<void> {
       ),
     );
 
-  const argocd = program.command('argocd').description('Argo CD in the local cluster (--runtime kind|k3d)');
+  const argocd = program.command('argocd').description('Argo CD in the cluster (--runtime kind|k3d|kubernetes)');
   argocd
     .command('password')
     .description('print the initial admin password of the cluster’s Argo CD')
@@ -143,6 +158,17 @@ export async function main(argv: string[]): Promise<void> {
     .action(
       run(async (opts: { port?: string }) =>
         (await import('./commands/kubernetes.js')).argocdUiCommand({ ...globals(), ...opts }),
+      ),
+    );
+  argocd
+    .command('install')
+    .description(
+      'install or configure the pinned Argo CD: lists every change, then asks (the only way devenv changes Argo CD on a cluster it did not create)',
+    )
+    .option('-y, --yes', 'do not ask (needed without a terminal)')
+    .action(
+      run(async (opts: { yes?: boolean }) =>
+        (await import('./commands/kubernetes.js')).argocdInstallCommand({ ...globals(), ...opts }),
       ),
     );
 

@@ -41,4 +41,15 @@ describe('EnvironmentState', () => {
     state.apply({ kind: 'status', ts: '', service: 'a', status: svc('a', 'healthy') });
     expect(state.status?.services.map((s) => s.name)).toEqual(['a']);
   });
+
+  it('keeps the Argo CD Applications current from cluster events', () => {
+    const state = new EnvironmentState();
+    const cluster = {
+      name: 'devenv',
+      context: 'kind-devenv',
+      argocd: [{ app: 'p', sync: 'Synced', health: 'Healthy' }],
+    };
+    expect(state.apply({ kind: 'cluster', ts: '', cluster })).toBe(true);
+    expect(state.status?.cluster).toEqual(cluster);
+  });
 });

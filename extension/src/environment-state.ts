@@ -1,5 +1,5 @@
 // The extension's picture of the environment: a ProjectStatus kept current from the relayed
-// event stream (status and project events), replaced whole when a fresh status is fetched.
+// event stream (status, project and cluster events), replaced whole when a fresh status is fetched.
 // Views read it and subscribe to changes; nothing here talks to VS Code or the server.
 
 import type { EngineEvent, ProjectStatus, ServiceStatus } from '@devenv/engine';
@@ -37,6 +37,11 @@ export class EnvironmentState {
       if (i >= 0) services[i] = event.status;
       else services.push(event.status);
       this.current = { ...base, services };
+      this.changed();
+      return true;
+    }
+    if (event.kind === 'cluster') {
+      this.current = { ...(this.current ?? emptyProject()), cluster: event.cluster };
       this.changed();
       return true;
     }

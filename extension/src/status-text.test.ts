@@ -51,4 +51,32 @@ describe('statusBarText', () => {
     const t = statusBarText(project([svc('db', 'building', { instanceId: undefined })], 'starting'), 'ready');
     expect(t.text).toBe('$(loading~spin) devenv: 0/1 healthy');
   });
+
+  it("lists each Argo CD Application's sync, health and running hook in the tooltip on Kubernetes", () => {
+    const t = statusBarText(
+      {
+        ...project(reference),
+        runtime: 'kubernetes',
+        cluster: {
+          name: 'devenv',
+          context: 'kind-devenv',
+          argocd: [
+            { app: 'ref', sync: 'Synced', health: 'Healthy' },
+            {
+              app: 'ref-migrate',
+              service: 'migrate',
+              sync: 'OutOfSync',
+              health: 'Healthy',
+              operation: { phase: 'Running' },
+              hooks: [{ name: 'Job/migrate', type: 'PreSync', phase: 'Running' }],
+            },
+          ],
+        },
+      },
+      'ready',
+    );
+    expect(t.tooltip).toContain(
+      'cluster devenv (context kind-devenv), Argo CD:\n  ref: Synced/Healthy\n  migrate: OutOfSync/Healthy (PreSync migrate Running)',
+    );
+  });
 });

@@ -1,7 +1,7 @@
 // The status-bar item: `devenv: 5/5 healthy` at a glance, the trouble in the tooltip.
 // One-shot jobs that finished (a migration) are not counted: they are done, not down.
 
-import type { ProjectStatus } from '@devenv/engine';
+import { argoActivity, type ProjectStatus } from '@devenv/engine';
 import { condition, stateLabel } from './service-state.js';
 
 export interface StatusBarText {
@@ -37,6 +37,14 @@ export function statusBarText(
   const starting = counted.filter((s) => condition(s) === 'starting');
   const text = `devenv: ${healthy}/${counted.length} healthy`;
   const lines = status.services.map((s) => `${s.name}: ${stateLabel(s)}${s.message ? ` (${s.message})` : ''}`);
+  const cluster = status.cluster;
+  if (cluster) {
+    lines.push(`cluster ${cluster.name} (context ${cluster.context}), Argo CD:`);
+    for (const a of cluster.argocd ?? []) {
+      const doing = argoActivity(a);
+      lines.push(`  ${a.service ?? a.app}: ${a.sync}/${a.health}${doing ? ` (${doing.text})` : ''}`);
+    }
+  }
   const tooltip = `${status.project} (${status.runtime}, ${status.phase})\n${lines.join('\n')}`;
   if (failing.length > 0) {
     return {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExecaRunner } from '../../engine/src/runtimes/kubernetes/command-runner.js';
 import { commitSnapshot } from '../../engine/src/runtimes/kubernetes/git-snapshot.js';
-import { snapshotLayout } from '../../engine/src/runtimes/kubernetes/procedure.js';
+import { snapshotLayout, snapshotPushCommand } from '../../engine/src/runtimes/kubernetes/procedure.js';
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -86,5 +86,33 @@ describe('the snapshot', () => {
         .trim()
         .split('\n'),
     ).toEqual(['.devenv-k8s/demo/apps/kustomization.yaml', 'compose.yaml']);
+  });
+
+  it("leaves devenv's own state out, even where no .gitignore names it, and runs none of the user's git hooks", async () => {
+    const dir = repo();
+    fs.rmSync(path.join(dir, '.gitignore'));
+    // The project's devenv state inside the repository: logs, the private index, its k8s files.
+    const devenvDir = path.join(dir, '.devenv', 'demo');
+    fs.mkdirSync(path.join(devenvDir, 'k8s'), { recursive: true });
+    fs.writeFileSync(path.join(devenvDir, 'daemon.log'), 'log\n');
+    fs.mkdirSync(path.join(dir, '.devenv', 'other'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.devenv', 'other', 'daemon.log'), 'log\n');
+    // Hooks that would fail: devenv's private ref and its push are not the user's commits.
+    for (const hook of ['pre-push', 'reference-transaction']) {
+      fs.writeFileSync(path.join(dir, '.git/hooks', hook), '#!/bin/sh\necho "hook ran" >&2\nexit 1\n', { mode: 0o755 });
+    }
+    const layout = snapshotLayout(dir, true, path.join(devenvDir, 'k8s'), devenvDir);
+    expect(layout.exclude).toEqual(['.devenv']);
+    const result = await commitSnapshot(new ExecaRunner(), layout, 'demo', generated);
+    const files = git(dir, 'ls-tree', '-r', '--name-only', result.commit).split('\n');
+    expect(files.filter((f) => f.startsWith('.devenv/'))).toEqual([]);
+    expect(files).toContain('app.py');
+    // The push devenv runs, to a plain bare repository instead of the in-cluster server.
+    const remote = fs.mkdtempSync(path.join(tmpdir(), 'k8s-remote-'));
+    git(remote, 'init', '-q', '--bare');
+    const push = snapshotPushCommand(layout, 'kind-devenv', 'demo');
+    const argv = push.argv.map((a) => (a.startsWith('ext::') ? remote : a));
+    execFileSync(argv[0]!, argv.slice(1), { stdio: 'pipe' });
+    expect(git(remote, 'rev-parse', 'refs/heads/devenv/demo')).toBe(result.commit);
   });
 });

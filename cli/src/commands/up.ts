@@ -66,7 +66,9 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
   });
 
   connection.onNotification(Notifications.event, (e) => render(e));
-  await connection.sendRequest(Methods.subscribe, { kinds: ['status', 'log', 'progress', 'diagnostic', 'project'] });
+  await connection.sendRequest(Methods.subscribe, {
+    kinds: ['status', 'log', 'progress', 'diagnostic', 'project', 'cluster'],
+  });
 
   const up = sendUp(connection, {
     config: ctx.config,

@@ -178,6 +178,8 @@ export function eventWithCommands(e: EngineEvent): EngineEvent {
       return e.message ? { ...e, message: withCommands(e.message) } : e;
     case 'status':
       return e.status.message ? { ...e, status: { ...e.status, message: withCommands(e.status.message) } } : e;
+    case 'cluster':
+      return e;
   }
 }
 

@@ -2,7 +2,7 @@
 // changes and build steps as `devenv` lines. Used without a TTY (CI, pipes) and by
 // `--no-tui`; colour only when the stream is a terminal and NO_COLOR is unset.
 
-import type { EngineEvent, ServiceState, ServiceStatus } from '@devenv/engine';
+import { argoActivity, type EngineEvent, type ServiceState, type ServiceStatus } from '@devenv/engine';
 import { eventWithCommands } from './hints.js';
 import { sanitizeTerminalText, stripAnsi } from './terminal-text.js';
 
@@ -16,6 +16,7 @@ export class PlainRenderer {
   private readonly colours = new Map<string, number>();
   private readonly lastState = new Map<string, string>();
   private readonly lastStep = new Map<string, string>();
+  private readonly lastApp = new Map<string, string>();
   private width = 8;
 
   constructor(
@@ -63,6 +64,16 @@ export class PlainRenderer {
         break;
       case 'project':
         this.line('devenv', `environment ${e.phase}${e.message ? `: ${e.message}` : ''}`, e.ts);
+        break;
+      case 'cluster':
+        // One line per Application whose sync, health or running hook changed.
+        for (const a of e.cluster.argocd ?? []) {
+          const doing = argoActivity(a);
+          const text = `${a.sync}/${a.health}${doing ? ` (${doing.text})` : ''}`;
+          if (this.lastApp.get(a.app) === text) continue;
+          this.lastApp.set(a.app, text);
+          this.line('devenv', `Argo CD ${a.service ?? a.app}: ${text}`, e.ts);
+        }
         break;
     }
   }

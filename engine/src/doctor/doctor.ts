@@ -1,21 +1,18 @@
 // `devenv doctor`: everything that can stop `devenv up`, checked before it does, each finding
 // with the command that fixes it. Reads only; installs and changes nothing.
 
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { ProjectSpec } from '../model/spec.js';
 import { inotifyLimit } from '../platform/inotify-limits.js';
 import { daemonPaths, type ProjectIdentity } from '../protocol/project-identity.js';
 import { DockerRuntime } from '../runtimes/docker/docker-runtime.js';
 import { findMissingBinaries } from '../runtimes/process/binaries.js';
 import type { RuntimeChoice } from '../runtimes/select-runtime.js';
+import { kubernetesToolFindings } from './kubernetes-tools.js';
 import { portHolders, portIsFree } from './port-holders.js';
 import { servicesState } from './services-state.js';
-
-const run = promisify(execFile);
 
 export type FindingStatus = 'ok' | 'info' | 'warn' | 'fail';
 
@@ -47,7 +44,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   }
   findings.push(...(await ports(opts.project, opts.ownPorts ?? new Map())));
   findings.push(...(await inotify(opts.project)));
-  findings.push(...(await kubernetesTools(opts.runtime)));
+  findings.push(...(await kubernetesToolFindings(opts.runtime)));
   findings.push(...(await diskSpace(opts.project.projectDir, docker.rootDir)));
   findings.push(socketPath(opts.identity));
   return findings;
@@ -77,7 +74,7 @@ async function dockerEngine(
       ...(root ? { rootDir: root } : {}),
     };
   } catch {
-    const needed = runtime === 'docker' || runtime === 'kind' || runtime === 'k3d';
+    const needed = runtime === 'docker' || runtime === 'kind' || runtime === 'k3d' || runtime === 'kubernetes';
     return {
       finding: {
         check: 'docker',
@@ -196,69 +193,6 @@ async function inotify(project: ProjectSpec): Promise<Finding[]> {
     });
   }
   return findings;
-}
-
-interface Tool {
-  name: string;
-  args: string[];
-  min?: [number, number, number];
-  install: string;
-}
-
-const kubeTools: Tool[] = [
-  {
-    name: 'kind',
-    args: ['version'],
-    min: [0, 20, 0],
-    install: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
-  },
-  { name: 'k3d', args: ['version'], min: [5, 6, 0], install: 'https://k3d.io/#installation' },
-  { name: 'kubectl', args: ['version', '--client'], install: 'https://kubernetes.io/docs/tasks/tools/' },
-  { name: 'helm', args: ['version', '--short'], install: 'https://helm.sh/docs/intro/install/' },
-];
-
-export function parseVersion(text: string): [number, number, number] | undefined {
-  const m = /v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
-}
-
-export function versionAtLeast(v: [number, number, number], min: [number, number, number]): boolean {
-  for (let i = 0; i < 3; i++) if (v[i]! !== min[i]!) return v[i]! > min[i]!;
-  return true;
-}
-
-async function kubernetesTools(runtime: RuntimeChoice): Promise<Finding[]> {
-  const wanted = runtime === 'kind' || runtime === 'k3d';
-  const out: Finding[] = [];
-  for (const tool of kubeTools) {
-    const needed = wanted && (tool.name === runtime || tool.name === 'kubectl');
-    let version: [number, number, number] | undefined;
-    let text = '';
-    try {
-      const r = await run(tool.name, tool.args, { timeout: 5000 });
-      text = `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
-      version = parseVersion(text);
-    } catch {
-      out.push({
-        check: 'kubernetes',
-        status: needed ? 'fail' : 'info',
-        detail: `${tool.name} is not installed${needed ? '' : ' (needed only for --runtime kind|k3d)'}`,
-        fix: `install ${tool.name}: ${tool.install}`,
-      });
-      continue;
-    }
-    if (tool.min && version && !versionAtLeast(version, tool.min)) {
-      out.push({
-        check: 'kubernetes',
-        status: needed ? 'fail' : 'warn',
-        detail: `${tool.name} ${version.join('.')} is older than ${tool.min.join('.')}`,
-        fix: `upgrade ${tool.name}: ${tool.install}`,
-      });
-    } else {
-      out.push({ check: 'kubernetes', status: 'ok', detail: `${tool.name}: ${text}` });
-    }
-  }
-  return out;
 }
 
 async function diskSpace(projectDir: string, dockerRoot: string | undefined): Promise<Finding[]> {

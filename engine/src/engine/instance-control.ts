@@ -78,7 +78,9 @@ export class InstanceControl {
     rec.stopping = true;
     this.store.set(rec, { state: 'restarting', message: why });
     this.logs.stop(rec);
-    await this.runtime.stop(rec.instanceId!, stopGrace(rec));
+    // A runtime that restarts in place keeps the instance's files (a pod would start from its image).
+    if (this.runtime.restart) await this.runtime.restart(rec.instanceId!, stopGrace(rec));
+    else await this.runtime.stop(rec.instanceId!, stopGrace(rec));
     rec.engineRestarts++;
     this.store.set(rec, { restartCount: rec.engineRestarts + rec.runtimeRestarts });
     await this.start(rec);

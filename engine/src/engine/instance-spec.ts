@@ -2,12 +2,12 @@
 // the fork reloader, then under its debugger (which wraps the reloader and follows its forks),
 // and only then hashed, so the same inputs give the same hash and a second `up` keeps it.
 
-import { type DebugPlan, injectPlanned } from '../debug/index.js';
+import type { DebugPlan } from '../debug/index.js';
 import type { ProjectSpec, ServiceSpec } from '../model/spec.js';
 import { specHash } from '../model/spec-hash.js';
 import type { DebugEndpoint } from '../model/status.js';
-import { planForkReload } from '../reload/fork-reload.js';
 import type { Artifact, Runtime } from '../runtime/runtime.js';
+import { prepareService } from './prepare-service.js';
 
 export interface InstanceSpec {
   spec: ServiceSpec;
@@ -22,9 +22,12 @@ export function instanceSpec(
   ctx: { runtime: Runtime; project: ProjectSpec; artifact: Artifact | undefined; debugPlan: DebugPlan },
 ): InstanceSpec {
   const { runtime, project, artifact } = ctx;
-  const reload = planForkReload(spec, { runtime: runtime.kind, image: artifact?.config });
-  const debug = injectPlanned(ctx.debugPlan, reload.service, artifact?.config);
-  const hash = specHash({ runtime: runtime.kind, spec: runtime.hashInput(debug.service, project, artifact) });
-  const notes = [...(reload.note ? [reload.note] : []), ...debug.notes];
-  return { spec: debug.service, hash, notes, ...(debug.endpoint ? { debug: debug.endpoint } : {}) };
+  const prepared = prepareService(spec, { runtime: runtime.kind, debugPlan: ctx.debugPlan, image: artifact?.config });
+  const hash = specHash({ runtime: runtime.kind, spec: runtime.hashInput(prepared.service, project, artifact) });
+  return {
+    spec: prepared.service,
+    hash,
+    notes: prepared.notes,
+    ...(prepared.endpoint ? { debug: prepared.endpoint } : {}),
+  };
 }

@@ -2,7 +2,7 @@
 // the TUI, the daemon (which relays them over JSON-RPC) and the extension all consume them.
 
 import type { SourceLocation } from './spec.js';
-import type { ProjectPhase, ServiceStatus } from './status.js';
+import type { ClusterStatus, ProjectPhase, ServiceStatus } from './status.js';
 
 export interface StatusEvent {
   kind: 'status';
@@ -53,7 +53,14 @@ export interface ProjectEvent {
   message?: string;
 }
 
-export type EngineEvent = StatusEvent | LogEvent | ProgressEvent | DiagnosticEvent | ProjectEvent;
+/** The cluster's Argo CD Applications changed (sync, health, an operation or hook moved on). */
+export interface ClusterEvent {
+  kind: 'cluster';
+  ts: string;
+  cluster: ClusterStatus;
+}
+
+export type EngineEvent = StatusEvent | LogEvent | ProgressEvent | DiagnosticEvent | ProjectEvent | ClusterEvent;
 
 /** Everything that produces events writes to a sink; the engine's bus is one. */
 export type EventSink = (event: EngineEvent) => void;

@@ -89,7 +89,57 @@ export interface ProjectStatus {
   phase: ProjectPhase;
   services: ServiceStatus[];
   /** Filled by the Kubernetes runtime; empty elsewhere. */
-  cluster?: { name: string; context: string; argocd?: { app: string; sync: string; health: string }[] };
+  cluster?: ClusterStatus;
+}
+
+/** A Kubernetes runtime's cluster and the Argo CD Applications that deploy the project. */
+export interface ClusterStatus {
+  name: string;
+  context: string;
+  /** Root Application (app of apps) first, then one per service. */
+  argocd?: ArgoApplicationStatus[];
+}
+
+/** One Argo CD Application: its sync and health, and what its current (or last) sync operation does. */
+export interface ArgoApplicationStatus {
+  app: string;
+  /** The Compose service it deploys; absent for the root Application. */
+  service?: string;
+  /** `Synced`, `OutOfSync`, `Unknown`. */
+  sync: string;
+  /** `Healthy`, `Progressing`, `Degraded`, `Missing`, `Suspended`, `Unknown`. */
+  health: string;
+  /** The commit it is synced to (12 hex digits). */
+  revision?: string;
+  /** The running or last sync operation: `Running`, `Succeeded`, `Failed`, `Error`, `Terminating`. */
+  operation?: { phase: string; message?: string };
+  /** Hook Jobs of that operation (PreSync migrations, PostSync smoke tests) and how each ended. */
+  hooks?: ArgoHookStatus[];
+}
+
+export interface ArgoHookStatus {
+  name: string;
+  /** `PreSync`, `Sync`, `PostSync`, `SyncFail`. */
+  type: string;
+  /** `Running`, `Succeeded`, `Failed`, `Error`, `Terminating`. */
+  phase: string;
+  message?: string;
+}
+
+/**
+ * What an Application's sync is doing, for every UI: `PreSync migrate Running`, `syncing`,
+ * `PostSync web-smoke Failed`, `sync Failed`; undefined when it rests. `failed` colours it red.
+ */
+export function argoActivity(a: ArgoApplicationStatus): { text: string; failed: boolean } | undefined {
+  const failedPhase = (phase: string) => phase === 'Failed' || phase === 'Error';
+  const hook = a.hooks?.find((h) => h.phase === 'Running') ?? a.hooks?.find((h) => failedPhase(h.phase));
+  const op = a.operation?.phase;
+  if (hook && (op === 'Running' || failedPhase(hook.phase))) {
+    return { text: `${hook.type} ${hook.name.replace(/^Job\//, '')} ${hook.phase}`, failed: hook.phase !== 'Running' };
+  }
+  if (op === 'Running') return { text: 'syncing', failed: false };
+  if (op && failedPhase(op)) return { text: `sync ${op}`, failed: true };
+  return undefined;
 }
 
 export function emptyStatus(name: string): ServiceStatus {

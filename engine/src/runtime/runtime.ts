@@ -7,7 +7,7 @@
 
 import type { EventSink } from '../model/events.js';
 import type { ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
-import type { Health, ProjectStatus, PublishedPort } from '../model/status.js';
+import type { ClusterStatus, Health, PublishedPort } from '../model/status.js';
 import type { SyncSession } from '../sync/session.js';
 
 export interface RuntimeInfo {
@@ -90,6 +90,18 @@ export interface Disposable {
   dispose(): void;
 }
 
+/** Argo CD in a Kubernetes runtime's cluster, for `devenv argocd …`. */
+export interface ArgoCdAccess {
+  /** The initial admin password Argo CD generated. */
+  password(): Promise<string>;
+  /** Argo CD's UI on 127.0.0.1 (`localPort` 0: a free one) until closed. */
+  forwardUi(localPort: number): Promise<{ url: string; close(): Promise<void> }>;
+  /** What installing and configuring the pinned Argo CD would change; changes nothing. */
+  plannedChanges(sink: EventSink): Promise<{ installed?: string; changes: string[] }>;
+  /** Makes those changes (asked for explicitly on a cluster devenv did not create). */
+  install(project: ProjectSpec, sink: EventSink): Promise<void>;
+}
+
 export interface Runtime {
   readonly kind: RuntimeKind;
 
@@ -129,6 +141,12 @@ export interface Runtime {
   start(instanceId: string): Promise<void>;
   /** Graceful stop (the service's stop signal), escalating to a kill after timeoutMs. */
   stop(instanceId: string, timeoutMs: number): Promise<void>;
+  /**
+   * Restart the instance where it runs, keeping its filesystem (files synced into it stay), the
+   * stop escalating to a kill after timeoutMs. Absent: the engine stops and starts it (Docker's
+   * restart keeps a container's filesystem; a pod's would not).
+   */
+  restart?(instanceId: string, timeoutMs: number): Promise<void>;
   remove(instanceId: string): Promise<void>;
   inspect(instanceId: string): Promise<InstanceState>;
 
@@ -162,7 +180,10 @@ export interface Runtime {
   reset?(project: ProjectSpec, mode: 'soft' | 'hard', sink: EventSink): Promise<void>;
 
   /** Cluster and Argo CD state for `ProjectStatus.cluster` (Kubernetes runtimes only). */
-  clusterStatus?(project: string): Promise<NonNullable<ProjectStatus['cluster']>>;
+  clusterStatus?(project: string): Promise<ClusterStatus>;
+
+  /** Argo CD in the cluster (Kubernetes runtimes only). */
+  readonly argocd?: ArgoCdAccess;
 
   /** Run a command inside the instance (`sync+exec`). */
   exec?(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult>;

@@ -8,7 +8,7 @@ import { DockerRuntime } from './docker/docker-runtime.js';
 import { ProcessRuntime } from './process/process-runtime.js';
 import { placeServicesState } from './process/services-state-dir.js';
 
-export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'kind' | 'k3d';
+export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'kind' | 'k3d' | 'kubernetes';
 
 export interface RuntimeContext {
   /** The project's state directory (pid records, process data). */
@@ -19,9 +19,13 @@ export interface RuntimeContext {
   explicitStateDir?: boolean;
   /** Told when the services' state directory is made somewhere else (once: when it is created). */
   onNotice?: (message: string) => void;
+  /** `kubernetes`: the kube context of a cluster devenv did not create (default DEVENV_KUBE_CONTEXT). */
+  kubeContext?: string;
+  /** `kubernetes`: the registry that cluster pulls from (default DEVENV_K8S_REGISTRY). */
+  imageRegistry?: string;
 }
 
-export const runtimeChoices: RuntimeChoice[] = ['auto', 'docker', 'process', 'kind', 'k3d'];
+export const runtimeChoices: RuntimeChoice[] = ['auto', 'docker', 'process', 'kind', 'k3d', 'kubernetes'];
 
 export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext): Promise<Runtime> {
   switch (choice) {
@@ -41,10 +45,26 @@ export async function selectRuntime(choice: RuntimeChoice, ctx: RuntimeContext):
       }
     }
     case 'kind':
-    case 'k3d': {
+    case 'k3d':
+    case 'kubernetes': {
       // Loaded only when asked for: the Kubernetes client alone costs ~0.5 s and ~75 MB.
       const { KubernetesRuntime } = await import('./kubernetes/kubernetes-runtime.js');
-      return new KubernetesRuntime({ provider: choice, stateDir: ctx.stateDir });
+      if (choice !== 'kubernetes') {
+        const clusterName = process.env.DEVENV_CLUSTER_NAME;
+        return new KubernetesRuntime({
+          provider: choice,
+          stateDir: ctx.stateDir,
+          ...(clusterName ? { clusterName } : {}),
+        });
+      }
+      const context = ctx.kubeContext ?? process.env.DEVENV_KUBE_CONTEXT;
+      const imageRegistry = ctx.imageRegistry ?? process.env.DEVENV_K8S_REGISTRY;
+      return new KubernetesRuntime({
+        provider: 'context',
+        stateDir: ctx.stateDir,
+        ...(context ? { context } : {}),
+        ...(imageRegistry ? { imageRegistry } : {}),
+      });
     }
   }
 }

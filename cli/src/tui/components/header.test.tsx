@@ -49,6 +49,41 @@ describe('Header', () => {
     expect(second).toContain('api Synced/Healthy, jobs OutOfSync/Progressing');
   });
 
+  it("shows what each Application's sync does: a running migration, a failed smoke test", () => {
+    const out = frame(
+      {
+        ...project,
+        runtime: 'kubernetes',
+        cluster: {
+          name: 'devenv',
+          context: 'kind-devenv',
+          argocd: [
+            {
+              app: 'shop-migrate',
+              service: 'migrate',
+              sync: 'OutOfSync',
+              health: 'Healthy',
+              operation: { phase: 'Running', message: 'waiting for completion of hook batch/Job/migrate' },
+              hooks: [{ name: 'Job/migrate', type: 'PreSync', phase: 'Running' }],
+            },
+            {
+              app: 'shop-api',
+              service: 'api',
+              sync: 'Synced',
+              health: 'Healthy',
+              operation: { phase: 'Failed', message: 'one or more synchronization tasks completed unsuccessfully' },
+              hooks: [{ name: 'Job/api-smoke', type: 'PostSync', phase: 'Failed' }],
+            },
+          ],
+        },
+      },
+      200,
+    );
+    expect(out).toContain(
+      'migrate OutOfSync/Healthy (PreSync migrate Running), api Synced/Healthy (PostSync api-smoke Failed)',
+    );
+  });
+
   it('says when Argo CD has no Applications yet', () => {
     const out = frame({ ...project, runtime: 'kubernetes', cluster: { name: 'dev', context: 'k3d-dev' } });
     expect(out).toContain('Argo CD: no Applications yet');

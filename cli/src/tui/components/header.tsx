@@ -1,7 +1,8 @@
 // The top row: project, runtime, how many services are healthy, the phase; for Kubernetes a
-// second row with the cluster and the Argo CD Applications' sync and health.
+// second row with the cluster and the Argo CD Applications' sync and health, and what a running
+// sync does (a PreSync migration, a PostSync smoke test).
 
-import type { ProjectPhase, ServiceStatus } from '@devenv/engine';
+import { argoActivity, type ProjectPhase, type ServiceStatus } from '@devenv/engine';
 import type { ColourName } from '../paint.js';
 import type { ProjectInfo } from '../state/reducer.js';
 import { isGood, stringWidth } from '../text.js';
@@ -36,6 +37,10 @@ function argoColour(value: string): ColourName {
   if (value === 'Synced' || value === 'Healthy') return 'green';
   if (value === 'Degraded' || value === 'Missing' || value === 'Unknown') return 'red';
   return 'yellow';
+}
+
+function activity(a: ReturnType<typeof argoActivity>): Piece[] {
+  return a ? [{ text: ` (${a.text})`, color: a.failed ? 'red' : 'yellow' }] : [];
 }
 
 export function Header({
@@ -82,10 +87,11 @@ export function Header({
             { text: 'Argo CD ', dim: true },
             ...cluster.argocd.flatMap((a, i): Piece[] => [
               ...(i > 0 ? [{ text: ', ', dim: true }] : []),
-              { text: `${a.app} ` },
+              { text: `${a.service ?? a.app} ` },
               { text: a.sync, color: argoColour(a.sync) },
               { text: '/', dim: true },
               { text: a.health, color: argoColour(a.health) },
+              ...activity(argoActivity(a)),
             ]),
           ]
         : [sep, { text: 'Argo CD: no Applications yet', dim: true }]),

@@ -273,6 +273,9 @@ function applyEvents(state: TuiState, events: EngineEvent[]): TuiState {
         if (e.severity === 'error') notice = { text, level: 'error', at: state.now };
         break;
       }
+      case 'cluster':
+        project = { ...project, cluster: e.cluster };
+        break;
       case 'project':
         project = { ...project, phase: e.phase };
         system(e.ts, 'devenv', `environment ${e.phase}${e.message ? `: ${e.message}` : ''}`);

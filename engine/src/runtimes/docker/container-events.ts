@@ -1,10 +1,11 @@
 // The engine's event stream for a project's containers, followed across engine restarts (it
-// reconnects from the last event's time) and handed over one event at a time.
+// reconnects from the last event's time, with the runtimes' one reconnect loop) and handed over
+// one event at a time.
 
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
-import { sleep } from './docker-errors.js';
+import { keepWatching } from '../shared/watch-reconnect.js';
 import { LABEL, ownedContainerFilters } from './labels.js';
 
 const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
@@ -24,58 +25,47 @@ export function followContainerEvents(
   project: string,
   onEvent: (e: ContainerEvent) => void,
 ): () => void {
-  let stopped = false;
-  let current: Readable | undefined;
   let since = Math.floor(Date.now() / 1000);
-  const connect = async (): Promise<void> => {
-    while (!stopped) {
-      try {
-        const stream = (await docker.getEvents({
-          since,
-          filters: JSON.stringify({ type: ['container'], label: ownedContainerFilters(project) }),
-        })) as unknown as Readable;
-        current = stream;
-        let buffer = '';
-        const utf8 = new StringDecoder('utf8'); // an event split inside a character stays whole
-        for await (const chunk of stream) {
-          buffer += utf8.write(chunk as Buffer);
-          let nl = buffer.indexOf('\n');
-          while (nl >= 0) {
-            const line = buffer.slice(0, nl).trim();
-            buffer = buffer.slice(nl + 1);
-            nl = buffer.indexOf('\n');
-            if (!line) continue;
-            const ev = JSON.parse(line) as {
-              status?: string;
-              Action?: string;
-              id?: string;
-              time?: number;
-              Actor?: { Attributes?: Record<string, string> };
-            };
-            if (ev.time) since = ev.time;
-            const action = ev.Action ?? ev.status ?? '';
-            const verb = action.split(':')[0]!.trim();
-            if (!watchedEvents.has(verb) && verb !== 'health_status') continue;
-            const service = ev.Actor?.Attributes?.[LABEL.service];
-            if (!service || !ev.id) continue;
-            const exit = ev.Actor?.Attributes?.exitCode;
-            onEvent({
-              containerId: ev.id,
-              service,
-              verb,
-              reason: exit === undefined ? action : `${action} (exit ${exit})`,
-            });
-          }
-        }
-      } catch {
-        // The event stream broke (engine restarted, socket closed): reconnect from the last event's time.
+  // A broken event stream (engine restarted, socket closed) reopens from the last event's time.
+  const watch = keepWatching(async (signal) => {
+    const stream = (await docker.getEvents({
+      since,
+      filters: JSON.stringify({ type: ['container'], label: ownedContainerFilters(project) }),
+    })) as unknown as Readable;
+    if (signal.aborted) return void stream.destroy();
+    signal.addEventListener('abort', () => stream.destroy(), { once: true });
+    let buffer = '';
+    const utf8 = new StringDecoder('utf8'); // an event split inside a character stays whole
+    for await (const chunk of stream) {
+      buffer += utf8.write(chunk as Buffer);
+      let nl = buffer.indexOf('\n');
+      while (nl >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        nl = buffer.indexOf('\n');
+        if (!line) continue;
+        const ev = JSON.parse(line) as {
+          status?: string;
+          Action?: string;
+          id?: string;
+          time?: number;
+          Actor?: { Attributes?: Record<string, string> };
+        };
+        if (ev.time) since = ev.time;
+        const action = ev.Action ?? ev.status ?? '';
+        const verb = action.split(':')[0]!.trim();
+        if (!watchedEvents.has(verb) && verb !== 'health_status') continue;
+        const service = ev.Actor?.Attributes?.[LABEL.service];
+        if (!service || !ev.id) continue;
+        const exit = ev.Actor?.Attributes?.exitCode;
+        onEvent({
+          containerId: ev.id,
+          service,
+          verb,
+          reason: exit === undefined ? action : `${action} (exit ${exit})`,
+        });
       }
-      if (!stopped) await sleep(1000);
     }
-  };
-  void connect();
-  return () => {
-    stopped = true;
-    current?.destroy();
-  };
+  });
+  return () => watch.dispose();
 }

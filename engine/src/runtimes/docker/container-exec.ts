@@ -2,7 +2,7 @@
 // `sync+exec` and the lifecycle hooks both need.
 
 import type Dockerode from 'dockerode';
-import { LogDecoder } from './log-stream.js';
+import { LogDecoder } from '../shared/log-decoder.js';
 
 export async function execInContainer(
   docker: Dockerode,

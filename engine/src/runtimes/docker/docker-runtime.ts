@@ -9,7 +9,6 @@ import type Dockerode from 'dockerode';
 import { RuntimeFailure, UserError } from '../../errors.js';
 import type { EventSink } from '../../model/events.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
-import { canonicalJson } from '../../model/spec-hash.js';
 import type {
   Artifact,
   CreateContext,
@@ -26,20 +25,20 @@ import type {
 import { openDockerChannel } from '../../sync/docker-transport.js';
 import type { SyncSession } from '../../sync/session.js';
 import type { SyncTransport } from '../../sync/transport.js';
+import { type DockerEndpoint, resolveDockerEndpoint } from '../shared/docker-endpoint.js';
+import DockerodeClient from '../shared/dockerode-client.js';
+import { ImageBuilder } from '../shared/image-builder.js';
+import { LogDecoder } from '../shared/log-decoder.js';
 import { containerCreateOptions, type InstanceOptions } from './container-config.js';
 import { followContainerEvents } from './container-events.js';
 import { execInContainer } from './container-exec.js';
-import { type DockerEndpoint, resolveDockerEndpoint } from './docker-endpoint.js';
 import { errMessage, statusOf, withTimeout } from './docker-errors.js';
-import DockerodeClient from './dockerode-client.js';
 import { probeEarly } from './early-health.js';
 import { FanOutTransport } from './fan-out-transport.js';
 import { copiedFilesHashInput, injectFiles } from './file-injection.js';
-import { Images } from './images.js';
 import { combinedState, MISSING, stateOf } from './instance-state.js';
-import { builtImageTag, LABEL, ownedContainerFilters } from './labels.js';
+import { LABEL, ownedContainerFilters } from './labels.js';
 import { type ContainerHooks, hooksFromLabels, runHooks } from './lifecycle-hooks.js';
-import { LogDecoder } from './log-stream.js';
 import { networkConfig } from './network-config.js';
 import { ensureProjectResources, removeProjectResources } from './project-resources.js';
 import { ReplicaGroups } from './replica-groups.js';
@@ -48,7 +47,7 @@ export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
   readonly docker: Dockerode;
   readonly endpoint: DockerEndpoint;
-  private readonly images: Images;
+  private readonly images: ImageBuilder;
   private readonly groups = new ReplicaGroups();
   /** post_start/pre_stop of each container, from its labels. */
   private readonly hooks = new Map<string, ContainerHooks>();
@@ -60,7 +59,7 @@ export class DockerRuntime implements Runtime {
   constructor(opts: { endpoint?: DockerEndpoint; buildConcurrency?: number } = {}) {
     this.endpoint = opts.endpoint ?? resolveDockerEndpoint();
     this.docker = new DockerodeClient(this.endpoint.options);
-    this.images = new Images(this.docker, opts.buildConcurrency ?? 2);
+    this.images = new ImageBuilder(this.docker, opts);
   }
 
   async connect(): Promise<RuntimeInfo> {
@@ -122,41 +121,7 @@ export class DockerRuntime implements Runtime {
     signal: AbortSignal,
     opts: { force: string[] },
   ): Record<string, Promise<Artifact | undefined>> {
-    const out: Record<string, Promise<Artifact | undefined>> = {};
-    const byBuild = new Map<string, Promise<Artifact>>();
-    const byImage = new Map<string, Promise<Artifact | undefined>>();
-    // Images built by any service of the project (not only those in this `up`) can be named by others.
-    for (const svc of Object.values(project.services)) {
-      if (!svc.build) continue;
-      const tag = svc.image ?? builtImageTag(project.name, svc.name);
-      const key = canonicalJson(svc.build);
-      // `pull_policy: build` rebuilds on every `up`, as in Compose.
-      const force = opts.force.includes(svc.name) || svc.pullPolicy?.kind === 'build';
-      let built = byBuild.get(key);
-      if (!built) {
-        built = this.images.build(svc, svc.build, tag, project, sink, signal, force);
-        byBuild.set(key, built);
-      } else {
-        built = built.then((a) => this.images.tagAs(a, tag));
-      }
-      const result = built;
-      if (services.some((s) => s.name === svc.name)) out[svc.name] = result;
-      if (svc.image) byImage.set(svc.image, result);
-    }
-    for (const svc of services) {
-      if (svc.build) continue;
-      if (!svc.image) {
-        out[svc.name] = Promise.reject(
-          new RuntimeFailure('docker.no-image', `service ${svc.name} has neither image nor build`, {
-            service: svc.name,
-          }),
-        );
-      } else {
-        out[svc.name] = byImage.get(svc.image) ?? this.images.ensure(svc, sink);
-      }
-    }
-    for (const p of Object.values(out)) p.catch(() => undefined);
-    return out;
+    return this.images.prepareArtifacts(services, project, sink, signal, opts);
   }
 
   /** Creates every instance of the service (connected to its networks, its files copied in); the first's id stands for them. */

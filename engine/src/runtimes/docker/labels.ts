@@ -8,16 +8,20 @@
 // replaced. Containers are matched on the project label *and* the spec hash, which only devenv
 // sets on a container, so images built by an older devenv with the container keys are harmless too.
 
+import { IMAGE_LABEL } from '../shared/image-labels.js';
+
+export { builtImageTag } from '../shared/image-labels.js';
+
 export const LABEL = {
   project: 'dev.devenv.project',
   service: 'dev.devenv.service',
   specHash: 'dev.devenv.spec-hash',
-  buildHash: 'dev.devenv.build-hash',
+  buildHash: IMAGE_LABEL.buildHash,
   version: 'dev.devenv.version',
   volume: 'dev.devenv.volume',
   network: 'dev.devenv.network',
-  imageProject: 'dev.devenv.image.project',
-  imageService: 'dev.devenv.image.service',
+  imageProject: IMAGE_LABEL.project,
+  imageService: IMAGE_LABEL.service,
   /** Which instance of a service with several (`scale`): `<n>/<count>`, from 1. */
   replica: 'dev.devenv.replica',
   /** The healthcheck's `start_interval` in ms, which engines before API 1.44 do not keep. */
@@ -46,9 +50,4 @@ export function networkName(project: string, network = 'default'): string {
 
 export function volumeName(project: string, volume: string): string {
   return `${project}_${volume}`;
-}
-
-/** Tag for an image built for a service that names no `image:` (Compose's convention). */
-export function builtImageTag(project: string, service: string): string {
-  return `${project}-${service}:latest`;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../model/events.js';
-import { applicationStatuses, fetchInstallManifest, sha256 } from './argocd.js';
+import { fetchInstallManifest, sha256 } from './argocd.js';
 
 const body = 'apiVersion: v1\nkind: List\n';
 const fakeFetch = (text: string, status = 200) =>
@@ -52,29 +52,5 @@ describe('the Argo CD install manifest', () => {
       code: 'kubernetes.argocd-download',
       hint: expect.stringContaining(path.join(dir, 'install.yaml')),
     });
-  });
-});
-
-describe('applicationStatuses', () => {
-  it('lists the root first, then services, with a running operation beside the sync status', () => {
-    const app = (name: string, role: string, status: object) => ({
-      metadata: { name, labels: { 'dev.devenv/role': role } },
-      status,
-    });
-    expect(
-      applicationStatuses([
-        app('demo-web', 'service', {
-          sync: { status: 'OutOfSync' },
-          health: { status: 'Progressing' },
-          operationState: { phase: 'Running' },
-        }),
-        app('demo', 'root', { sync: { status: 'Synced' }, health: { status: 'Healthy' } }),
-        app('demo-api', 'service', {}),
-      ]),
-    ).toEqual([
-      { app: 'demo', sync: 'Synced', health: 'Healthy' },
-      { app: 'demo-api', sync: 'Unknown', health: 'Unknown' },
-      { app: 'demo-web', sync: 'OutOfSync (Running)', health: 'Progressing' },
-    ]);
   });
 });

@@ -28,17 +28,20 @@ const finalizer = 'resources-finalizer.argocd.argoproj.io';
 
 /**
  * argocd-cm additions. Annotation tracking leaves `app.kubernetes.io/instance` to the project.
- * Deliberately absent: the Application health check Argo CD's docs give for app-of-apps. With it
- * the root's sync would wait for a child's health between waves, and one crashing service would
- * hold the root's operation (and every later change) until it recovered. Waves order the creation
- * of child Applications; devenv's engine waits for `depends_on` conditions itself before it adds
- * a dependent's Application.
+ * Argo CD reads this setting live. Deliberately absent:
+ * - `timeout.reconciliation`: the application controller reads it only when it starts (from its
+ *   environment), and devenv asks for a refresh of every Application it pushes to, so Argo CD's
+ *   poll interval only matters for changes devenv did not make;
+ * - the Application health check Argo CD's docs give for app-of-apps. With it the root's sync
+ *   would wait for a child's health between waves, and one crashing service would hold the root's
+ *   operation (and every later change) until it recovered. Waves order the creation of child
+ *   Applications; devenv's engine waits for `depends_on` conditions itself before it adds a
+ *   dependent's Application.
  */
-export function argocdConfigPatch(): Record<string, unknown> {
+export function argocdConfigPatch(): { data: Record<string, string> } {
   return {
     data: {
       'application.resourceTrackingMethod': 'annotation',
-      'timeout.reconciliation': '60s',
     },
   };
 }
@@ -243,33 +246,4 @@ export async function fetchInstallManifest(
     sha256: digest,
     verified: Boolean(expected.sha256) && expected.source !== 'recorded on first download',
   };
-}
-
-// ---- status ---------------------------------------------------------------------------------
-
-export interface ApplicationStatus {
-  app: string;
-  sync: string;
-  health: string;
-}
-
-/** `ProjectStatus.cluster.argocd` rows from Application objects, root first. */
-export function applicationStatuses(apps: readonly Record<string, unknown>[]): ApplicationStatus[] {
-  const rows = apps.map((a) => {
-    const meta = a.metadata as { name: string; labels?: Record<string, string> };
-    const status = (a.status ?? {}) as {
-      sync?: { status?: string };
-      health?: { status?: string };
-      operationState?: { phase?: string };
-    };
-    const op = status.operationState?.phase;
-    return {
-      app: meta.name,
-      sync: `${status.sync?.status ?? 'Unknown'}${op && op !== 'Succeeded' ? ` (${op})` : ''}`,
-      health: status.health?.status ?? 'Unknown',
-      root: meta.labels?.[LABEL.role] === 'root',
-    };
-  });
-  rows.sort((a, b) => Number(b.root) - Number(a.root) || a.app.localeCompare(b.app));
-  return rows.map(({ app, sync, health }) => ({ app, sync, health }));
 }

@@ -26,6 +26,7 @@ describe('ensureCluster (kind)', () => {
     expect(await ensureCluster(runner, kind, dir, () => {})).toBe('created');
     expect(runner.lines()).toEqual([
       "docker inspect -f '{{.State.Running}}' devenv-registry",
+      "docker ps --filter publish=5001 --format '{{.Names}}\t{{.Image}}\t{{.Ports}}'",
       'docker run -d --restart=always -p 127.0.0.1:5001:5000 --network bridge --name devenv-registry -v devenv-registry-data:/var/lib/registry registry:2.8.3',
       'kind get clusters',
       `kind create cluster --name devenv --config ${dir}/kind-cluster.yaml --wait 120s`,
@@ -37,6 +38,37 @@ describe('ensureCluster (kind)', () => {
       `kubectl --context kind-devenv apply -f ${dir}/bootstrap/registry-hosting.yaml`,
     ]);
     expect(parse(readFileSync(path.join(dir, 'kind-cluster.yaml'), 'utf8'))).toEqual(kind.config);
+  });
+
+  it("uses the registry kind's own guide runs on 5001 (kind-registry) instead of starting a second one", async () => {
+    const dir = state();
+    const runner = new RecordingRunner()
+      .on(['docker', 'inspect', '-f', '{{.State.Running}}'], { exitCode: 1, stderr: 'No such object' })
+      .on(['docker', 'ps', '--filter', 'publish=5001'], {
+        stdout: 'kind-registry\tregistry:2\t127.0.0.1:5001->5000/tcp\n',
+      })
+      .on(['kind', 'get', 'clusters'], { stdout: '' })
+      .on(['kind', 'get', 'nodes'], { stdout: 'devenv-control-plane\n' })
+      .on(['docker', 'inspect', '-f', '{{json .NetworkSettings.Networks.kind}}'], { stdout: 'null' });
+    await ensureCluster(runner, kind, dir, () => {});
+    const lines = runner.lines();
+    expect(lines.some((l) => l.startsWith('docker run'))).toBe(false);
+    expect(lines).toContain('docker network connect kind kind-registry');
+    const hosts = runner.commands.find((c) => c.argv.includes('/dev/stdin'));
+    expect(hosts?.stdin).toBe('[host."http://kind-registry:5000"]\n');
+  });
+
+  it('says who holds the registry port when it is not a registry', async () => {
+    const runner = new RecordingRunner()
+      .on(['docker', 'inspect', '-f', '{{.State.Running}}'], { exitCode: 1, stderr: 'No such object' })
+      .on(['docker', 'ps', '--filter', 'publish=5001'], { stdout: 'web\tnginx:1.27\t127.0.0.1:5001->80/tcp\n' });
+    const err = (await ensureCluster(runner, kind, state(), () => {}).catch((e: unknown) => e)) as UserError;
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.problems[0]).toMatchObject({
+      code: 'kubernetes.registry-port-busy',
+      message: expect.stringContaining('container web (nginx:1.27)'),
+      hint: 'stop it: `docker stop web`',
+    });
   });
 
   it('reuses a running cluster made from this config, and connects nothing twice', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { UserError } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
-import { type ClusterSpec, localRegistryHosting } from './cluster-config.js';
+import { type ClusterSpec, localRegistryHosting, type RegistrySpec } from './cluster-config.js';
 import { validateClusterConfig } from './cluster-schemas.js';
 import type { CommandRunner } from './command-runner.js';
 import {
@@ -21,6 +21,7 @@ import {
   kindRegistryNetworkProbe,
   kindRegistryNodeSteps,
   kindRegistryRun,
+  portHolderProbe,
   registryRunningProbe,
 } from './procedure.js';
 
@@ -48,18 +49,58 @@ export async function writeClusterConfig(cluster: ClusterSpec, stateDir: string)
   return file;
 }
 
-/** The registry container (kind): running, started, or created. k3d creates its own with the cluster. */
-export async function ensureKindRegistry(runner: CommandRunner, cluster: ClusterSpec, sink: EventSink): Promise<void> {
+/**
+ * The registry container (kind): running, started, or created. A registry another container
+ * already publishes on the same port (kind's local-registry guide runs `kind-registry` on 5001) is
+ * used as it is: it serves the same `localhost:5001/…` names, so devenv aliases that container on
+ * the nodes instead. k3d creates its own registry with the cluster. Returns the registry in use.
+ */
+export async function ensureKindRegistry(
+  runner: CommandRunner,
+  cluster: ClusterSpec,
+  sink: EventSink,
+): Promise<RegistrySpec | undefined> {
   const registry = cluster.registry;
-  if (!registry || cluster.provider !== 'kind') return;
+  if (!registry || cluster.provider !== 'kind') return registry;
   const probe = await runner.run(registryRunningProbe(registry), { allowFailure: true });
-  if (probe.exitCode === 0 && probe.stdout.trim() === 'true') return;
+  if (probe.exitCode === 0 && probe.stdout.trim() === 'true') return registry;
   if (probe.exitCode === 0) {
     await runner.run({ argv: ['docker', 'start', registry.container] });
-    return;
+    return registry;
+  }
+  const holders = await runner.run(portHolderProbe(registry.hostPort), { allowFailure: true });
+  for (const line of holders.stdout.split('\n')) {
+    const [name, image, ports] = line.trim().split('\t');
+    if (!name || !image) continue;
+    const inner = new RegExp(`:${registry.hostPort}->(\\d+)/tcp`).exec(ports ?? '')?.[1];
+    if (/^(docker\.io\/)?(library\/)?registry(:|@|$)/.test(image) && inner) {
+      log(sink, `using the registry ${name} that already serves 127.0.0.1:${registry.hostPort} (${image})`);
+      return { ...registry, container: name, endpoint: `http://${name}:${inner}` };
+    }
+    throw new UserError(
+      {
+        code: 'kubernetes.registry-port-busy',
+        message: `port 127.0.0.1:${registry.hostPort}, where devenv runs its image registry for kind, is published by the container ${name} (${image})`,
+        hint: `stop it: \`docker stop ${name}\``,
+      },
+      [`docker stop ${name}`],
+    );
   }
   log(sink, `starting the local registry ${registry.container} on 127.0.0.1:${registry.hostPort}`);
-  await runner.run(kindRegistryRun(registry));
+  const started = await runner.run(kindRegistryRun(registry), { allowFailure: true });
+  if (started.exitCode !== 0) {
+    const busy = /port is already allocated|address already in use/i.test(started.stderr);
+    throw new UserError({
+      code: busy ? 'kubernetes.registry-port-busy' : 'kubernetes.registry-start',
+      message: busy
+        ? `another program on this machine holds 127.0.0.1:${registry.hostPort}, where devenv runs its image registry for kind`
+        : `the image registry ${registry.container} did not start: ${started.stderr.trim().split('\n').pop()}`,
+      hint: busy
+        ? `find it with \`ss -ltnp 'sport = :${registry.hostPort}'\` and stop it`
+        : `see \`docker logs ${registry.container}\``,
+    });
+  }
+  return registry;
 }
 
 /**
@@ -72,11 +113,12 @@ export async function ensureCluster(
   stateDir: string,
   sink: EventSink,
 ): Promise<ClusterOutcome> {
-  await ensureKindRegistry(runner, cluster, sink);
+  const registry = await ensureKindRegistry(runner, cluster, sink);
+  const inUse: ClusterSpec = registry ? { ...cluster, registry } : cluster;
   if (await clusterExists(runner, cluster)) {
     const match = await runner.run(clusterMatchProbe(cluster), { allowFailure: true });
     if (match.exitCode === 0 && match.stdout.trim() !== '') {
-      await connectKindRegistry(runner, cluster, stateDir);
+      await connectKindRegistry(runner, inUse, stateDir);
       return 'reused';
     }
     throw new UserError(
@@ -127,7 +169,7 @@ export async function ensureCluster(
     message: 'created',
     done: true,
   });
-  await connectKindRegistry(runner, cluster, stateDir);
+  await connectKindRegistry(runner, inUse, stateDir);
   return 'created';
 }
 

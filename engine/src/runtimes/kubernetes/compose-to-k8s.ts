@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../../errors.js';
 import type { PortSpec, ProjectSpec, ServiceSpec } from '../../model/spec.js';
-import { builtImageTag } from '../docker/labels.js';
-import { type ResolvedDebug, resolveDebug } from './debug-command.js';
+import { builtImageTag } from '../shared/image-labels.js';
+import { type DebugPort, debugPortOf } from './debug-port.js';
 import { fileObjects } from './file-objects.js';
 import type { K8sObject } from './k8s-object.js';
 import { ANNOTATION, dnsLabel, objectName, selectorLabels, serviceAppName, serviceLabels } from './names.js';
@@ -45,7 +45,8 @@ export interface ServicePlan {
   containerPorts: ContainerPort[];
   /** Compose `ports:`: forwarded from 127.0.0.1 (or the address the file names) to the pod. */
   forwards: PortSpec[];
-  debug?: ResolvedDebug;
+  /** The debugger the engine injected (its port is also in `forwards`, at the host port the engine reports). */
+  debug?: DebugPort;
   /** Container directories `develop.watch` syncs into. */
   syncTargets: string[];
   /** The project's own kustomization for this service (absolute directory), when it has one. */
@@ -116,7 +117,7 @@ export function analyseProject(project: ProjectSpec, opts: AnalyseOptions = {}):
       wave: depth[name]!,
       appName: serviceAppName(project.name, name),
       baseImage: svc.image ?? imageName(builtImageTag(project.name, name)),
-      containerPorts: containerPorts(svc, image),
+      containerPorts: containerPorts(svc, image, debugPortOf(svc)?.port),
       forwards: svc.ports,
       syncTargets: [
         ...new Set(
@@ -127,7 +128,7 @@ export function analyseProject(project: ProjectSpec, opts: AnalyseOptions = {}):
         .filter(([, o]) => o === name)
         .map(([volume]) => claims[volume]!),
     };
-    const debug = resolveDebug(svc, image?.cmd);
+    const debug = debugPortOf(svc);
     if (debug) plan.debug = debug;
     const base = opts.manifestsDir ? path.join(opts.manifestsDir, name) : undefined;
     if (base && kustomizationFiles.some((f) => existsSync(path.join(base, f)))) plan.projectBase = base;
@@ -199,10 +200,11 @@ export function imageName(ref: string): string {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 
-function containerPorts(svc: ServiceSpec, image: ImageConfig | undefined): ContainerPort[] {
+function containerPorts(svc: ServiceSpec, image: ImageConfig | undefined, debugPort?: number): ContainerPort[] {
   const seen = new Map<string, ContainerPort>();
   const add = (port: number, protocol: 'tcp' | 'udp') => seen.set(`${port}/${protocol}`, { port, protocol });
-  for (const p of svc.ports) add(p.target, p.protocol);
+  // The debugger's port is forwarded to 127.0.0.1 only, never put behind a Service.
+  for (const p of svc.ports) if (p.target !== debugPort) add(p.target, p.protocol);
   for (const e of svc.container?.expose ?? []) if (e.protocol !== 'sctp') add(e.port, e.protocol);
   // Compose reaches any port of a service by its name; a Service needs them listed. The image
   // says which (EXPOSE): from `docker inspect` when known, else from the Dockerfile.

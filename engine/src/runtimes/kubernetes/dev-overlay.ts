@@ -1,14 +1,16 @@
 // The generated dev overlay: a kustomization per service, on top of the project's manifests or
 // the generated base, that makes the cluster a development environment. It points the image at
-// the local registry, stamps the spec hash, sets one replica (zero when stopped), starts the
-// debugger and exposes its port, mounts a scratch directory for the sync agent and records the
-// sync targets. All of it is in git, in the manifests Argo CD syncs, so self-heal keeps it.
+// the local registry, stamps the spec hash, sets one replica (zero when stopped), names the
+// debugger's port, mounts a scratch directory for the sync agent, records the sync targets and
+// the forwarded ports, and wraps services that `sync+restart` so they restart in place. All of it
+// is in git, in the manifests Argo CD syncs, so self-heal keeps it.
 
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { ServiceSpec } from '../../model/spec.js';
+import type { PortSpec, ServiceSpec } from '../../model/spec.js';
 import { type ImageConfig, imageName, type ServicePlan } from './compose-to-k8s.js';
-import { DEBUG_PORT_NAME, debugRewrite } from './debug-command.js';
+import { DEBUG_PORT_NAME } from './debug-port.js';
+import { wrapForRestart } from './in-place-restart.js';
 import { ANNOTATION, LABEL, labelValue, MANAGED_BY } from './names.js';
 
 /** Where the sync agent is copied in every pod: an emptyDir, so it is writable and executable. */
@@ -17,7 +19,10 @@ export const AGENT_VOLUME = 'devenv-agent';
 
 export interface OverlayInput {
   plan: ServicePlan;
+  /** The service as `up` runs it (debugger and reloader already in its command and environment). */
   svc: ServiceSpec;
+  /** The service as the Compose file writes it: what the engine added is the difference. */
+  original?: ServiceSpec;
   project: string;
   namespace: string;
   /** Image for the pods (`localhost:5001/project/service:tag`). */
@@ -32,49 +37,86 @@ export interface OverlayInput {
 
 export interface Overlay {
   kustomization: Record<string, unknown>;
-  /** Why the debugger could not be started, if it could not. */
+  /** Something the overlay could not do, for a diagnostic. */
   problem?: string;
+}
+
+/** `127.0.0.1:8000:8000/tcp,…`: the ports forwarded from this machine, read back by `observe`. */
+export function formatForwards(forwards: readonly PortSpec[]): string {
+  return forwards.map((p) => `${p.hostIp}:${p.published ?? 0}:${p.target}/${p.protocol}`).join(',');
+}
+
+export function parseForwards(text: string | undefined): PortSpec[] {
+  const out: PortSpec[] = [];
+  for (const item of (text ?? '').split(',')) {
+    const m = /^(.*):(\d+):(\d+)\/(tcp|udp)$/.exec(item.trim());
+    if (!m) continue;
+    const published = Number(m[2]);
+    out.push({
+      hostIp: m[1]!,
+      target: Number(m[3]),
+      protocol: m[4] as 'tcp' | 'udp',
+      hostIpExplicit: true,
+      ...(published > 0 ? { published } : {}),
+    });
+  }
+  return out;
 }
 
 export function devOverlay(input: OverlayInput): Overlay {
   const { plan, svc } = input;
   const container: Record<string, unknown> = { name: plan.name };
-  let problem: string | undefined;
+  const problems: string[] = [];
   const templateAnnotations: Record<string, string> = {};
+  const isJob = plan.workload === 'Job';
+  // A project's own manifests carry their own command and environment: what the engine changed
+  // (the debugger, the reloader) is patched onto them. A generated base has it already.
+  if (plan.projectBase && plan.debug) {
+    if (svc.entrypoint) {
+      container.command = svc.entrypoint;
+      container.args = svc.command ?? [];
+    } else if (svc.command) {
+      container.args = svc.command;
+    }
+    const added = Object.entries(svc.environment).filter(([k, v]) => input.original?.environment[k] !== v);
+    if (added.length > 0) container.env = added.map(([name, value]) => ({ name, value }));
+  }
   if (plan.debug) {
-    const { type, port, wait } = plan.debug;
-    const program = svc.entrypoint
-      ? [...svc.entrypoint, ...(svc.command ?? [])]
-      : (svc.command ?? input.imageConfig?.cmd ?? undefined);
-    const rewrite = debugRewrite(type, program, port, wait);
-    if (rewrite.argv) {
-      if (svc.entrypoint) {
-        container.command = rewrite.argv;
-        container.args = [];
-      } else {
-        container.args = rewrite.argv;
-      }
+    const { type, port } = plan.debug;
+    container.ports = [{ name: DEBUG_PORT_NAME[type], containerPort: port, protocol: 'TCP' }];
+    templateAnnotations[ANNOTATION.debug] = `${type}:${port}`;
+  }
+  if (!isJob && (svc.develop?.watch ?? []).some((r) => r.action === 'sync+restart')) {
+    const argv = runArgv(svc, input.imageConfig, Boolean(plan.projectBase));
+    if (argv.length > 0) {
+      container.command = wrapForRestart(argv, Math.ceil((svc.stopGracePeriodMs ?? 10_000) / 1000));
+      container.args = [];
+      templateAnnotations[ANNOTATION.restart] = 'in-place';
+    } else {
+      problems.push(
+        'its command is not known here (write `command:` in the Compose file), so `sync+restart` replaces the pod: the new pod runs the image until the synced files arrive',
+      );
     }
-    if (rewrite.env) container.env = Object.entries(rewrite.env).map(([name, value]) => ({ name, value }));
-    if (rewrite.argv || rewrite.env) {
-      container.ports = [{ name: DEBUG_PORT_NAME[type], containerPort: port, protocol: 'TCP' }];
-      templateAnnotations[ANNOTATION.debug] = `${type}:${port}`;
-    }
-    problem = rewrite.problem;
   }
   container.volumeMounts = [{ name: AGENT_VOLUME, mountPath: AGENT_DIR }];
   if (plan.syncTargets.length > 0) templateAnnotations[ANNOTATION.syncTargets] = plan.syncTargets.join(',');
 
-  const isJob = plan.workload === 'Job';
+  const role = isJob ? 'hook' : 'service';
   const patch = {
     apiVersion: isJob ? 'batch/v1' : 'apps/v1',
     kind: plan.workload,
-    metadata: { name: plan.name },
+    // The role goes on the workload too, not only its pods: `observe` finds instances by it,
+    // including in a project's own manifests that do not carry it.
+    metadata: {
+      name: plan.name,
+      labels: { [LABEL.role]: role },
+      ...(plan.forwards.length > 0 ? { annotations: { [ANNOTATION.forwards]: formatForwards(plan.forwards) } } : {}),
+    },
     spec: {
       ...(isJob ? {} : { replicas: input.replicas }),
       template: {
         metadata: {
-          labels: { [LABEL.role]: isJob ? 'hook' : 'service' },
+          labels: { [LABEL.role]: role },
           ...(Object.keys(templateAnnotations).length > 0 ? { annotations: templateAnnotations } : {}),
         },
         spec: {
@@ -110,7 +152,19 @@ export function devOverlay(input: OverlayInput): Overlay {
       { target: { kind: plan.workload, name: plan.name }, patch: stringify(patch, { lineWidth: 0 }).trimEnd() },
     ],
   };
-  return problem ? { kustomization, problem } : { kustomization };
+  return problems.length > 0 ? { kustomization, problem: problems.join('; ') } : { kustomization };
+}
+
+/**
+ * What the container runs: the spec's entrypoint and command, else the image's (a command left to
+ * the image is known once it is built). A project's own manifests may set their own command, so
+ * there only what the Compose file writes counts.
+ */
+function runArgv(svc: ServiceSpec, image: ImageConfig | undefined, ownManifests: boolean): string[] {
+  if (ownManifests) return [...(svc.entrypoint ?? []), ...(svc.command ?? [])];
+  const entrypoint = svc.entrypoint ?? image?.entrypoint ?? [];
+  const command = svc.command ?? (svc.entrypoint ? [] : (image?.cmd ?? []));
+  return [...entrypoint, ...command];
 }
 
 /** `host:port/a/b:tag` → [`host:port/a/b`, `tag`]; `…@sha256:x` → [`…`, `sha256:x`]. */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import type { K8sObject } from './k8s-object.js';
 import { dnsLabel, GIT_SERVER_NAME, LABEL, MANAGED_BY, SYSTEM_NAMESPACE } from './names.js';
 
@@ -69,12 +70,42 @@ export function toolsImageTag(): string {
   return h.digest('hex').slice(0, 12);
 }
 
-/** Writes the build context to `dir` (for the Docker runtime's builder, or `docker build`). */
+/** Writes the build context to `dir` (for the image builder, or `docker build`). */
 export async function writeToolsContext(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const [name, f] of Object.entries(TOOLS_IMAGE_FILES)) {
     await writeFile(path.join(dir, name), f.content, { mode: f.mode });
   }
+}
+
+/** The tools image as a service and project of its own, for the image builder (`contextDir` from writeToolsContext). */
+export function toolsImageBuild(contextDir: string): { service: ServiceSpec; project: ProjectSpec } {
+  const service: ServiceSpec = {
+    name: 'devenv-tools',
+    image: `devenv-tools:${toolsImageTag()}`,
+    build: { context: contextDir, dockerfile: 'Dockerfile', args: {} },
+    environment: {},
+    ports: [],
+    volumes: [],
+    dependsOn: {},
+    restart: { name: 'no' },
+    labels: {},
+    networks: [],
+    profiles: [],
+    tty: false,
+    stdinOpen: false,
+    devenv: {},
+  };
+  const project: ProjectSpec = {
+    name: 'devenv',
+    projectDir: contextDir,
+    configFiles: [],
+    services: { 'devenv-tools': service },
+    volumes: {},
+    networks: {},
+    devenv: {},
+  };
+  return { service, project };
 }
 
 export function repoName(project: string): string {

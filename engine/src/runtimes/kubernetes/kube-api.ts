@@ -100,6 +100,11 @@ export interface KubeApi {
     labelSelector: string,
     onEvent: (type: string, pod: PodView) => void,
   ): Promise<StreamHandle>;
+  /** Argo CD Applications in `argocd` matching the selector, as they change. */
+  watchApplications(
+    labelSelector: string,
+    onEvent: (type: string, app: Record<string, unknown>) => void,
+  ): Promise<StreamHandle>;
   logs(namespace: string, pod: string, container: string, opts: LogOptions, out: Writable): Promise<StreamHandle>;
   /** Carries one TCP connection (`socket`) to `port` of the pod. */
   portForward(namespace: string, pod: string, port: number, socket: Duplex): Promise<StreamHandle>;
@@ -242,6 +247,23 @@ export class ClientNodeKubeApi implements KubeApi {
       `/api/v1/namespaces/${namespace}/pods`,
       { labelSelector },
       (type, obj) => onEvent(type, podView(obj as V1Pod)),
+      (err) => settle(err ? toError(err) : undefined),
+    );
+    return { closed, close: () => controller.abort() };
+  }
+
+  async watchApplications(
+    labelSelector: string,
+    onEvent: (type: string, app: Record<string, unknown>) => void,
+  ): Promise<StreamHandle> {
+    let settle!: (err: Error | undefined) => void;
+    const closed = new Promise<Error | undefined>((resolve) => {
+      settle = resolve;
+    });
+    const controller = await new Watch(this.kc).watch(
+      `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`,
+      { labelSelector },
+      (type, obj) => onEvent(type, obj as Record<string, unknown>),
       (err) => settle(err ? toError(err) : undefined),
     );
     return { closed, close: () => controller.abort() };

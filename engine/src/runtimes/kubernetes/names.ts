@@ -17,9 +17,13 @@ export const ANNOTATION = {
   specHash: 'dev.devenv/spec-hash',
   /** Container directories files are synced into (comma-separated), for people and tools reading the cluster. */
   syncTargets: 'dev.devenv/sync-targets',
-  /** `python:5678` / `node:9229`: the debugger the dev overlay started. */
+  /** `python:5678` / `node:9229`: the debugger the engine injected, on the pod template. */
   debug: 'dev.devenv/debug',
   image: 'dev.devenv/image',
+  /** `in-place` on a pod template whose container runs under the restart wrapper (in-place-restart.ts). */
+  restart: 'dev.devenv/restart',
+  /** `127.0.0.1:8000:8000/tcp,…` on a workload: the ports devenv forwards to its pods (see dev-overlay.ts). */
+  forwards: 'dev.devenv/forwards',
   replicas: 'dev.devenv/replicas',
   syncWave: 'argocd.argoproj.io/sync-wave',
   hook: 'argocd.argoproj.io/hook',

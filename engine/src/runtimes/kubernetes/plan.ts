@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Problem } from '../../errors.js';
-import type { ProjectSpec } from '../../model/spec.js';
+import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import { specHash } from '../../model/spec-hash.js';
 import { type ArgoContext, appProject, argocdConfigPatch, cacheDir, generatedRoot, rootApplication } from './argocd.js';
 import { type ClusterSpec, clusterSpec, localRegistryHosting } from './cluster-config.js';
@@ -37,12 +37,14 @@ import {
 } from './names.js';
 import {
   argocdInstallSteps,
+  bootstrapPath,
   clusterCreateCommand,
   gitServerSteps,
   imageLoadCommand,
   imagePushSteps,
   kindRegistryNodeSteps,
   kindRegistryRun,
+  kubectl,
   projectApplySteps,
   snapshotLayout,
   snapshotPushCommand,
@@ -59,6 +61,8 @@ export interface KubernetesPlanOptions {
   clusterName?: string;
   /** Where devenv writes cluster configs, bootstrap manifests and the snapshot index. */
   stateDir?: string;
+  /** The project's devenv state directory, kept out of the snapshot (default: none). */
+  devenvDir?: string;
   /** The project's own manifests (`<dir>/<service>/kustomization.yaml`); default: discovered. */
   manifestsDir?: string;
   /** false: no local registry; images are loaded into the nodes. */
@@ -68,6 +72,8 @@ export interface KubernetesPlanOptions {
   /** Image id per service (from the builds); the dry run writes `dry-run` tags without them. */
   imageIds?: Record<string, string>;
   imageConfigs?: Record<string, ImageConfig>;
+  /** The services as the file writes them, when `project` has them as `up` runs them (debuggers injected). */
+  originals?: Record<string, ServiceSpec>;
   /** Where the Argo CD install manifest is (default: devenv's cache). */
   installManifest?: string;
   /** Render each Application with `kubectl kustomize` (default true). */
@@ -75,7 +81,7 @@ export interface KubernetesPlanOptions {
   runner?: CommandRunner;
 }
 
-/** A step of the procedure: a command, or a build the Docker runtime's builder performs. */
+/** A step of the procedure: a command, or a build the image builder (runtimes/shared) performs. */
 export type PlanStep = { kind: 'command'; command: Command } | { kind: 'note'; text: string };
 
 export interface KubernetesPlan {
@@ -180,6 +186,8 @@ export function serviceHashInput(
     toolsImage: string;
     imageId?: string;
     imageConfig?: ImageConfig;
+    /** The service as the file writes it (`project` has it as `up` runs it). */
+    original?: ServiceSpec;
     projectManifestsDigest?: string;
   },
 ): unknown {
@@ -189,6 +197,7 @@ export function serviceHashInput(
   const overlay = devOverlay({
     plan,
     svc: project.services[plan.service]!,
+    ...(ctx.original ? { original: ctx.original } : {}),
     project: project.name,
     namespace: ctx.namespace,
     image: 'image',
@@ -248,6 +257,7 @@ export async function planKubernetes(project: ProjectSpec, opts: KubernetesPlanO
         toolsImage,
         ...(imageId ? { imageId } : {}),
         ...(opts.imageConfigs?.[plan.service] ? { imageConfig: opts.imageConfigs[plan.service] } : {}),
+        ...(opts.originals?.[plan.service] ? { original: opts.originals[plan.service] } : {}),
         ...(digests[plan.service] ? { projectManifestsDigest: digests[plan.service] } : {}),
       }),
     });
@@ -264,6 +274,7 @@ export async function planKubernetes(project: ProjectSpec, opts: KubernetesPlanO
   }
   const tree = repoTree({
     project,
+    ...(opts.originals ? { originals: opts.originals } : {}),
     analysis,
     argo,
     toolsImage,
@@ -285,6 +296,7 @@ export async function planKubernetes(project: ProjectSpec, opts: KubernetesPlanO
     analysis,
     desired,
     installManifest: opts.installManifest ?? path.join(cacheDir(), 'install.yaml'),
+    ...(opts.devenvDir ? { devenvDir: opts.devenvDir } : {}),
   });
   const rendered = opts.render === false ? [] : await renderTree(tree.files, layout, analysis, project, opts.runner);
   return {
@@ -363,6 +375,8 @@ interface ProcedureInput {
   analysis: ProjectAnalysis;
   desired: Record<string, DesiredService>;
   installManifest: string;
+  /** The project's devenv state directory (kept out of the snapshot). */
+  devenvDir?: string;
 }
 
 /**
@@ -386,15 +400,23 @@ function procedureSteps(input: ProcedureInput): PlanStep[] {
       for (const c of kindRegistryNodeSteps(cluster, [`${cluster.name}-control-plane`], stateDir)) cmd(c);
     }
   }
-  for (const c of argocdInstallSteps(context, stateDir, input.installManifest)) cmd(c);
-  note('wait until every Argo CD Deployment and StatefulSet is ready (through the API, with progress)');
+  if (cluster) {
+    for (const c of argocdInstallSteps(context, stateDir, input.installManifest)) cmd(c);
+    note('wait until every Argo CD Deployment and StatefulSet is ready (through the API, with progress)');
+  } else {
+    // A cluster devenv did not create: Argo CD is used as found (`devenv argocd install` changes it).
+    cmd(kubectl(context, 'apply', '-f', bootstrapPath(stateDir, 'namespaces')));
+    note(
+      `use the Argo CD running in namespace argocd as it is; \`devenv --runtime kubernetes --context ${context} argocd install\` lists what it would change, then asks`,
+    );
+  }
   const publish = (source: string, ref: string) => {
     if (input.target?.kind === 'load' && input.cluster) {
       cmd({ argv: ['docker', 'tag', source, ref] });
       cmd(imageLoadCommand(input.cluster, ref));
     } else for (const c of imagePushSteps(source, ref)) cmd(c);
   };
-  note(`build devenv-tools:${input.toolsImage.split(':').pop()} (git server, curl) with the Docker runtime's builder`);
+  note(`build devenv-tools:${input.toolsImage.split(':').pop()} (git server, curl) with the image builder`);
   publish(`devenv-tools:${input.toolsImage.split(':').pop()}`, input.toolsImage);
   for (const c of gitServerSteps(context, stateDir)) cmd(c);
   for (const plan of input.analysis.services) {
@@ -402,12 +424,12 @@ function procedureSteps(input: ProcedureInput): PlanStep[] {
     const image = input.desired[plan.service]!.image;
     note(
       svc.build
-        ? `build ${plan.service} with the Docker runtime's builder (${svc.build.context}, ${svc.build.dockerfile})`
-        : `pull ${svc.image ?? '?'} with the Docker runtime`,
+        ? `build ${plan.service} with the image builder (${svc.build.context}, ${svc.build.dockerfile})`
+        : `pull ${svc.image ?? '?'} with the image builder`,
     );
     publish(svc.build ? `<${plan.service} image id>` : (svc.image ?? ''), image);
   }
-  const layout = snapshotLayout(input.layout.root, input.layout.inRepo, stateDir);
+  const layout = snapshotLayout(input.layout.root, input.layout.inRepo, stateDir, input.devenvDir);
   note(`write the generated tree to ${layout.generatedTree}/${generatedRoot(project.name)}`);
   if (input.layout.inRepo)
     note(`copy the repository's index to ${layout.indexFile} (its stat cache makes \`add -A\` fast)`);

@@ -56,6 +56,13 @@ export function kindRegistryRun(registry: RegistrySpec): Command {
   };
 }
 
+/** Containers publishing the registry's host port (another registry, e.g. kind's guide's `kind-registry` on 5001). */
+export function portHolderProbe(hostPort: number): Command {
+  return {
+    argv: ['docker', 'ps', '--filter', `publish=${hostPort}`, '--format', '{{.Names}}\t{{.Image}}\t{{.Ports}}'],
+  };
+}
+
 export function registryRunningProbe(registry: RegistrySpec): Command {
   return { argv: ['docker', 'inspect', '-f', '{{.State.Running}}', registry.container] };
 }
@@ -150,6 +157,11 @@ export function argocdVersionProbe(context: string): Command {
   );
 }
 
+/** argocd-cm's settings (`data`, as JSON), to compare with what devenv would set. */
+export function argocdSettingsProbe(context: string): Command {
+  return kubectl(context, '-n', ARGOCD_NAMESPACE, 'get', 'configmap', 'argocd-cm', '-o', 'jsonpath={.data}');
+}
+
 export function imagePushSteps(source: string, target: string): Command[] {
   return [{ argv: ['docker', 'tag', source, target] }, { argv: ['docker', 'push', target] }];
 }
@@ -181,15 +193,29 @@ export interface SnapshotLayout {
   indexFile: string;
   /** Outside git: a private bare repository. */
   gitDir?: string;
+  /** Root-relative directories never snapshotted: devenv's own state (logs, the index above). */
+  exclude: string[];
 }
 
-export function snapshotLayout(root: string, inRepo: boolean, stateDir: string): SnapshotLayout {
+/**
+ * `devenvDir`: the project's devenv state (`<project>/.devenv/<name>`); when it lies inside the
+ * root it stays out of the snapshot even if no .gitignore names it, and so does the `.devenv`
+ * folder holding it.
+ */
+export function snapshotLayout(root: string, inRepo: boolean, stateDir: string, devenvDir?: string): SnapshotLayout {
+  const exclude: string[] = [];
+  if (devenvDir) {
+    const dir = path.basename(path.dirname(devenvDir)) === '.devenv' ? path.dirname(devenvDir) : devenvDir;
+    const rel = path.relative(root, dir);
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) exclude.push(rel.split(path.sep).join('/'));
+  }
   return {
     root,
     inRepo,
     generatedTree: path.join(stateDir, 'tree'),
     indexFile: path.join(stateDir, 'snapshot.index'),
     ...(inRepo ? {} : { gitDir: path.join(stateDir, 'snapshot.git') }),
+    exclude,
   };
 }
 
@@ -225,8 +251,11 @@ export function snapshotSteps(
   if (!values.seededIndex) {
     prepare.push(git(layout, undefined, 'read-tree', values.hasHead ? 'HEAD' : '--empty'));
   }
-  prepare.push(git(layout, undefined, 'add', '-A'));
-  prepare.push(git(layout, undefined, 'rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', GENERATED_DIR));
+  const excluded = layout.exclude.map((dir) => `:(exclude)${dir}`);
+  prepare.push(git(layout, undefined, 'add', '-A', ...(excluded.length > 0 ? ['--', '.', ...excluded] : [])));
+  prepare.push(
+    git(layout, undefined, 'rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...layout.exclude, GENERATED_DIR),
+  );
   prepare.push(git(layout, layout.generatedTree, 'add', '-A', '-f', '--', GENERATED_DIR));
   const message = `devenv snapshot of ${project}${values.head ? ` at ${values.head.slice(0, 12)}` : ''} with working-tree changes`;
   return {
@@ -243,7 +272,16 @@ export function snapshotSteps(
         message,
       ),
     ),
-    updateRef: git(layout, undefined, 'update-ref', snapshotRef(project), values.commit ?? '<commit>'),
+    // No hooks of the user's run for devenv's private ref (reference-transaction).
+    updateRef: git(
+      layout,
+      undefined,
+      '-c',
+      'core.hooksPath=/dev/null',
+      'update-ref',
+      snapshotRef(project),
+      values.commit ?? '<commit>',
+    ),
   };
 }
 
@@ -269,6 +307,8 @@ export function snapshotPushCommand(layout: SnapshotLayout, context: string, pro
       '-c',
       'protocol.ext.allow=always',
       'push',
+      // The snapshot is devenv's, not the user's: their pre-push hooks (tests, linters) are not for it.
+      '--no-verify',
       '--force',
       '--quiet',
       pushRemote(context, project),
@@ -284,11 +324,12 @@ export function projectApplySteps(context: string, stateDir: string, rootApp: st
 }
 
 /**
- * Ends an Application's running sync operation (Argo CD's `terminate-op`), so a new commit is
- * synced now: an operation waiting for a crashing Deployment's health before its PostSync hook
- * would otherwise hold every fix back until the rollout's deadline.
+ * Ends an Application's running sync operation (Argo CD's `terminate-op`) that a newer commit of
+ * its own files supersedes (see `supersedable` in application-status.ts for when). The
+ * Application's resourceVersion is a precondition: if the operation moved on since it was read
+ * (a hook started), the API server refuses the patch with a conflict and nothing is ended.
  */
-export function terminateOperationCommand(context: string, app: string): Command {
+export function terminateOperationCommand(context: string, app: string, resourceVersion: string): Command {
   return kubectl(
     context,
     '-n',
@@ -299,7 +340,7 @@ export function terminateOperationCommand(context: string, app: string): Command
     '--type',
     'merge',
     '-p',
-    '{"status":{"operationState":{"phase":"Terminating"}}}',
+    JSON.stringify({ metadata: { resourceVersion }, status: { operationState: { phase: 'Terminating' } } }),
   );
 }
 

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Problem } from '../../errors.js';
-import type { ProjectSpec } from '../../model/spec.js';
+import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import { type ArgoContext, generatedRoot, serviceApplication } from './argocd.js';
 import { baseObjects, type ImageConfig, type ProjectAnalysis, type ServicePlan } from './compose-to-k8s.js';
 import { devOverlay } from './dev-overlay.js';
@@ -21,7 +21,10 @@ export interface DesiredService {
 }
 
 export interface TreeInput {
+  /** The services as `up` runs them (debugger, reloader). */
   project: ProjectSpec;
+  /** The services as the Compose file writes them (what a project's own manifests get patched with is the difference). */
+  originals?: Record<string, ServiceSpec>;
   analysis: ProjectAnalysis;
   argo: ArgoContext;
   toolsImage: string;
@@ -72,6 +75,7 @@ export function repoTree(input: TreeInput): RepoTree {
     const overlay = devOverlay({
       plan,
       svc: project.services[plan.service]!,
+      ...(input.originals?.[plan.service] ? { original: input.originals[plan.service] } : {}),
       project: project.name,
       namespace: argo.namespace,
       image: desired.image,
@@ -81,7 +85,7 @@ export function repoTree(input: TreeInput): RepoTree {
       ...(input.imageConfigs?.[plan.service] ? { imageConfig: input.imageConfigs[plan.service] } : {}),
     });
     if (overlay.problem) {
-      problems.push({ code: 'kubernetes.debug-not-injected', message: `service ${plan.service}: ${overlay.problem}` });
+      problems.push({ code: 'kubernetes.overlay', message: `service ${plan.service}: ${overlay.problem}` });
     }
     files[`${overlayDir}/kustomization.yaml`] = toYaml([overlay.kustomization]);
     const app = serviceApplication(argo, plan, desired);

@@ -29,7 +29,7 @@ export async function readGeneratedTree(treeDir: string): Promise<Record<string,
 
 const dump = (o: unknown): string => stringify(o, { lineWidth: 0 });
 
-/** Sets a Deployment's replicas in its overlay patch and on its Application. False when absent. */
+/** Sets a Deployment's replicas in its overlay patch and on its Application. False when absent or already so. */
 export function setReplicas(files: Record<string, string>, project: string, name: string, replicas: number): boolean {
   const top = generatedRoot(project);
   const overlayFile = `${top}/services/${name}/kustomization.yaml`;
@@ -38,12 +38,16 @@ export function setReplicas(files: Record<string, string>, project: string, name
   const appText = files[appFile];
   if (!overlayText || !appText) return false;
   const overlay = parse(overlayText) as { patches?: { patch: string }[] };
+  let changed = false;
   for (const p of overlay.patches ?? []) {
     const patch = parse(p.patch) as { kind?: string; spec?: { replicas?: number } };
-    if (patch.kind !== 'Deployment' || !patch.spec) continue;
+    if (patch.kind !== 'Deployment' || !patch.spec || patch.spec.replicas === replicas) continue;
     patch.spec.replicas = replicas;
     p.patch = dump(patch).trimEnd();
+    changed = true;
   }
+  // Already so (a start of a running service, a restart in place): nothing to commit.
+  if (!changed) return false;
   files[overlayFile] = dump(overlay);
   const app = parse(appText) as { metadata: { annotations?: Record<string, string> } };
   app.metadata.annotations = { ...app.metadata.annotations, [ANNOTATION.replicas]: String(replicas) };
@@ -97,4 +101,26 @@ export function rebuildAppList(files: Record<string, string>, project: string): 
     kind: 'Kustomization',
     resources,
   });
+}
+
+/** Object names of the services whose generated files (Application, overlay, base) differ. */
+export function changedServices(
+  previous: Record<string, string>,
+  next: Record<string, string>,
+  project: string,
+): string[] {
+  const top = generatedRoot(project);
+  const owner = (key: string): string | undefined => {
+    if (!key.startsWith(`${top}/`)) return undefined;
+    const [dir, name] = key.slice(top.length + 1).split('/');
+    if (dir === 'apps') return name === 'kustomization.yaml' ? undefined : name?.replace(/\.yaml$/, '');
+    return dir === 'services' || dir === 'base' ? name : undefined;
+  };
+  const out = new Set<string>();
+  for (const key of new Set([...Object.keys(previous), ...Object.keys(next)])) {
+    if (previous[key] === next[key]) continue;
+    const name = owner(key);
+    if (name) out.add(name);
+  }
+  return [...out].sort();
 }

@@ -1,16 +1,12 @@
-// `devenv doctor` for the Kubernetes runtimes: which CLIs are there, in versions devenv drives,
-// each finding with the fix. Parsers are exported for tests against real version output.
+// The doctor's checks for the Kubernetes runtimes (kind, k3d, a kube context): which CLIs are
+// there, in the versions devenv drives (versions.ts), each finding with the fix. Errors only for
+// what the chosen runtime needs; for other runtimes they are information. Parsers are exported
+// for tests against real version output.
 
-import { type CommandRunner, ExecaRunner, installHints } from './command-runner.js';
-import { ARGOCD_INSTALL_SHA256, ARGOCD_VERSION, MIN_VERSIONS } from './versions.js';
-
-export interface DoctorFinding {
-  id: string;
-  severity: 'ok' | 'info' | 'warning' | 'error';
-  title: string;
-  detail?: string;
-  fix?: string;
-}
+import { type CommandRunner, ExecaRunner, installHints } from '../runtimes/kubernetes/command-runner.js';
+import { ARGOCD_INSTALL_SHA256, ARGOCD_VERSION, MIN_VERSIONS } from '../runtimes/kubernetes/versions.js';
+import type { RuntimeChoice } from '../runtimes/select-runtime.js';
+import type { Finding, FindingStatus } from './doctor.js';
 
 /** `1.2.3` from `v1.2.3-k3s1`, `kind v0.27.0 go1.23…`, `v3.16.2+g13654a5`. */
 export function extractVersion(text: string): string | undefined {
@@ -50,7 +46,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 interface ToolCheck {
-  tool: 'kind' | 'k3d' | 'kubectl' | 'helm' | 'docker' | 'git';
+  tool: 'kind' | 'k3d' | 'kubectl' | 'helm' | 'git';
   argv: string[];
   parse: (stdout: string) => string | undefined;
   min?: string;
@@ -80,12 +76,6 @@ const checks: ToolCheck[] = [
     min: MIN_VERSIONS.k3d,
     why: 'creates k3d clusters (`--runtime k3d`)',
   },
-  {
-    tool: 'docker',
-    argv: ['docker', 'version', '--format', '{{.Server.Version}}'],
-    parse: (s) => extractVersion(s) ?? (s.trim() || undefined),
-    why: 'builds images and runs the kind/k3d nodes and the registry',
-  },
   { tool: 'git', argv: ['git', '--version'], parse: extractVersion, why: 'commits the snapshot Argo CD deploys' },
   {
     tool: 'helm',
@@ -97,78 +87,63 @@ const checks: ToolCheck[] = [
 ];
 
 /**
- * Findings for the Kubernetes runtimes. `provider` makes its CLI an error when missing; the other
- * provider's CLI is then only informational.
+ * One finding per tool (`check: 'kubernetes'`). The runtime's own CLI, kubectl and git are
+ * failures when missing or too old for `--runtime kind|k3d|kubernetes`; everything else informs.
+ * The Docker engine the kind/k3d nodes run on is the doctor's own `docker` check.
  */
-export async function kubernetesDoctorChecks(
-  opts: { provider?: 'kind' | 'k3d' | 'context'; runner?: CommandRunner } = {},
-): Promise<DoctorFinding[]> {
-  const runner = opts.runner ?? new ExecaRunner();
-  const findings: DoctorFinding[] = [];
+export async function kubernetesToolFindings(
+  runtime: RuntimeChoice,
+  runner: CommandRunner = new ExecaRunner(),
+): Promise<Finding[]> {
+  const provider = runtime === 'kind' || runtime === 'k3d' ? runtime : runtime === 'kubernetes' ? 'context' : undefined;
+  const findings: Finding[] = [];
   for (const check of checks) {
     const required =
-      check.tool === 'kubectl' ||
-      check.tool === 'git' ||
-      (check.tool === 'docker' && opts.provider !== 'context') ||
-      check.tool === opts.provider;
-    const missingSeverity: DoctorFinding['severity'] =
-      check.tool === 'helm' ? 'info' : required ? 'error' : opts.provider ? 'info' : 'warning';
+      provider !== undefined && (check.tool === 'kubectl' || check.tool === 'git' || check.tool === provider);
+    const missing: FindingStatus = required ? 'fail' : 'info';
+    const unused = provider ? '' : ' (needed only for --runtime kind|k3d|kubernetes)';
     let stdout: string;
     try {
       const r = await runner.run({ argv: check.argv }, { allowFailure: true, timeoutMs: 15_000 });
       if (r.exitCode !== 0) {
         findings.push({
-          id: `kubernetes.${check.tool}`,
-          severity: missingSeverity,
-          title: `${check.tool}: \`${check.argv.join(' ')}\` failed`,
-          detail: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' '),
-          fix:
-            check.tool === 'docker'
-              ? 'start the Docker engine (Docker Desktop, colima, `sudo systemctl start docker`)'
-              : installHints[check.tool],
+          check: 'kubernetes',
+          status: missing,
+          detail: `${check.tool}: \`${check.argv.join(' ')}\` failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`,
+          fix: installHints[check.tool]!,
         });
         continue;
       }
       stdout = r.stdout;
     } catch {
       findings.push({
-        id: `kubernetes.${check.tool}`,
-        severity: missingSeverity,
-        title: `${check.tool} is not installed`,
-        detail: `needed because it ${check.why}`,
-        ...(installHints[check.tool] ? { fix: installHints[check.tool] } : {}),
+        check: 'kubernetes',
+        status: missing,
+        detail: `${check.tool} is not installed${unused}; devenv uses it because it ${check.why}`,
+        fix: installHints[check.tool]!,
       });
       continue;
     }
     const version = check.parse(stdout);
     if (check.min && version && compareVersions(version, check.min) < 0) {
       findings.push({
-        id: `kubernetes.${check.tool}`,
-        severity: required ? 'error' : 'warning',
-        title: `${check.tool} ${version} is older than ${check.min}`,
-        detail: `devenv ${check.why.startsWith('optional') ? 'can use it' : 'needs it'}: it ${check.why}`,
-        fix: `upgrade: ${installHints[check.tool] ?? check.tool}`,
+        check: 'kubernetes',
+        status: required ? 'fail' : provider ? 'warn' : 'info',
+        detail: `${check.tool} ${version} is older than ${check.min}${unused}; devenv ${check.why.startsWith('optional') ? 'can use it' : 'needs it'}: it ${check.why}`,
+        fix: `upgrade: ${installHints[check.tool]}`,
       });
       continue;
     }
-    findings.push({
-      id: `kubernetes.${check.tool}`,
-      severity: 'ok',
-      title: `${check.tool} ${version ?? '(version unknown)'}`,
-    });
+    findings.push({ check: 'kubernetes', status: 'ok', detail: `${check.tool} ${version ?? '(version unknown)'}` });
   }
+  if (!provider) return findings;
   findings.push(
     ARGOCD_INSTALL_SHA256
-      ? {
-          id: 'kubernetes.argocd-pin',
-          severity: 'ok',
-          title: `Argo CD ${ARGOCD_VERSION}, install manifest pinned by SHA-256`,
-        }
+      ? { check: 'kubernetes', status: 'ok', detail: `Argo CD ${ARGOCD_VERSION}, install manifest pinned by SHA-256` }
       : {
-          id: 'kubernetes.argocd-pin',
-          severity: 'warning',
-          title: `Argo CD ${ARGOCD_VERSION}: this build pins no SHA-256 for the install manifest`,
-          detail: 'the first download is recorded and later ones must match it (trust on first use)',
+          check: 'kubernetes',
+          status: 'warn',
+          detail: `Argo CD ${ARGOCD_VERSION}: this build pins no SHA-256 for the install manifest; the first download is recorded and later ones must match it (trust on first use)`,
           fix: 'set DEVENV_ARGOCD_SHA256 to the digest of the release file to verify the first download too',
         },
   );

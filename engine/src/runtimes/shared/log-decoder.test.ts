@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogDecoder, normaliseTs } from './log-stream.js';
+import { LogDecoder, normaliseTs } from './log-decoder.js';
 
 function frame(stream: 1 | 2, text: string): Buffer {
   const body = Buffer.from(text);

@@ -1,16 +1,26 @@
-// Images: building a service's image (classic builder, two at a time, skipped when its inputs
-// did not change), tagging it for the services that share it, and making sure an image-only
-// service's image is there as its `pull_policy` asks: pulled with progress when missing (or
-// stale), and a clear error naming the image when it cannot be pulled and is not present.
+// Images for the runtimes that run them from Docker's store or push them from there (docker,
+// kubernetes): builds with the classic builder (two at a time, one build shared by services with
+// the same build section, skipped when the inputs' digest matches the image's label), tags for the
+// services that share a build, and an image-only service's image made present as its
+// `pull_policy` asks (pulled with progress when missing or stale; a clear error naming the image
+// when it cannot be pulled and is not present). Each service gets a promise, so it starts as soon
+// as its own image is ready.
 
 import type Dockerode from 'dockerode';
 import { RuntimeFailure } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { BuildSpec, ProjectSpec, ServiceSpec } from '../../model/spec.js';
+import { canonicalJson } from '../../model/spec-hash.js';
 import type { Artifact, ImageDefaults } from '../../runtime/runtime.js';
 import { INLINE_DOCKERFILE, packContext, scanContext } from './build-context.js';
-import { errMessage } from './docker-errors.js';
-import { LABEL } from './labels.js';
+import { dockerErrorMessage as errMessage } from './docker-engine.js';
+import { builtImageTag, IMAGE_LABEL } from './image-labels.js';
+
+/** What an image says about itself beyond its defaults: the ports its Dockerfile EXPOSEs. */
+export interface ImageFacts {
+  defaults: ImageDefaults;
+  exposedPorts: { port: number; protocol: 'tcp' | 'udp' }[];
+}
 
 export function imageDefaults(config: { Entrypoint?: unknown; Cmd?: unknown; WorkingDir?: unknown } | undefined) {
   const list = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined);
@@ -31,18 +41,77 @@ function splitTag(ref: string): [string, string] {
 
 type ImageInfo = Dockerode.ImageInspectInfo & { Metadata?: { LastTagTime?: string }; Variant?: string };
 
-export class Images {
+export class ImageBuilder {
   private buildSlots: number;
   private readonly buildWaiters: (() => void)[] = [];
 
   constructor(
     private readonly docker: Dockerode,
-    buildConcurrency: number,
+    opts: { buildConcurrency?: number } = {},
   ) {
-    this.buildSlots = buildConcurrency;
+    this.buildSlots = opts.buildConcurrency ?? 2;
   }
 
-  async build(
+  /** The Runtime interface's prepareArtifacts, for runtimes whose images live in Docker. */
+  prepareArtifacts(
+    services: ServiceSpec[],
+    project: ProjectSpec,
+    sink: EventSink,
+    signal: AbortSignal,
+    opts: { force: string[] },
+  ): Record<string, Promise<Artifact | undefined>> {
+    const out: Record<string, Promise<Artifact | undefined>> = {};
+    const byBuild = new Map<string, Promise<Artifact>>();
+    const byImage = new Map<string, Promise<Artifact | undefined>>();
+    // Images built by any service of the project (not only those in this `up`) can be named by others.
+    for (const svc of Object.values(project.services)) {
+      if (!svc.build) continue;
+      const tag = svc.image ?? builtImageTag(project.name, svc.name);
+      const key = canonicalJson(svc.build);
+      // `pull_policy: build` rebuilds on every `up`, as in Compose.
+      const force = opts.force.includes(svc.name) || svc.pullPolicy?.kind === 'build';
+      let built = byBuild.get(key);
+      if (!built) {
+        built = this.build(svc, svc.build, tag, project, sink, signal, force);
+        byBuild.set(key, built);
+      } else {
+        built = built.then((a) => this.tagAs(a, tag));
+      }
+      const result = built;
+      if (services.some((s) => s.name === svc.name)) out[svc.name] = result;
+      if (svc.image) byImage.set(svc.image, result);
+    }
+    for (const svc of services) {
+      if (svc.build) continue;
+      if (!svc.image) {
+        out[svc.name] = Promise.reject(
+          new RuntimeFailure('docker.no-image', `service ${svc.name} has neither image nor build`, {
+            service: svc.name,
+          }),
+        );
+      } else {
+        out[svc.name] = byImage.get(svc.image) ?? this.ensure(svc, sink);
+      }
+    }
+    for (const p of Object.values(out)) p.catch(() => undefined);
+    return out;
+  }
+
+  /** Defaults and exposed ports of an image in the store; undefined when it is not there. */
+  async facts(ref: string): Promise<ImageFacts | undefined> {
+    const info = await this.docker
+      .getImage(ref)
+      .inspect()
+      .catch(() => undefined);
+    if (!info) return undefined;
+    const exposedPorts = Object.keys(info.Config?.ExposedPorts ?? {})
+      .map((k) => /^(\d+)\/(tcp|udp)$/.exec(k))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ port: Number(m[1]), protocol: m[2] as 'tcp' | 'udp' }));
+    return { defaults: imageDefaults(info.Config), exposedPorts };
+  }
+
+  private async build(
     svc: ServiceSpec,
     build: BuildSpec,
     tag: string,
@@ -69,7 +138,7 @@ export class Images {
         .getImage(tag)
         .inspect()
         .catch(() => undefined);
-      if (existing && existing.Config?.Labels?.[LABEL.buildHash] === context.digest) {
+      if (existing && existing.Config?.Labels?.[IMAGE_LABEL.buildHash] === context.digest) {
         progress({ message: 'up to date', done: true });
         return { ref: tag, id: existing.Id, config: imageDefaults(existing.Config) };
       }
@@ -84,9 +153,9 @@ export class Images {
         ...(build.target ? { target: build.target } : {}),
         labels: {
           ...build.labels,
-          [LABEL.imageProject]: project.name,
-          [LABEL.imageService]: svc.name,
-          [LABEL.buildHash]: context.digest,
+          [IMAGE_LABEL.project]: project.name,
+          [IMAGE_LABEL.service]: svc.name,
+          [IMAGE_LABEL.buildHash]: context.digest,
         },
         rm: true,
         forcerm: true,
@@ -146,7 +215,7 @@ export class Images {
     }
   }
 
-  async tagAs(artifact: Artifact, tag: string): Promise<Artifact> {
+  private async tagAs(artifact: Artifact, tag: string): Promise<Artifact> {
     if (artifact.ref === tag) return artifact;
     const [repo, version] = splitTag(tag);
     await this.docker.getImage(artifact.id).tag({ repo, tag: version });
@@ -154,7 +223,7 @@ export class Images {
   }
 
   /** The image of a service without `build`, pulled when its pull policy says so. */
-  async ensure(svc: ServiceSpec, sink: EventSink): Promise<Artifact> {
+  private async ensure(svc: ServiceSpec, sink: EventSink): Promise<Artifact> {
     const ref = svc.image as string;
     const policy = svc.pullPolicy ?? { kind: 'missing' };
     const platform = svc.container?.platform;
