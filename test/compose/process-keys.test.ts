@@ -90,7 +90,12 @@ describe('the process runtime and the key table', () => {
       'compose.yaml:4:5: error: `cap_add` in service `app` cannot be honoured on the process runtime',
     );
     expect(r.stderr).toContain('compose.yaml:5:5: error: `scale` in service `app` cannot be 2 on the process runtime');
-    expect(r.stderr).toContain('use the Docker runtime for this service: `devenv --runtime docker up`');
+    // The hint runs as printed: the devenv that ran, this project's name, the Docker runtime.
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `use the Docker runtime for this service: \`[^\`]*devenv(\\.js)? -p ${project}-refused --runtime docker up\``,
+      ),
+    );
     expect(r.stderr).toContain('config.refused-key');
     const config = await devenv(['--runtime', 'process', 'config'], { cwd: other, env });
     expect(config.code).toBe(1);

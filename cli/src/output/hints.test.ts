@@ -124,6 +124,13 @@ describe('commands in messages carry the selection the user typed', () => {
     );
   });
 
+  it('a hint that names some global options itself keeps them and gets the rest of the selection', () => {
+    configure({ projectName: 'shop', runtime: 'process' });
+    expect(withCommands('use the Docker runtime: `devenv --runtime docker up`')).toBe(
+      `use the Docker runtime: \`node ${bin} -p shop --runtime docker up\``,
+    );
+  });
+
   it('is idempotent when the reader types plain `devenv`', () => {
     const { root, bin: own } = install();
     mkdirSync(join(root, 'prefix'), { recursive: true });

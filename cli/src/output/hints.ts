@@ -156,13 +156,38 @@ export function withCommands(text: string): string {
   });
 }
 
+/** Global options that take a value, by the name selectionArgs writes them with. */
+const VALUE_OPTIONS: Record<string, string> = {
+  '-f': '-f',
+  '--file': '-f',
+  '-p': '-p',
+  '--project-name': '-p',
+  '--project-dir': '--project-dir',
+  '--profile': '--profile',
+  '--runtime': '--runtime',
+};
+
 /** `rest` is what follows "devenv" (empty, or a space and arguments); undefined when it is not a command. */
 function rewrite(rest: string): string | undefined {
-  const first = rest.trim().split(/\s+/)[0] ?? '';
+  // A hint may put global options before its command (`devenv --runtime docker up`): those it
+  // names win over the user's, the rest of the user's selection is added.
+  const words = rest.trim().split(/\s+/).filter(Boolean);
+  const given = new Set<string>();
+  let i = 0;
+  while (i < words.length && words[i]!.startsWith('-')) {
+    const name = VALUE_OPTIONS[words[i]!];
+    if (name) given.add(name);
+    i += name ? 2 : 1;
+  }
+  const first = words[i] ?? '';
   const command = /^[a-z]/.test(first) ? first : undefined;
   if (command !== undefined && !COMMANDS.has(command)) return undefined;
   const s = current();
-  const selection = command === undefined ? [] : selectionArgs(command, s).map(shellQuote);
+  const selection: string[] = [];
+  const all = command === undefined ? [] : selectionArgs(command, s);
+  for (let j = 0; j < all.length; j += 2) {
+    if (!given.has(all[j]!)) selection.push(all[j]!, shellQuote(all[j + 1]!));
+  }
   return [invocation(s), ...selection].join(' ') + rest;
 }
 
