@@ -22,6 +22,7 @@ import type {
   RuntimeInfo,
   SyncLink,
 } from '../../runtime/runtime.js';
+import { withTimeout } from '../../shared/timing.js';
 import { openDockerChannel } from '../../sync/docker-transport.js';
 import type { SyncSession } from '../../sync/session.js';
 import type { SyncTransport } from '../../sync/transport.js';
@@ -32,7 +33,7 @@ import { LogDecoder } from '../shared/log-decoder.js';
 import { containerCreateOptions, type InstanceOptions } from './container-config.js';
 import { followContainerEvents } from './container-events.js';
 import { execInContainer } from './container-exec.js';
-import { errMessage, statusOf, withTimeout } from './docker-errors.js';
+import { errMessage, statusOf } from './docker-errors.js';
 import { probeEarly } from './early-health.js';
 import { FanOutTransport } from './fan-out-transport.js';
 import { copiedFilesHashInput, injectFiles } from './file-injection.js';

@@ -43,8 +43,8 @@ export async function dockerEngineVersion(docker: Dockerode, endpoint: DockerEnd
 export function dockerErrorMessage(err: unknown): string {
   if (typeof err === 'object' && err !== null) {
     const json = (err as { json?: { message?: string } }).json;
-    if (json?.message) return json.message;
-    if (err instanceof Error) return err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '');
+    if (json?.message) return json.message.trim();
+    if (err instanceof Error) return err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
   }
   return String(err);
 }
