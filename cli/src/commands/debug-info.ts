@@ -29,8 +29,18 @@ export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean;
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return ExitCode.ok;
   }
+  const absent = status.services.filter((s) => !s.debug && s.debugAbsent);
+  for (const s of absent) {
+    const a = s.debugAbsent!;
+    process.stdout.write(
+      a.kind === 'unavailable'
+        ? `${s.name}: ${a.type} debugger unavailable: ${a.reason}\n  fix: ${a.fix}\n`
+        : `${s.name}: ${a.type} debugger on request: ${a.reason}\n  attach: ${a.fix}\n`,
+    );
+  }
   if (rows.length === 0) {
-    process.stdout.write('no service runs under a debugger (is the environment up? `devenv up`)\n');
+    if (absent.length === 0)
+      process.stdout.write('no service runs under a debugger (is the environment up? `devenv up`)\n');
     return ExitCode.ok;
   }
   const cwd = `${process.cwd()}/`;

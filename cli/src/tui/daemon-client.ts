@@ -32,6 +32,7 @@ export function daemonTuiClient(
     up: (): Promise<UpResultWire> => connection.sendRequest(Methods.up, upParams),
     restart: (service) => connection.sendRequest(Methods.restart, { service }),
     rebuild: (service) => connection.sendRequest(Methods.rebuild, { service }),
+    debug: (service) => connection.sendRequest(Methods.debug, { service }),
     resync: async (service) => {
       await connection.sendRequest(Methods.resync, { service });
     },

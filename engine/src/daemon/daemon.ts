@@ -212,6 +212,14 @@ export class Daemon {
       }),
     );
     connection.onRequest(
+      Methods.debug,
+      guard(async (p) => {
+        this.requireProject();
+        const result = await this.engine!.debug(p.service);
+        return { ...result, warnings: [] };
+      }),
+    );
+    connection.onRequest(
       Methods.resync,
       guard(async (p) => {
         const project = this.requireProject();

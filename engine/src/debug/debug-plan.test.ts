@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../config/index.js';
 import { specHash } from '../engine/spec-hash.js';
-import type { ProjectSpec } from '../model/spec.js';
-import { injectPlanned, observedEndpoint, planDebug } from './debug-plan.js';
+import type { ProjectSpec, ServiceSpec } from '../model/spec.js';
+import { injectPlanned, observedEndpoint, planDebug, requestedDebug } from './debug-plan.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const free = async () => true;
@@ -139,5 +139,94 @@ describe('observedEndpoint', () => {
       remoteRoot: '/app/app',
     });
     expect(observedEndpoint(project.services.worker!, 'docker', [])).toBeUndefined();
+  });
+});
+
+describe('one-shot jobs others wait for', () => {
+  const svc = (name: string, partial: Partial<ServiceSpec>): ServiceSpec => ({
+    name,
+    environment: {},
+    ports: [],
+    volumes: [],
+    dependsOn: {},
+    restart: { name: 'no' },
+    labels: {},
+    networks: [],
+    profiles: [],
+    tty: false,
+    stdinOpen: false,
+    devenv: {},
+    ...partial,
+  });
+  const completed = { condition: 'service_completed_successfully' as const, required: true, restart: false };
+  const plain: ProjectSpec = {
+    name: 'plain',
+    projectDir: '/srv/plain',
+    configFiles: [],
+    volumes: {},
+    networks: {},
+    devenv: {},
+    services: {
+      seed: svc('seed', { image: 'app', command: ['python3', 'seed.py'] }),
+      api: svc('api', {
+        image: 'app',
+        command: ['flask', '--app', 'api', 'run'],
+        dependsOn: { seed: completed },
+        restart: { name: 'unless-stopped' },
+      }),
+      report: svc('report', { image: 'app', command: ['python3', 'report.py'] }),
+    },
+  };
+
+  it('keeps an inferred debugger off a job others wait for, and says how to get it', async () => {
+    const plan = await planDebug(plain, 'docker', [], { isFree: free });
+    expect(Object.keys(plan.services).sort()).toEqual(['api', 'report']);
+    const seed = injectPlanned(plan, plain.services.seed!);
+    expect(seed.service).toBe(plain.services.seed);
+    expect(seed.endpoint).toBeUndefined();
+    expect(seed.absent).toEqual({
+      kind: 'on-request',
+      type: 'python',
+      reason: 'seed is a one-shot job api waits for: it runs without a debugger, off the critical path of `up`',
+      fix: 'devenv debug seed',
+    });
+  });
+
+  it('still gives it the debugger the file asks for', async () => {
+    const asked = {
+      ...plain,
+      services: {
+        ...plain.services,
+        seed: { ...plain.services.seed!, devenv: { debug: { type: 'python' as const, wait: false } } },
+      },
+    };
+    const plan = await planDebug(asked, 'docker', [], { isFree: free });
+    expect(plan.services.seed?.debug).toMatchObject({ type: 'python', inferred: false, wait: false });
+    expect(plan.onRequest).toEqual({});
+  });
+
+  it('on request, runs it under its debugger waiting for a client, even with `debug: false` or --no-debug', async () => {
+    const off = {
+      ...plain,
+      services: { ...plain.services, seed: { ...plain.services.seed!, devenv: { debug: false as const } } },
+    };
+    const plan = await planDebug(off, 'docker', [], { isFree: free, enabled: false, requested: ['seed'] });
+    expect(Object.keys(plan.services)).toEqual(['seed']);
+    const seed = injectPlanned(plan, off.services.seed!);
+    expect(seed.service.command).toEqual([
+      'python3',
+      '-m',
+      'debugpy',
+      '--listen',
+      '0.0.0.0:5678',
+      '--wait-for-client',
+      'seed.py',
+    ]);
+    // A migration is never inferred, but can be asked for.
+    expect(requestedDebug(svc('migrate', { command: ['alembic', 'upgrade', 'head'] }), 'docker')).toMatchObject({
+      type: 'python',
+      wait: true,
+    });
+    expect(requestedDebug(svc('db', { image: 'postgres' }), 'docker')).toMatch(/runs no Python or Node program/);
   });
 });

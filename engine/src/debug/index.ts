@@ -2,6 +2,7 @@
 // debugger, with its port on 127.0.0.1 only. See docs/debugging.md.
 
 export {
+  awaitedJobs,
   type DebugPlan,
   dockerfileWorkdirOf,
   injectPlanned,
@@ -10,7 +11,16 @@ export {
   type PlanDebugOptions,
   type PlannedInjection,
   planDebug,
+  requestedDebug,
 } from './debug-plan.js';
+export {
+  askInterpreter,
+  checkArgv,
+  type InterpreterFacts,
+  injectChecked,
+  parseCheck,
+  unavailable,
+} from './debugger-check.js';
 export { type DebugProblem, diagnoseDebugFailure } from './diagnose.js';
 export {
   type ImageDefaults,

@@ -7,10 +7,11 @@ import {
   type DebugPlan,
   diagnoseDebugFailure,
   dockerfileWorkdirOf,
-  injectPlanned,
+  injectChecked,
   observedEndpoint,
   planDebug,
   probeDebugger,
+  requestedDebug,
 } from '../debug/index.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { type EngineEvent, type EventSink, now } from '../model/events.js';
@@ -47,6 +48,11 @@ export interface UpOptions {
   removeOrphans?: boolean;
   /** Start services under their debuggers (default true; see engine/src/debug). */
   debug?: boolean;
+  /**
+   * Start these under their debugger now, whatever the defaults (`devenv debug SERVICE`); `up`
+   * does not wait for them to settle: a one-shot job among them waits for a client to attach.
+   */
+  debugNow?: string[];
 }
 
 export interface UpResult {
@@ -140,6 +146,20 @@ export class Engine {
       const project = this.requireProject();
       this.requireService(project, service);
       return this.doUp(project, { services: [service], build: true, removeOrphans: false }, [service]);
+    });
+  }
+
+  /**
+   * Run one service under its debugger now (`devenv debug SERVICE`): recreated with the debugger
+   * injected, a one-shot job waiting for a client. Resolves once it started, not when it is done.
+   */
+  debug(service: string): Promise<UpResult> {
+    return this.serial(async () => {
+      const project = this.requireProject();
+      this.requireService(project, service);
+      const debug = requestedDebug(project.services[service]!, this.runtime.kind);
+      if (typeof debug === 'string') throw new UserError({ code: 'debug.not-debuggable', message: debug });
+      return this.doUp(project, { services: [service], removeOrphans: false, debugNow: [service] });
     });
   }
 
@@ -298,6 +318,7 @@ export class Engine {
     const debugPlan = await planDebug(project, this.runtime.kind, observed, {
       previous: this.debugPortsKnown(),
       enabled: opts.debug !== false,
+      ...(opts.debugNow ? { requested: opts.debugNow } : {}),
     });
 
     this.setPhase('starting');
@@ -319,6 +340,7 @@ export class Engine {
         const t = this.tracked.get(name)!;
         try {
           actions[name] = await this.upService(t, project, builds[name]!, observed, started, debugPlan);
+          if (opts.debugNow?.includes(name)) return; // it may wait for a client: not up's to wait for
           await this.settle(t);
           await this.checkDebugger(t);
         } catch (err) {
@@ -365,10 +387,22 @@ export class Engine {
     const reload = planForkReload(t.spec, { runtime: this.runtime.kind, image: artifact?.config });
     t.spec = reload.service;
     if (reload.note) this.log(name, reload.note);
-    const debug = injectPlanned(debugPlan, t.spec, artifact?.config);
+    const debug = await injectChecked(debugPlan, t.spec, { runtime: this.runtime, project, artifact });
     t.spec = debug.service;
     for (const note of debug.notes) this.log(name, note);
-    this.setStatus(t, { debug: debug.endpoint });
+    this.setStatus(t, { debug: debug.endpoint, debugAbsent: debug.absent });
+    if (debug.absent?.kind === 'unavailable') {
+      const { reason, fix } = debug.absent;
+      this.emit({
+        kind: 'diagnostic',
+        ts: now(),
+        severity: 'warning',
+        code: 'debug.unavailable',
+        service: name,
+        message: `${name}: runs without a debugger: ${reason}`,
+        hint: fix,
+      });
+    }
     const hash = specHash({ runtime: this.runtime.kind, spec: this.runtime.hashInput(t.spec, project, artifact) });
     const mine = observed.filter((o) => o.service === name);
     const plan = planUp({ [name]: hash }, mine, { configuredServices: [name], removeOrphans: false });
@@ -886,7 +920,7 @@ export class Engine {
         // No log to read (the instance is gone): the error text alone decides.
       }
     }
-    return diagnoseDebugFailure(t.spec.name, debug.type, lines);
+    return diagnoseDebugFailure(t.spec.name, debug.type, lines, this.runtime.kind);
   }
 
   private log(service: string, line: string): void {

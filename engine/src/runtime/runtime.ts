@@ -57,6 +57,13 @@ export interface CreateContext {
   artifact?: Artifact;
 }
 
+export interface OneOffContext {
+  project: ProjectSpec;
+  artifact?: Artifact;
+  /** The run is ended (and reported as failed) after this long. */
+  timeoutMs: number;
+}
+
 export interface LogLine {
   stream: 'stdout' | 'stderr';
   line: string;
@@ -159,6 +166,14 @@ export interface Runtime {
 
   /** Cluster and Argo CD state for `ProjectStatus.cluster` (Kubernetes runtimes only). */
   clusterStatus?(project: string): Promise<NonNullable<ProjectStatus['cluster']>>;
+
+  /**
+   * Run a short command in the service's environment without its instance: a throwaway container
+   * of its image (entrypoint replaced, no network), or a host process with its cwd and variables.
+   * Debugger injection uses it to ask the interpreter whether debugpy is there. Absent where a
+   * one-off run is not possible.
+   */
+  runOneOff?(service: ServiceSpec, argv: string[], ctx: OneOffContext): Promise<ExecResult>;
 
   /** Run a command inside the instance (`sync+exec`). */
   exec?(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult>;

@@ -17,6 +17,7 @@ import type {
   InstanceState,
   LogLine,
   ObservedInstance,
+  OneOffContext,
   Runtime,
   RuntimeChange,
   RuntimeInfo,
@@ -31,6 +32,8 @@ import DockerodeClient from './dockerode-client.js';
 import { probeEarly } from './early-health.js';
 import { builtImageTag, LABEL, networkName, ownedContainerFilters } from './labels.js';
 import { LogDecoder } from './log-stream.js';
+import { runOneOffContainer } from './one-off.js';
+import { stopGraceMs } from './stop-grace.js';
 
 const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
 
@@ -236,7 +239,9 @@ export class DockerRuntime implements Runtime {
 
   async stop(instanceId: string, timeoutMs: number): Promise<void> {
     try {
-      await this.docker.getContainer(instanceId).stop({ t: Math.ceil(timeoutMs / 1000) });
+      const container = this.docker.getContainer(instanceId);
+      // No grace period for a PID 1 that cannot hear the stop signal (stop-grace.ts).
+      await container.stop({ t: Math.ceil((await stopGraceMs(container, timeoutMs)) / 1000) });
     } catch (err) {
       const status = statusOf(err);
       if (status !== 304 && status !== 404) throw err;
@@ -351,6 +356,10 @@ export class DockerRuntime implements Runtime {
         await channel.close();
       },
     };
+  }
+
+  runOneOff(service: ServiceSpec, argv: string[], ctx: OneOffContext): Promise<ExecResult> {
+    return runOneOffContainer(this.docker, ctx.artifact?.ref ?? service.image ?? '', service, argv, ctx.timeoutMs);
   }
 
   async exec(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult> {

@@ -26,9 +26,11 @@ import type {
   Artifact,
   CreateContext,
   Disposable,
+  ExecResult,
   InstanceState,
   LogLine,
   ObservedInstance,
+  OneOffContext,
   Runtime,
   RuntimeChange,
   RuntimeInfo,
@@ -45,6 +47,7 @@ import {
 } from './instance-record.js';
 import { listeningPorts } from './listening-sockets.js';
 import { filterLines, LineStamper, LogIndex, readFrom, readHistory, rotateLog, splitLines } from './log-file.js';
+import { runOneOffProcess } from './one-off.js';
 import {
   checkProcess,
   findByToken,
@@ -54,7 +57,9 @@ import {
   readCmdline,
   TOKEN_VAR,
 } from './procfs.js';
+import { virtualenvEnv, withVirtualenv } from './python-virtualenv.js';
 import { checkTraversable, isRoot, prepareOwnedDir, type RunAs, resolveRunAs } from './run-as.js';
+import { groupHearsSignal } from './stop-signal-heard.js';
 import { exitStatus, normaliseSignal, SIGKILL_STATUS, WRAPPER_SHELL, wrapperArgs, wrapperMarker } from './wrapper.js';
 
 export interface ProcessRuntimeOptions {
@@ -129,9 +134,11 @@ export class ProcessRuntime implements Runtime {
     return service.devenv.process?.healthcheck !== undefined;
   }
 
-  hashInput(service: ServiceSpec, _project: ProjectSpec, _artifact?: Artifact): unknown {
+  hashInput(service: ServiceSpec, project: ProjectSpec, _artifact?: Artifact): unknown {
     const p = service.devenv.process;
+    const venv = p && virtualenvEnv(p, project.projectDir, this.hostEnv);
     return {
+      ...(venv ? { virtualenv: venv.VIRTUAL_ENV } : {}),
       process: p
         ? { command: p.command, cwd: p.cwd, env: p.env, user: p.user, init: p.init, probe: p.healthcheck }
         : null,
@@ -160,14 +167,14 @@ export class ProcessRuntime implements Runtime {
 
   prepareArtifacts(
     services: ServiceSpec[],
-    _project: ProjectSpec,
+    project: ProjectSpec,
     sink: EventSink,
     _signal: AbortSignal,
     _opts: { force: string[] },
   ): Record<string, Promise<Artifact | undefined>> {
     const out: Record<string, Promise<Artifact | undefined>> = {};
     for (const svc of services) {
-      out[svc.name] = this.checkRunnable(svc).then(
+      out[svc.name] = this.checkRunnable(svc, project).then(
         () => {
           if (svc.healthcheck && svc.healthcheck.test[0] !== 'NONE' && !svc.devenv.process?.healthcheck) {
             sink({
@@ -224,7 +231,7 @@ export class ProcessRuntime implements Runtime {
         service: service.name,
         token,
         specHash: ctx.specHash,
-        process: proc,
+        process: withVirtualenv(proc, ctx.project.projectDir, this.hostEnv),
         stopSignal: stopSignalOf(service),
         createdAt: now(),
         status: 'created',
@@ -399,10 +406,18 @@ export class ProcessRuntime implements Runtime {
     // The services keep running: they outlive the daemon until `down`.
   }
 
+  /** A host process in the service's environment and cwd (its virtualenv included). */
+  runOneOff(service: ServiceSpec, argv: string[], ctx: OneOffContext): Promise<ExecResult> {
+    const proc = withVirtualenv(requireProcess(service), ctx.project.projectDir, this.hostEnv);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...this.hostEnv, ...proc.env })) if (v !== undefined) env[k] = v;
+    return runOneOffProcess(argv, { cwd: proc.cwd, env, timeoutMs: ctx.timeoutMs });
+  }
+
   // ---- starting --------------------------------------------------------------------------
 
-  private async checkRunnable(svc: ServiceSpec): Promise<void> {
-    const proc = requireProcess(svc);
+  private async checkRunnable(svc: ServiceSpec, project: ProjectSpec): Promise<void> {
+    const proc = withVirtualenv(requireProcess(svc), project.projectDir, this.hostEnv);
     const program = proc.command[0];
     if (!program) {
       throw new RuntimeFailure('process.no-command', `\`x-devenv.process.command\` of ${svc.name} is empty`, {
@@ -586,8 +601,9 @@ export class ProcessRuntime implements Runtime {
     const rec = (await this.records.read(service))!;
     this.stopProber(service);
     const signal = normaliseSignal(rec.stopSignal) ?? 'SIGTERM';
+    const heard = rec.pgid === undefined || (await groupHearsSignal(rec.pgid, rec.pid ?? rec.pgid, signal));
     await signalGroup(rec, signal);
-    if (!(await waitGone(rec, timeoutMs))) {
+    if (!(await waitGone(rec, heard ? timeoutMs : 0))) {
       await signalGroup(rec, 'SIGKILL');
       await waitGone(rec, 5000);
     }
