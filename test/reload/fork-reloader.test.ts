@@ -90,6 +90,8 @@ async function start(opts: { env?: Record<string, string | undefined>; args?: st
     [
       '-c',
       RELOADER_BOOT,
+      '-m',
+      'uvicorn',
       ...(opts.args ?? ['app.main:app', '--host', '127.0.0.1', '--port', String(port), '--reload']),
     ],
     { cwd: dir, env: env as NodeJS.ProcessEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -234,7 +236,7 @@ describe('fork reloader', () => {
     const bad = await start({ args: ['app.main:app', '--reload', '--no-such-option'] });
     const code = await new Promise<number | null>((resolve) => bad.child.once('exit', (c) => resolve(c)));
     expect(bad.output()).toMatch(
-      /devenv reload: cannot read the options \(.*no-such-option.*\); running uvicorn's own reloader instead/,
+      /devenv reload: cannot read the options \(.*no-such-option.*\); running the server's own reloader instead/,
     );
     expect(bad.output()).toContain('No such option: --no-such-option');
     expect(code).toBe(2);
