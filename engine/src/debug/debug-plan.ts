@@ -172,6 +172,17 @@ function onRequestAbsence(service: string, type: DebugKind, waitedBy: string[]):
   };
 }
 
+/** Why a re-adopted instance (no `up`: a restarted daemon) has no debugger, when the rule says so. */
+export function observedAbsence(
+  project: ProjectSpec,
+  service: ServiceSpec,
+  runtime: RuntimeKind,
+): DebugAbsence | undefined {
+  const debug = resolveDebugSpec(service, runtime);
+  const waitedBy = awaitedJobs(project).get(service.name);
+  return debug?.inferred && waitedBy ? onRequestAbsence(service.name, debug.type, waitedBy) : undefined;
+}
+
 /**
  * The debugger for `devenv debug SERVICE`: what the file asks or the command implies, even when
  * the file says `debug: false` or the defaults keep it on request; a one-shot job waits for the

@@ -178,7 +178,8 @@ function shownPath(file: string, projectDir: string): string {
 
 // ---- asking, with the image cache -------------------------------------------------------------
 
-const memory = new Map<string, InterpreterFacts | null>();
+/** Answers (and questions in flight: services of one image share them) by image, for the daemon's life. */
+const memory = new Map<string, Promise<InterpreterFacts | undefined>>();
 const CACHE_ENTRIES = 200;
 
 /** The interpreter's facts, or undefined when it could not be asked (then devenv injects as before). */
@@ -196,22 +197,29 @@ export async function askInterpreter(
     runtime.kind !== 'process' && ctx.artifact?.id
       ? JSON.stringify([ctx.artifact.id, argv, service.environment.PATH, service.environment.PYTHONPATH, service.user])
       : undefined;
-  if (key) {
-    const known = memory.has(key) ? memory.get(key) : readCache()[key];
-    if (known !== undefined) return known ?? undefined;
+  const ask = async (): Promise<InterpreterFacts | undefined> => {
+    const cached = key ? readCache()[key] : undefined;
+    if (cached) return cached;
+    try {
+      const r = await runtime.runOneOff!(service, argv, { ...ctx, timeoutMs: 15_000 });
+      const facts = parseCheck(type, r.output);
+      if (key && facts) writeCache(key, facts);
+      return facts;
+    } catch {
+      return undefined; // cannot ask (the image cannot start that way): no verdict
+    }
+  };
+  if (!key) return ask();
+  let answer = memory.get(key);
+  if (!answer) {
+    answer = ask();
+    memory.set(key, answer);
+    // No verdict is not remembered: the next `up` asks again.
+    void answer.then((facts) => {
+      if (!facts) memory.delete(key);
+    });
   }
-  let facts: InterpreterFacts | undefined;
-  try {
-    const r = await runtime.runOneOff(service, argv, { ...ctx, timeoutMs: 15_000 });
-    facts = parseCheck(type, r.output);
-  } catch {
-    facts = undefined; // cannot ask (the image cannot start that way): no verdict
-  }
-  if (key && facts) {
-    memory.set(key, facts);
-    writeCache(key, facts);
-  }
-  return facts;
+  return answer;
 }
 
 function cacheFile(): string | undefined {

@@ -7,6 +7,7 @@ export {
   dockerfileWorkdirOf,
   injectPlanned,
   type ObservedDebugInstance,
+  observedAbsence,
   observedEndpoint,
   type PlanDebugOptions,
   type PlannedInjection,

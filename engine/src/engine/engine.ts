@@ -8,6 +8,7 @@ import {
   diagnoseDebugFailure,
   dockerfileWorkdirOf,
   injectChecked,
+  observedAbsence,
   observedEndpoint,
   planDebug,
   probeDebugger,
@@ -208,6 +209,8 @@ export class Engine {
         // Re-adopted without an `up`: the debug endpoint is what the instance publishes.
         t.status.debug = observedEndpoint(spec, this.runtime.kind, inst.state.ports, dockerfileWorkdirOf(spec));
         if (!t.status.debug) delete t.status.debug;
+        const absent = t.status.debug ? undefined : observedAbsence(project, spec, this.runtime.kind);
+        if (absent) t.status.debugAbsent = absent;
         this.applyInstanceState(t, inst.state);
         if (opts.watch) this.followLogs(t, Date.now() / 1000);
       }
@@ -639,6 +642,7 @@ export class Engine {
             instanceId: undefined,
             ports: [],
             debug: undefined,
+            debugAbsent: undefined,
             message: undefined,
           });
       },
