@@ -355,14 +355,22 @@ class FlaskServer:
         def capture(hostname, port, application, **options):
             captured["run"] = (hostname, port, options)
 
-        real_run = fcli.run_simple
-        fcli.ScriptInfo.load_app, fcli.run_simple = lazy_load, capture
+        # Flask 2.2 calls the name it imported; later versions may import it when running.
+        import werkzeug
+
+        holders = [m for m in (fcli, ws, werkzeug) if hasattr(m, "run_simple")]
+        real_run = ws.run_simple
+        fcli.ScriptInfo.load_app = lazy_load
+        for m in holders:
+            m.run_simple = capture
         try:
             code = fcli.cli.main(args=list(args), prog_name="flask", standalone_mode=False)
         except Exception as e:  # noqa: BLE001  (a usage error: Flask prints it properly)
             run_native("cannot read the options (%s)" % e)
         finally:
-            fcli.ScriptInfo.load_app, fcli.run_simple = real_load, real_run
+            fcli.ScriptInfo.load_app = real_load
+            for m in holders:
+                m.run_simple = real_run
         if "run" not in captured:
             sys.exit(code or 0)  # --help, --version, another command
         self.hostname, self.port, options = captured["run"]
