@@ -3,7 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { DebugpySession, StopInfo } from '../helpers/dap-client.js';
 import { docker } from '../helpers/docker.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** 1-based line of the first line containing `text`. */
 export function lineOf(file: string, text: string): number {
@@ -51,4 +53,27 @@ export async function requestUntilAnswered(url: string, init?: RequestInit): Pro
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/**
+ * After a reload: request `url` until a request stops in another process than `before` (the old
+ * server may still answer one first). Returns that stop and its pending response.
+ */
+export function stopInAnotherProcess(
+  session: DebugpySession,
+  url: string,
+  before: StopInfo,
+): Promise<{ stop: StopInfo; response: Promise<Response> }> {
+  return waitUntil(
+    'a stop in the new server process',
+    async () => {
+      const response = requestUntilAnswered(url);
+      const stop = await session.waitForStop(60_000);
+      if (stop.connection !== before.connection) return { stop, response };
+      await session.resume(stop);
+      await response;
+      return undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
 }

@@ -4,38 +4,22 @@
 // file writes, answers real HTTP; under debugpy a real DAP client follows the new server process
 // (debugpyAttach) and stops in it.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RELOADER_BOOT, RELOADER_ENV, RELOADER_PATH } from '../../engine/src/reload/fork-reload.js';
-import { freePort, lineOf, requestUntilAnswered } from '../debug/helpers.js';
+import { freePort, lineOf, requestUntilAnswered, stopInAnotherProcess } from '../debug/helpers.js';
 import { DebugpySession } from '../helpers/dap-client.js';
+import { type Running as Process, PYTHON, startReloader, stopReloaders } from '../helpers/reloader-process.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const PYTHON = '/usr/bin/python3';
 const haveServers = spawnSync(PYTHON, ['-c', 'import flask, django, debugpy'], { stdio: 'ignore' }).status === 0;
 
-interface Running {
-  dir: string;
+interface Running extends Process {
   port: number;
-  child: ChildProcess;
-  output: () => string;
 }
 
-const running: Running[] = [];
-
-afterEach(() => {
-  for (const r of running.splice(0)) {
-    try {
-      process.kill(-r.child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(r.dir, { recursive: true, force: true });
-  }
-});
+afterEach(stopReloaders);
 
 function write(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {
@@ -98,31 +82,14 @@ async function start(
   command: (port: number) => string[],
   debugPort?: number,
 ): Promise<Running> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'devenv-reload-wsgi-'));
-  write(dir, files);
   const port = await freePort();
-  const debug = debugPort ? ['-m', 'debugpy', '--listen', `127.0.0.1:${debugPort}`] : [];
-  let out = '';
-  const child = spawn(PYTHON, [...debug, '-c', RELOADER_BOOT, ...command(port)], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      [RELOADER_ENV]: readFileSync(RELOADER_PATH, 'utf8'),
-      PYDEVD_DISABLE_FILE_VALIDATION: '1',
-      PYTHONUNBUFFERED: '1',
-    },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const r = startReloader({
+    prepare: (dir) => write(dir, files),
+    args: command(port),
+    interpreterArgs: debugPort ? ['-m', 'debugpy', '--listen', `127.0.0.1:${debugPort}`] : [],
+    env: { PYTHONUNBUFFERED: '1' },
   });
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  const r = { dir, port, child, output: () => out };
-  running.push(r);
-  return r;
+  return { ...r, port };
 }
 
 const flask = (port: number) => [
@@ -233,18 +200,7 @@ describe.skipIf(!haveServers)(
           expect((await firstResponse).status).toBe(200);
 
           edit(source, 'one', 'two');
-          const { stop, response } = await waitUntil(
-            'a stop in the new server process',
-            async () => {
-              const response = requestUntilAnswered(url);
-              const stop = await session.waitForStop(60_000);
-              if (stop.connection !== before.connection) return { stop, response };
-              await session.resume(stop);
-              await response;
-              return undefined;
-            },
-            { timeoutMs: 120_000 },
-          );
+          const { stop, response } = await stopInAnotherProcess(session, url, before);
           expect(stop.frames[0]).toMatchObject({ line, source: { path: source } });
           expect(stop.connection.label).toMatch(/^debugpy child \d+$/);
           await session.setBreakpoints(source, []);

@@ -1,8 +1,10 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../config/index.js';
 import { specHash } from '../engine/spec-hash.js';
-import type { ProjectSpec, ServiceSpec } from '../model/spec.js';
+import type { ProjectSpec } from '../model/spec.js';
 import { injectPlanned, observedEndpoint, planDebug, requestedDebug } from './debug-plan.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
@@ -143,40 +145,28 @@ describe('observedEndpoint', () => {
 });
 
 describe('one-shot jobs others wait for', () => {
-  const svc = (name: string, partial: Partial<ServiceSpec>): ServiceSpec => ({
-    name,
-    environment: {},
-    ports: [],
-    volumes: [],
-    dependsOn: {},
-    restart: { name: 'no' },
-    labels: {},
-    networks: [],
-    profiles: [],
-    tty: false,
-    stdinOpen: false,
-    devenv: {},
-    ...partial,
+  // A plain Compose file, through the real loader.
+  let plain: ProjectSpec;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devenv-plain-'));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  seed: { image: app, command: [python3, seed.py] }',
+        '  api:',
+        '    image: app',
+        '    command: [flask, --app, api, run]',
+        '    depends_on: { seed: { condition: service_completed_successfully } }',
+        '  report: { image: app, command: [python3, report.py] }',
+        '  migrate: { image: app, command: [alembic, upgrade, head] }',
+        '  db: { image: postgres }',
+        '',
+      ].join('\n'),
+    );
+    plain = (await loadProject({ files: [join(dir, 'compose.yaml')], cwd: dir, env: {} })).project;
+    rmSync(dir, { recursive: true, force: true });
   });
-  const completed = { condition: 'service_completed_successfully' as const, required: true, restart: false };
-  const plain: ProjectSpec = {
-    name: 'plain',
-    projectDir: '/srv/plain',
-    configFiles: [],
-    volumes: {},
-    networks: {},
-    devenv: {},
-    services: {
-      seed: svc('seed', { image: 'app', command: ['python3', 'seed.py'] }),
-      api: svc('api', {
-        image: 'app',
-        command: ['flask', '--app', 'api', 'run'],
-        dependsOn: { seed: completed },
-        restart: { name: 'unless-stopped' },
-      }),
-      report: svc('report', { image: 'app', command: ['python3', 'report.py'] }),
-    },
-  };
 
   it('keeps an inferred debugger off a job others wait for, and says how to get it', async () => {
     const plan = await planDebug(plain, 'docker', [], { isFree: free });
@@ -223,10 +213,7 @@ describe('one-shot jobs others wait for', () => {
       'seed.py',
     ]);
     // A migration is never inferred, but can be asked for.
-    expect(requestedDebug(svc('migrate', { command: ['alembic', 'upgrade', 'head'] }), 'docker')).toMatchObject({
-      type: 'python',
-      wait: true,
-    });
-    expect(requestedDebug(svc('db', { image: 'postgres' }), 'docker')).toMatch(/runs no Python or Node program/);
+    expect(requestedDebug(plain.services.migrate!, 'docker')).toMatchObject({ type: 'python', wait: true });
+    expect(requestedDebug(plain.services.db!, 'docker')).toMatch(/runs no Python or Node program/);
   });
 });
