@@ -167,7 +167,7 @@ function onRequestAbsence(service: string, type: DebugKind, waitedBy: string[]):
   return {
     kind: 'on-request',
     type,
-    reason: `${service} is a one-shot job ${waitedBy.join(', ')} wait${waitedBy.length === 1 ? 's' : ''} for: it runs without a debugger, off the critical path of \`up\``,
+    reason: `${service} is a one-shot job ${listed(waitedBy)} wait${waitedBy.length === 1 ? 's' : ''} for: it runs without a debugger, off the critical path of \`up\``,
     fix: `devenv debug ${service}`,
   };
 }
@@ -181,6 +181,11 @@ export function observedAbsence(
   const debug = resolveDebugSpec(service, runtime);
   const waitedBy = awaitedJobs(project).get(service.name);
   return debug?.inferred && waitedBy ? onRequestAbsence(service.name, debug.type, waitedBy) : undefined;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /**
