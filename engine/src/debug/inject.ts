@@ -78,7 +78,7 @@ export function planInjection(service: ServiceSpec, opts: InjectOptions): Inject
   }
   if (debug.wait && service.restart.name === 'no') {
     warnings.push(
-      `${service.name} is a one-shot job that waits for a debugger: \`up\` blocks until you attach to 127.0.0.1:${hostPort}`,
+      `${service.name} is a one-shot job that waits for a debugger: it runs once you attach to 127.0.0.1:${hostPort}; until then, whatever waits for it (\`up\`, dependent services) waits too`,
     );
   }
   const endpoint: DebugEndpoint = {
