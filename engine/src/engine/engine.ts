@@ -152,7 +152,8 @@ export class Engine {
 
   /**
    * Run one service under its debugger now (`devenv debug SERVICE`): recreated with the debugger
-   * injected, a one-shot job waiting for a client. Resolves once it started, not when it is done.
+   * injected, a one-shot job waiting for a client. Resolves once the debugger answers, not when
+   * the service is done.
    */
   debug(service: string): Promise<UpResult> {
     return this.serial(async () => {
@@ -343,7 +344,8 @@ export class Engine {
         const t = this.tracked.get(name)!;
         try {
           actions[name] = await this.upService(t, project, builds[name]!, observed, started, debugPlan);
-          if (opts.debugNow?.includes(name)) return; // it may wait for a client: not up's to wait for
+          // Debugged on request: ready once its debugger answers (a one-shot job waits for the client).
+          if (opts.debugNow?.includes(name)) return await this.checkDebugger(t);
           await this.settle(t);
           await this.checkDebugger(t);
         } catch (err) {
