@@ -56,8 +56,10 @@ export async function requestUntilAnswered(url: string, init?: RequestInit): Pro
 }
 
 /**
- * After a reload: request `url` until a request stops in another process than `before` (the old
- * server may still answer one first). Returns that stop and its pending response.
+ * After a reload: request `url` until a request stops in another process than `before`. The old
+ * server may still take a request first: it answers it (uvicorn retires gracefully), or dies with
+ * it, and the request, tried again, stops in the new one while its answer is awaited. Returns the
+ * stop in the new process and the pending response.
  */
 export function stopInAnotherProcess(
   session: DebugpySession,
@@ -68,11 +70,24 @@ export function stopInAnotherProcess(
     'a stop in the new server process',
     async () => {
       const response = requestUntilAnswered(url);
-      const stop = await session.waitForStop(60_000);
+      let stop = await session.waitForStop(60_000);
       if (stop.connection !== before.connection) return { stop, response };
       await session.resume(stop);
-      await response;
-      return undefined;
+      let settled = false;
+      void response.finally(() => {
+        settled = true;
+      });
+      for (;;) {
+        const next = session.takeStop();
+        if (next) {
+          stop = next;
+          if (stop.connection !== before.connection) return { stop, response };
+          await session.resume(stop);
+        } else if (settled) {
+          return undefined;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     { timeoutMs: 120_000 },
   );
