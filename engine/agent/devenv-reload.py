@@ -264,8 +264,8 @@ DEBUGGER_MODULES = ("_pydev", "pydevd", "_pydevd", "debugpy", "__main__")
 # ---- the servers ---------------------------------------------------------------------------------
 # Each reads its options with the server's own command line (in this process: nothing of the
 # project is imported here), binds the socket, and in a forked child loads the app (then calls
-# `loaded`) and serves on the inherited socket. `native()` in a child hands the whole command back
-# to the server's own reloader.
+# `loaded`) and serves on the inherited socket. NativeOnly raised in a child hands the whole
+# command back to the server's own reloader.
 
 
 class NativeOnly(Exception):
@@ -378,9 +378,8 @@ class FlaskServer:
             run_native()
         self.info, self.load_app, self.ws = captured["info"], real_load, ws
         extra = [os.path.abspath(f) for f in options.get("extra_files") or []]
-        self.serve_options = {
-            k: v for k, v in options.items() if k not in ("use_reloader", "extra_files", "exclude_patterns", "reloader_type", "reloader_interval")
-        }
+        reloading = ("use_reloader", "extra_files", "exclude_patterns", "reloader_type", "reloader_interval")
+        self.serve_options = {k: v for k, v in options.items() if k not in reloading}
         self.includes = DEFAULT_INCLUDES + sorted({os.path.basename(f) for f in extra})
         self.excludes = DEFAULT_EXCLUDES + list(options.get("exclude_patterns") or [])
         self.dirs = [os.getcwd()] + sorted({os.path.dirname(f) for f in extra if not under(f, [os.getcwd()])})
@@ -484,8 +483,9 @@ class DjangoServer:
         if self.settings is not None:
             os.environ["DJANGO_SETTINGS_MODULE"] = self.settings
 
-        def run(addr, port, wsgi_handler, ipv6=False, threading=False, on_bind=None, server_cls=basehttp.WSGIServer, **_):
+        def run(addr, port, wsgi_handler, ipv6=False, threading=False, on_bind=None, server_cls=None, **_):
             # django.core.servers.basehttp.run, on the socket bound once in the reloader.
+            server_cls = server_cls or basehttp.WSGIServer
             httpd_cls = type("WSGIServer", (socketserver.ThreadingMixIn, server_cls), {}) if threading else server_cls
             httpd = httpd_cls((addr, port), basehttp.WSGIRequestHandler, ipv6=ipv6, bind_and_activate=False)
             httpd.socket.close()
