@@ -15,6 +15,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,15 +54,44 @@ function privateCopy() {
   return path.join(root, 'scripts', 'bench', 'untuned-stack');
 }
 
+/**
+ * One GET's JSON body, or undefined. node:http with its own (referenced) timer, not fetch: a fetch
+ * to Docker's proxy with nothing listening behind it stays pending with no handle left, and Node
+ * exits in the middle of the bench.
+ */
+function getJson(url, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const req = http.get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(body) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    const timer = setTimeout(() => req.destroy(), timeoutMs);
+    // Whatever ends it (an error, the timer): no answer. A second resolve is ignored.
+    req.on('close', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+    req.on('error', () => undefined);
+  });
+}
+
 async function answers(url, timeoutMs = 120_000) {
   const t0 = performance.now();
   while (performance.now() - t0 < timeoutMs) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return await r.json();
-    } catch {
-      // not listening yet, or reloading
-    }
+    const body = await getJson(url);
+    if (body) return body;
     await sleep(25);
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
@@ -71,12 +101,7 @@ async function answers(url, timeoutMs = 120_000) {
 async function servedWithin(url, marker, timeoutMs = 60_000) {
   const t0 = performance.now();
   while (performance.now() - t0 < timeoutMs) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.ok && (await r.json()).mark === marker) return performance.now() - t0;
-    } catch {
-      // reloading: the server is down for a moment
-    }
+    if ((await getJson(url))?.mark === marker) return performance.now() - t0;
     await sleep(20);
   }
   throw new Error(`${url} did not serve ${marker} within ${timeoutMs} ms`);
