@@ -13,6 +13,7 @@ import type Dockerode from 'dockerode';
 import {
   hearsSignal,
   parseProcStatus,
+  readSignalDisposition,
   type SignalDisposition,
   signalNumber,
 } from '../../runtime/signal-disposition.js';
@@ -47,7 +48,7 @@ async function fromHost(id: string, pid: number, procRoot: string): Promise<Sign
     // Docker Desktop, colima and remote engines report pids of another machine: make sure.
     const cgroup = await readFile(`${procRoot}/${pid}/cgroup`, 'utf8');
     if (!cgroup.includes(id)) return undefined;
-    return parseProcStatus(await readFile(`${procRoot}/${pid}/status`, 'utf8'));
+    return await readSignalDisposition(pid, procRoot);
   } catch {
     return undefined;
   }
