@@ -14,7 +14,7 @@
 // Runs on a private copy of the stack; images are built before anything is timed.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,7 +51,7 @@ function privateCopy() {
   const root = mkdtempSync(path.join(tmpdir(), 'devenv-bench-untuned-'));
   for (const dir of ['example/postgres', 'example/redis', 'scripts/bench/untuned-stack'])
     cpSync(path.join(repoRoot, dir), path.join(root, dir), { recursive: true });
-  return path.join(root, 'scripts', 'bench', 'untuned-stack');
+  return { root, dir: path.join(root, 'scripts', 'bench', 'untuned-stack') };
 }
 
 /**
@@ -127,7 +127,7 @@ export async function runUntunedBench({ rounds = 3, warmRounds = 5, samples = 5,
       skipped: 'docker-compose 1.29 (the baseline) is not installed and cannot be installed here (needs root + apt)',
     };
   }
-  const dir = privateCopy();
+  const { root, dir } = privateCopy();
   const stack = path.join(dir, 'compose.yaml');
   const env = { UNTUNED_API_PORT: String(await freePort()), UNTUNED_DJANGO_PORT: String(await freePort()) };
   const api = `http://127.0.0.1:${env.UNTUNED_API_PORT}/health`;
@@ -362,6 +362,8 @@ export async function runUntunedBench({ rounds = 3, warmRounds = 5, samples = 5,
         env: { ...process.env, ...env },
       },
     );
+    rmSync(root, { recursive: true, force: true });
+    rmSync(path.dirname(composeFiles[0]), { recursive: true, force: true });
   }
 }
 
