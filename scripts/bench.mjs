@@ -2,7 +2,8 @@
 // `npm run bench`: every figure beside a baseline measured in the same run, as a ratio, with
 // the machine noted. Speed is measured here, never asserted in tests.
 // Sections: core `up` vs docker-compose 1.29, daemon (status latency, idle cost), live sync and
-// the watcher, debuggers, the TUI, the VS Code extension (F5 in a real code-server), Kubernetes
+// the watcher, a plain Compose stack nobody tuned (up, PID-1 restarts, Flask and Django
+// reloads), debuggers, the TUI, the VS Code extension (F5 in a real code-server), Kubernetes
 // (only where a cluster runs).
 // `node scripts/bench.mjs core sync` runs only the named sections.
 
@@ -19,6 +20,7 @@ const sections = {
   daemon: async () => (await import('./bench/daemon.mjs')).runDaemonBench({ log }),
   sync: async () => ({ rows: await (await import('./bench/sync.mjs')).runSyncBench({ log }) }),
   live: async () => (await import('./bench/live.mjs')).runLiveBench({ log }),
+  untuned: async () => (await import('./bench/untuned.mjs')).runUntunedBench({ log }),
   debug: async () => {
     const r = await (await import('./bench/debug.mjs')).runDebugBench({ log });
     const rows = [];

@@ -14,6 +14,8 @@ python_ok() { "$1" -c 'import fastapi, uvicorn, celery, sqlalchemy, alembic, psy
 if ! python_ok /usr/bin/python3 && ! python_ok python3; then
   want+=(python3-fastapi python3-uvicorn python3-celery python3-sqlalchemy python3-alembic python3-psycopg2 python3-redis python3-httpx python3-debugpy)
 fi
+# The fork reloader's tests run Flask's and Django's dev servers under debugpy with Debian's python3.
+/usr/bin/python3 -c 'import flask, django, debugpy' >/dev/null 2>&1 || want+=(python3-flask python3-django python3-debugpy)
 have node || want+=(nodejs)
 have npm || want+=(npm)
 

@@ -136,6 +136,12 @@ export async function main(argv: string[]): Promise<void> {
     .action(run(async (service: string) => (await import('./commands/control.js')).rebuildCommand(service, globals())));
 
   program
+    .command('debug')
+    .description('start one service under its debugger now (a one-shot job runs again and waits for you to attach)')
+    .argument('<service>')
+    .action(run(async (service: string) => (await import('./commands/control.js')).debugCommand(service, globals())));
+
+  program
     .command('debug-info')
     .description('where each service’s debugger listens (127.0.0.1) and how local paths map to the service’s')
     .option('--vscode', 'print VS Code attach configurations (launch.json)')

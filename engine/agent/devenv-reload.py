@@ -1,19 +1,24 @@
-# devenv's fork reloader for `uvicorn … --reload` (docs/debugging.md, "Fast reload").
+# devenv's fork reloader for the Python dev servers that reload: `uvicorn … --reload`, Flask's
+# `flask run` in debug mode (or with `--reload`), Django's `manage.py runserver`
+# (docs/debugging.md, "Fast reload").
 #
-# devenv runs `uvicorn APP … --reload` as `python3 -c BOOT APP … --reload` with this file's text in
-# the environment variable DEVENV_RELOADER (BOOT execs it, or runs plain uvicorn when it is
-# missing). The options are read by uvicorn's own command line, the socket is bound once here, and
-# a forked child serves. When a watched file changes (inotify, no polling) the next child takes
-# over and the old one is retired. Each child reports the modules it imported; this process
-# imports the ones from the standard library and installed packages (FastAPI, SQLAlchemy,
-# pydantic, Celery, …), so a reload imports only the project's modules, in a forked process, with
-# no new interpreter. A spare child is forked ahead of the next change and waits, before importing
-# anything of the project, to be released. Under debugpy, pydevd follows os.fork: every child is
-# announced to the client (`debugpyAttach`) and breakpoints hold in it.
+# devenv runs the command with `-c BOOT` put before its program, `python3 -c BOOT -m uvicorn APP …
+# --reload`, `python3 -c BOOT -m flask …`, `python3 -c BOOT manage.py runserver …`, with this
+# file's text in the environment variable DEVENV_RELOADER (BOOT execs it, or runs the command as
+# written when it is missing). The options are read by the server's own command line, the socket
+# is bound once here, and a forked child serves. When a watched file changes (inotify, no polling)
+# the next child takes over and the old one is retired. Each child reports the modules it
+# imported; this process imports the ones from the standard library and installed packages
+# (FastAPI, Flask, Django, SQLAlchemy, Celery, …), so a reload imports only the project's modules,
+# in a forked process, with no new interpreter. A spare child is forked ahead of the next change
+# and waits, before importing anything of the project, to be released. Under debugpy, pydevd
+# follows os.fork: every child is announced to the client (`debugpyAttach`) and breakpoints hold
+# in it.
 #
-# Anything this cannot handle (no inotify, options it cannot read, out of inotify watches) runs
-# uvicorn's own reloader instead, after one line that says why.
-# Python 3.8+, standard library and uvicorn only.
+# Anything this cannot handle (no inotify, options it cannot read, out of inotify watches, a
+# Django `runserver` that is not Django's own server) runs the command as written, with the
+# server's own reloader, after one line that says why.
+# Python 3.8+, standard library and the server's own package only.
 
 import os
 import sys
@@ -26,12 +31,13 @@ def say(message):
     sys.stderr.flush()
 
 
-def run_uvicorn(reason=None):
+def run_native(reason=None):
+    """The command as written: the server and its own reloader."""
     if reason:
-        say(reason + "; running uvicorn's own reloader instead")
+        say(reason + "; running the server's own reloader instead")
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "uvicorn"] + ARGS)
+    os.execv(sys.executable, [sys.executable] + ARGS)
 
 
 import ctypes  # noqa: E402
@@ -267,62 +273,309 @@ def untraced():
 DEBUGGER_MODULES = ("_pydev", "pydevd", "_pydevd", "debugpy", "__main__")
 
 
+# ---- the servers ---------------------------------------------------------------------------------
+# Each reads its options with the server's own command line (in this process: nothing of the
+# project is imported here), binds the socket, and in a forked child loads the app (then calls
+# `loaded`) and serves on the inherited socket. NativeOnly raised in a child hands the whole
+# command back to the server's own reloader.
+
+
+class NativeOnly(Exception):
+    """Raised in a child: this command needs the server's own reloader (the reason)."""
+
+
+class UvicornServer:
+    name = "uvicorn"
+
+    def __init__(self, args):
+        try:
+            import uvicorn.main  # noqa: F401  (the package's `main` attribute is the command; the module is in sys.modules)
+            from uvicorn.config import Config
+            from uvicorn.server import Server
+        except Exception as e:  # noqa: BLE001
+            run_native("cannot import uvicorn (%s)" % e)
+        umain = sys.modules["uvicorn.main"]
+        # Read the options with uvicorn's own command line: its `main` ends in `run(app, **options)`.
+        captured = {}
+
+        def capture(app, **options):
+            captured["app"], captured["options"] = app, options
+
+        real_run = umain.run
+        umain.run = capture
+        try:
+            code = umain.main.main(args=list(args), prog_name="uvicorn", standalone_mode=False)
+        except Exception as e:  # noqa: BLE001  (a usage error: uvicorn prints it properly)
+            run_native("cannot read the options (%s)" % e)
+        finally:
+            umain.run = real_run
+        if "app" not in captured:
+            sys.exit(code or 0)  # --help, --version
+        self.app, options = captured["app"], dict(captured["options"])
+        if not options.get("reload"):
+            run_native()
+        app_dir = options.pop("app_dir", None)
+        if app_dir is not None:
+            sys.path.insert(0, app_dir)
+        self.Config, self.Server = Config, Server
+        self.config = Config(self.app, **options)  # this process's view: the directories to watch, the socket
+        self.serve_options = {k: v for k, v in options.items() if not k.startswith("reload") and k != "workers"}
+        self.includes = list(getattr(self.config, "reload_includes", None) or DEFAULT_INCLUDES)
+        self.excludes = list(getattr(self.config, "reload_excludes", None) or DEFAULT_EXCLUDES)
+        self.dirs = [str(d) for d in (getattr(self.config, "reload_dirs", None) or [os.getcwd()])]
+        self.excluded_dirs = [str(d) for d in getattr(self.config, "reload_dirs_excludes", [])]
+
+    def bind(self):
+        return self.config.bind_socket()
+
+    def serve(self, sock, loaded):
+        config = self.Config(self.app, **self.serve_options)
+        config.load()  # imports the app: the project's modules, and what is not preloaded yet
+        loaded()
+        server = self.Server(config=config)
+        server.run(sockets=[sock])
+        return 0 if server.started else 3
+
+    def cleanup(self):
+        uds = getattr(self.config, "uds", None)
+        if uds and os.path.exists(uds):
+            os.remove(uds)
+
+
+class FlaskServer:
+    """`flask run` with the reloader on: `--debug` (before or after `run`), FLASK_DEBUG, `--reload`."""
+
+    name = "Flask"
+
+    def __init__(self, args):
+        try:
+            import flask.cli as fcli
+            import werkzeug.serving as ws
+        except Exception as e:  # noqa: BLE001
+            run_native("cannot import Flask (%s)" % e)
+        if not hasattr(ws, "prepare_socket"):
+            run_native("this Werkzeug is older than 2.2")
+        # Read the options with Flask's own command line: `run` loads the app (kept for the
+        # children: only the ScriptInfo is captured here) and ends in `run_simple(…)`.
+        captured = {}
+        real_load = fcli.ScriptInfo.load_app
+
+        def lazy_load(info):
+            captured["info"] = info
+            return lambda environ, start_response: []
+
+        def capture(hostname, port, application, **options):
+            captured["run"] = (hostname, port, options)
+
+        # Flask 2.2 calls the name it imported; later versions may import it when running.
+        import werkzeug
+
+        holders = [m for m in (fcli, ws, werkzeug) if hasattr(m, "run_simple")]
+        real_run = ws.run_simple
+        fcli.ScriptInfo.load_app = lazy_load
+        for m in holders:
+            m.run_simple = capture
+        try:
+            code = fcli.cli.main(args=list(args), prog_name="flask", standalone_mode=False)
+        except Exception as e:  # noqa: BLE001  (a usage error: Flask prints it properly)
+            run_native("cannot read the options (%s)" % e)
+        finally:
+            fcli.ScriptInfo.load_app = real_load
+            for m in holders:
+                m.run_simple = real_run
+        if "run" not in captured:
+            sys.exit(code or 0)  # --help, --version, another command
+        self.hostname, self.port, options = captured["run"]
+        if not options.get("use_reloader"):
+            run_native()
+        self.info, self.load_app, self.ws = captured["info"], real_load, ws
+        extra = [os.path.abspath(f) for f in options.get("extra_files") or []]
+        reloading = ("use_reloader", "extra_files", "exclude_patterns", "reloader_type", "reloader_interval")
+        self.serve_options = {k: v for k, v in options.items() if k not in reloading}
+        self.includes = DEFAULT_INCLUDES + sorted({os.path.basename(f) for f in extra})
+        self.excludes = DEFAULT_EXCLUDES + list(options.get("exclude_patterns") or [])
+        self.dirs = [os.getcwd()] + sorted({os.path.dirname(f) for f in extra if not under(f, [os.getcwd()])})
+        self.excluded_dirs = []
+
+    def bind(self):
+        sock = self.ws.prepare_socket(self.hostname, self.port)
+        # Werkzeug's banner (where it listens), which its reloader prints before the first child.
+        shown = self.ws.BaseWSGIServer(self.hostname, self.port, None, fd=sock.fileno())
+        shown.ssl_context = self.serve_options.get("ssl_context")
+        shown.log_startup()
+        shown.socket.close()  # a duplicate: the socket itself stays open
+        return sock
+
+    def serve(self, sock, loaded):
+        # Werkzeug's own reloader child: the socket and the startup banner are the parent's.
+        os.environ["WERKZEUG_RUN_MAIN"] = "true"
+        os.environ["WERKZEUG_SERVER_FD"] = str(sock.fileno())
+        try:
+            app = self.load_app(self.info)
+        except Exception as e:  # noqa: BLE001
+            # As Flask's reloader does: print it now, raise it on each request (the debugger shows it).
+            traceback.print_exc()
+            error = e
+
+            def app(environ, start_response):
+                raise error from None
+
+        loaded()
+        self.ws.run_simple(self.hostname, self.port, app, use_reloader=False, **self.serve_options)
+        return 0
+
+    def cleanup(self):
+        pass
+
+
+class DjangoServer:
+    """`manage.py runserver` (or `django-admin`/`python -m django runserver`) without --noreload."""
+
+    name = "Django"
+    # Templates and translations reload too: Django's own reloader resets its template loaders and
+    # restarts on compiled translations; here both fork a new server.
+    INCLUDES = ["*.py", "*.html", "*.mo"]
+
+    def __init__(self, script, args):
+        self.script = script
+        if not args or args[0] != "runserver" or "--noreload" in args:
+            run_native()
+        try:
+            import django.core.management.commands.runserver as rs
+        except Exception as e:  # noqa: BLE001
+            run_native("cannot import Django (%s)" % e)
+        self.args = list(args[1:])
+        self.ipv6 = "--ipv6" in self.args or "-6" in self.args
+        addrport = None
+        skip = False
+        for a in self.args:
+            if skip:
+                skip = False
+            elif a in ("--settings", "--pythonpath", "--verbosity", "-v", "--traceback-limit"):
+                skip = True
+            elif not a.startswith("-"):
+                addrport = a
+                break
+        self.addr, self.port = "", rs.Command.default_port
+        if addrport is not None:
+            m = rs.naiveip_re.match(addrport)
+            if m is None:
+                run_native()  # Django says what is wrong with it
+            self.addr, _ipv4, ipv6, _fqdn, self.port = m.groups()
+            if ipv6:
+                self.addr, self.ipv6 = self.addr[1:-1], True
+        if not self.addr:
+            self.addr = rs.Command.default_addr_ipv6 if self.ipv6 else rs.Command.default_addr
+        # Never configure Django here (a library module that reads a setting would import the
+        # project's settings into this process): only the children see DJANGO_SETTINGS_MODULE.
+        self.settings = os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+        base = os.path.dirname(os.path.abspath(script)) if script else os.getcwd()
+        self.includes, self.excludes, self.excluded_dirs = self.INCLUDES, DEFAULT_EXCLUDES, []
+        self.dirs = sorted({os.getcwd(), base})
+
+    def bind(self):
+        import socket
+
+        sock = socket.socket(socket.AF_INET6 if self.ipv6 else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.addr, int(self.port)))
+        sock.listen(128)
+        sock.set_inheritable(True)
+        return sock
+
+    def serve(self, sock, loaded):
+        import runpy
+        import socket
+        import socketserver
+
+        import django.core.management as management
+        import django.core.management.commands.runserver as rs
+        import django.core.servers.basehttp as basehttp
+
+        if self.settings is not None:
+            os.environ["DJANGO_SETTINGS_MODULE"] = self.settings
+
+        def run(addr, port, wsgi_handler, ipv6=False, threading=False, on_bind=None, server_cls=None, **_):
+            # django.core.servers.basehttp.run, on the socket bound once in the reloader.
+            server_cls = server_cls or basehttp.WSGIServer
+            httpd_cls = type("WSGIServer", (socketserver.ThreadingMixIn, server_cls), {}) if threading else server_cls
+            httpd = httpd_cls((addr, port), basehttp.WSGIRequestHandler, ipv6=ipv6, bind_and_activate=False)
+            httpd.socket.close()
+            httpd.socket = sock
+            httpd.server_address = sock.getsockname()
+            httpd.server_name = socket.getfqdn(httpd.server_address[0])
+            httpd.server_port = httpd.server_address[1]
+            httpd.setup_environ()
+            if on_bind is not None:
+                on_bind(httpd.server_port)
+            if threading:
+                httpd.daemon_threads = True
+            httpd.set_app(wsgi_handler)
+            loaded()
+            httpd.serve_forever()
+
+        basehttp.run = rs.run = run
+        real_fetch = management.ManagementUtility.fetch_command
+
+        def fetch_command(utility, subcommand):
+            command = real_fetch(utility, subcommand)
+            # Django's server (staticfiles' runserver included); another (daphne, channels) binds its own.
+            if subcommand == "runserver" and getattr(type(command), "inner_run", None) is not rs.Command.inner_run:
+                raise NativeOnly("runserver here is %s, not Django's own server" % type(command).__module__)
+            return command
+
+        management.ManagementUtility.fetch_command = fetch_command
+        if self.script:
+            sys.argv = [self.script, "runserver", "--noreload"] + self.args
+            sys.path[0] = os.path.dirname(os.path.abspath(self.script))  # as `python manage.py` has it
+            runpy.run_path(self.script, run_name="__main__")
+        else:
+            sys.argv = ["django", "runserver", "--noreload"] + self.args
+            runpy.run_module("django", run_name="__main__", alter_sys=True)
+        return 0
+
+    def cleanup(self):
+        pass
+
+
+def server_for(args):
+    """The server a command line runs (everything after the interpreter), or None."""
+    if len(args) >= 2 and args[0] == "-m":
+        module, rest = args[1], args[2:]
+        if module == "uvicorn":
+            return UvicornServer(rest)
+        if module == "flask":
+            return FlaskServer(rest)
+        if module == "django":
+            return DjangoServer(None, rest)
+        return None
+    if args and args[0].endswith(".py"):
+        return DjangoServer(args[0], args[1:])
+    return None
+
+
 def main():
     if not sys.platform.startswith("linux"):
-        run_uvicorn("inotify needs Linux")
+        run_native("inotify needs Linux")
+    server = server_for(ARGS)
+    if server is None:
+        run_native("no server the fork reloader knows in `%s`" % " ".join(ARGS[:3]))
     try:
-        import uvicorn.main  # noqa: F401  (the package's `main` attribute is the command; the module is in sys.modules)
-        from uvicorn.config import Config
-        from uvicorn.server import Server
-    except Exception as e:  # noqa: BLE001
-        run_uvicorn("cannot import uvicorn (%s)" % e)
-    umain = sys.modules["uvicorn.main"]
-
-    # Read the options with uvicorn's own command line: its `main` ends in `run(app, **options)`.
-    captured = {}
-
-    def capture(app, **options):
-        captured["app"], captured["options"] = app, options
-
-    real_run = umain.run
-    umain.run = capture
-    try:
-        code = umain.main.main(args=list(ARGS), prog_name="uvicorn", standalone_mode=False)
-    except Exception as e:  # noqa: BLE001  (a usage error: uvicorn prints it properly)
-        run_uvicorn("cannot read the options (%s)" % e)
-    finally:
-        umain.run = real_run
-    if "app" not in captured:
-        sys.exit(code or 0)  # --help, --version
-    app, options = captured["app"], dict(captured["options"])
-    if not options.get("reload"):
-        run_uvicorn()
-    app_dir = options.pop("app_dir", None)
-    if app_dir is not None:
-        sys.path.insert(0, app_dir)
-    config = Config(app, **options)  # this process's view: the directories to watch, the socket
-    serve_options = {k: v for k, v in options.items() if not k.startswith("reload") and k != "workers"}
-
-    includes = list(getattr(config, "reload_includes", None) or DEFAULT_INCLUDES)
-    excludes = list(getattr(config, "reload_excludes", None) or DEFAULT_EXCLUDES)
-    dirs = [str(d) for d in (getattr(config, "reload_dirs", None) or [os.getcwd()])]
-    try:
-        watcher = Watcher(dirs, includes, excludes, [str(d) for d in getattr(config, "reload_dirs_excludes", [])])
+        watcher = Watcher(server.dirs, server.includes, server.excludes, server.excluded_dirs)
     except OutOfWatches as e:
-        run_uvicorn("out of inotify watches at %s (raise fs.inotify.max_user_watches)" % e)
+        run_native("out of inotify watches at %s (raise fs.inotify.max_user_watches)" % e)
     except OSError as e:
-        run_uvicorn("cannot watch files (%s)" % e)
+        run_native("cannot watch files (%s)" % e)
 
-    sock = config.bind_socket()
-    reloader = Reloader(app, serve_options, Config, Server, sock, watcher, library_paths())
-    reloader.watched = ", ".join(sorted(os.path.relpath(d) for d in dirs))
-    reloader.run(config)
+    sock = server.bind()
+    reloader = Reloader(server, sock, watcher, library_paths())
+    reloader.watched = ", ".join(sorted(os.path.relpath(d) for d in server.dirs))
+    reloader.run()
 
 
 class Reloader:
-    def __init__(self, app, serve_options, config_class, server_class, sock, watcher, libraries):
-        self.app, self.serve_options = app, serve_options
-        self.Config, self.Server = config_class, server_class
+    def __init__(self, server, sock, watcher, libraries):
+        self.server = server
         self.sock, self.watcher = sock, watcher
         self.libraries = libraries
         self.current = None
@@ -334,6 +587,7 @@ class Reloader:
         self.want_spare = False
         self.background = Background()
         self.stopping = False
+        self.native = None  # set when a child found the command needs the server's own reloader
         self.wake = ()
         self.watched = ""
 
@@ -409,24 +663,24 @@ class Reloader:
                 os.close(go_r)
                 importlib.invalidate_caches()
             before = set(sys.modules)
-            config = self.Config(self.app, **self.serve_options)
-            config.load()  # imports the app: the project's modules, and what is not preloaded yet
-            names = [
-                n
-                for n, m in list(sys.modules.items())
-                if n not in before
-                and m is not None
-                and not n.startswith(DEBUGGER_MODULES)
-                and is_library_module(m, self.libraries)
-            ]
-            try:
-                os.write(report_w, "\n".join(["loaded"] + names).encode())
-            except OSError:
-                pass
-            os.close(report_w)
-            server = self.Server(config=config)
-            server.run(sockets=[self.sock])
-            code = 0 if server.started else 3
+
+            def loaded():
+                """The app is imported: report the libraries that came with it (once)."""
+                names = [
+                    n
+                    for n, m in list(sys.modules.items())
+                    if n not in before
+                    and m is not None
+                    and not n.startswith(DEBUGGER_MODULES)
+                    and is_library_module(m, self.libraries)
+                ]
+                self.report(report_w, "\n".join(["loaded"] + names))
+
+            code = self.server.serve(self.sock, loaded)
+        except NativeOnly as e:
+            self.report(report_w, "native\n%s" % e)
+            signal.pause()  # until the parent stops it and runs the server's own reloader
+            code = 4
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else 1
         except BaseException:  # noqa: BLE001
@@ -436,6 +690,13 @@ class Reloader:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
+
+    def report(self, report_w, text):
+        try:
+            os.write(report_w, text.encode())
+            os.close(report_w)
+        except OSError:
+            pass  # reported already
 
     # ---- this process ---------------------------------------------------------------------------
 
@@ -508,6 +769,10 @@ class Reloader:
             data = self.reports.pop(fd)
             pid, forked = self.forked.pop(fd)
             os.close(fd)
+            if data.startswith(b"native\n"):
+                self.stopping = True
+                self.native = data[len(b"native\n") :].decode(errors="replace")
+                continue
             if not data.startswith(b"loaded"):
                 continue  # it died before loading the app: reap() says so
             say("server process %d loaded the app in %d ms" % (pid, (time.monotonic() - forked) * 1000))
@@ -540,7 +805,7 @@ class Reloader:
         shown = sorted({os.path.relpath(p) for p in changed})
         return "'%s'%s" % (shown[0], " and %d more" % (len(shown) - 1) if len(shown) > 1 else "")
 
-    def run(self, config):
+    def run(self):
         wake_r, wake_w = self.wake = os.pipe()
         for fd in (wake_r, wake_w):
             os.set_blocking(fd, False)
@@ -548,7 +813,10 @@ class Reloader:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self.on_signal)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        say("watching %s; a change forks a new server process, with the libraries already imported" % self.watched)
+        say(
+            "watching %s; a change forks a new %s server process, with the libraries already imported"
+            % (self.watched, self.server.name)
+        )
         self.current = self.fork_server()
         while not self.stopping:
             timeout = 0.5 if self.retiring else None
@@ -580,9 +848,9 @@ class Reloader:
                     self.retire(self.current)  # the new child accepts on the same socket meanwhile
                 self.current = new
                 say("%s changed; reloading (server process %d)" % (self.describe(changed), new))
-        self.shutdown(config)
+        self.shutdown()
 
-    def shutdown(self, config):
+    def shutdown(self):
         self.drop_spare()
         pids = [p for p in [self.current, *self.retiring] if p is not None]
         for pid in pids:
@@ -604,8 +872,10 @@ class Reloader:
                     os.waitpid(pid, 0)
                     break
                 time.sleep(0.02)
-        if getattr(config, "uds", None) and os.path.exists(config.uds):
-            os.remove(config.uds)
+        self.server.cleanup()
+        if self.native is not None:
+            self.sock.close()
+            run_native(self.native)
         sys.exit(0)
 
 

@@ -117,7 +117,21 @@ export function planAttach(
   for (const s of services) {
     if (wanted && !wanted.includes(s.name)) continue;
     if (!s.debug) {
-      if (config.debugServices?.includes(s.name)) plan.skipped.push({ service: s.name, reason: 'it has no debugger' });
+      const absent = s.debugAbsent;
+      if (absent?.kind === 'unavailable') {
+        // Inferred but not runnable: said every time, with the fix.
+        plan.skipped.push({
+          service: s.name,
+          reason: `its debugger is unavailable: ${absent.reason}; to debug it: ${absent.fix}`,
+        });
+      } else if (config.debugServices?.includes(s.name)) {
+        plan.skipped.push({
+          service: s.name,
+          reason: absent
+            ? `its debugger is on request (${absent.reason}): "devenv: Debug Service Now" or \`${absent.fix}\``
+            : 'it has no debugger',
+        });
+      }
       continue;
     }
     if (!ATTACHABLE.has(s.state)) {

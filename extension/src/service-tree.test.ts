@@ -23,6 +23,40 @@ const backend: ServiceStatus = {
 };
 
 describe('service tree model', () => {
+  it('says why a service has no debugger: unavailable with its fix, or on request with the command', () => {
+    const bare: ServiceStatus = { name: 'kv', state: 'running', health: 'none', restartCount: 0, ports: [] };
+    const unavailable = serviceNode({
+      ...bare,
+      debugAbsent: {
+        kind: 'unavailable',
+        type: 'python',
+        reason: 'debugpy is not installed for python3 (/usr/local/bin/python3), the interpreter that runs kv',
+        fix: '/usr/local/bin/python3 -m pip install debugpy',
+      },
+    });
+    expect(unavailable.description).toBe('running · debugger unavailable');
+    expect(unavailable.contextValue).toBe('service');
+    const leaf = unavailable.children.find((c) => c.id === 'service:kv:debug')!;
+    expect(leaf.label).toMatch(/^debugger unavailable: debugpy is not installed for python3/);
+    expect(leaf.children.map((c) => c.label)).toEqual(['/usr/local/bin/python3 -m pip install debugpy']);
+
+    const seed = serviceNode({
+      ...bare,
+      name: 'seed',
+      state: 'completed',
+      debugAbsent: {
+        kind: 'on-request',
+        type: 'python',
+        reason: 'seed is a one-shot job api waits for',
+        fix: 'devenv debug seed',
+      },
+    });
+    expect(seed.description).toBe('completed · debugger on request');
+    // "Debug Service Now" is offered, "Attach Debugger" (viewItem =~ /:debug/) is not.
+    expect(seed.contextValue).toBe('service:on-request');
+    expect(/:debug/.test(seed.contextValue!)).toBe(false);
+  });
+
   it('shows state, ports and the debug port on one line, with a healthy icon', () => {
     const node = serviceNode(backend);
     expect(node.label).toBe('backend');

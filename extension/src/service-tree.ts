@@ -36,6 +36,9 @@ export function serviceNode(s: ServiceStatus): TreeNode {
     stateLabel(s),
     ...s.ports.filter((p) => !isDebugPort(s, p.hostPort)).map((p) => `${p.hostPort}`),
     ...(s.debug ? [`debug ${s.debug.hostPort}`] : []),
+    ...(!s.debug && s.debugAbsent
+      ? [s.debugAbsent.kind === 'unavailable' ? 'debugger unavailable' : 'debugger on request']
+      : []),
   ].join(' · ');
   const children: TreeNode[] = [];
   if (s.message) children.push(leaf(s, 'message', s.message, 'info'));
@@ -58,12 +61,25 @@ export function serviceNode(s: ServiceStatus): TreeNode {
     node.children = d.pathMappings.map((m, i) => leaf(s, `map-${i}`, `${m.localRoot} → ${m.remoteRoot}`, 'arrow-both'));
     children.push(node);
   }
+  if (!s.debug && s.debugAbsent) {
+    const a = s.debugAbsent;
+    const node = leaf(
+      s,
+      'debug',
+      a.kind === 'unavailable' ? `debugger unavailable: ${a.reason}` : `debugger on request: ${a.reason}`,
+      a.kind === 'unavailable' ? 'debug-disconnect' : 'debug-start',
+    );
+    node.tooltip = `${a.kind === 'unavailable' ? 'To debug it' : 'Debug Service Now (or run)'}: ${a.fix}`;
+    node.children = [leaf(s, 'debug-fix', a.fix, a.kind === 'unavailable' ? 'lightbulb' : 'terminal')];
+    children.push(node);
+  }
   if (s.sync)
     children.push(
       leaf(s, 'sync', `sync: ${s.sync.files} file(s), last ${s.sync.lastMs} ms, p50 ${s.sync.p50Ms} ms`, 'sync'),
     );
   if (s.restartCount > 0) children.push(leaf(s, 'restarts', `restarted ${s.restartCount}×`, 'debug-restart'));
-  const flags = `${s.url ? ':url' : ''}${s.debug ? ':debug' : ''}`;
+  // `:on-request` offers "Debug Service Now" (a one-shot job on request, or after `up --no-debug`).
+  const flags = `${s.url ? ':url' : ''}${s.debug ? ':debug' : ''}${!s.debug && s.debugAbsent?.kind === 'on-request' ? ':on-request' : ''}`;
   return {
     id: `service:${s.name}`,
     label: s.name,

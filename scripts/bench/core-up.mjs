@@ -12,12 +12,17 @@
 //   warm: no containers, volumes kept;
 //   no-op: everything already running (a second `up`).
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import {
+  composeRunner,
+  ensureCompose129,
+  filesForCompose129,
+  median,
+  sh,
+  waitComposeSettled,
+} from './compose-baseline.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -25,14 +30,6 @@ const composeDir = path.join(repoRoot, 'compose', 'reference');
 const cli = path.join(repoRoot, 'cli', 'bin', 'devenv.js');
 const DEVENV_PROJECT = 'devenvbench';
 const COMPOSE_PROJECT = 'composebench';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 function referenceFiles() {
   const files = [path.join(composeDir, 'compose.yaml')];
@@ -46,31 +43,6 @@ function referenceFiles() {
   return { files, env };
 }
 
-/** The same files for docker-compose 1.29: no `name`, no `develop`, ports pinned to 127.0.0.1. */
-function filesForCompose129(files) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'devenv-bench-compose-'));
-  return files.map((file, i) => {
-    const doc = YAML.parse(execFileSync('cat', [file], { encoding: 'utf8' }));
-    delete doc.name;
-    for (const svc of Object.values(doc.services ?? {})) {
-      delete svc.develop;
-      if (Array.isArray(svc.ports))
-        svc.ports = svc.ports.map((p) => (typeof p === 'string' && p.split(':').length === 2 ? `127.0.0.1:${p}` : p));
-    }
-    const out = path.join(dir, `${i}-${path.basename(file)}`);
-    // YAML 1.1 output, so 'no' stays a string for docker-compose 1.29's PyYAML (not the boolean false).
-    writeFileSync(out, YAML.stringify(doc, { version: '1.1' }));
-    return out;
-  });
-}
-
-function composeCmd(files, args, env) {
-  const fArgs = files.flatMap((f) => ['-f', f]);
-  return sh('docker-compose', ['--project-directory', composeDir, '-p', COMPOSE_PROJECT, ...fArgs, ...args], {
-    env: { ...process.env, ...env },
-  });
-}
-
 function devenvCmd(files, args, env) {
   const fArgs = files.flatMap((f) => ['-f', f]);
   return sh(process.execPath, [cli, ...fArgs, '-p', DEVENV_PROJECT, '--runtime', 'docker', ...args], {
@@ -78,29 +50,14 @@ function devenvCmd(files, args, env) {
   });
 }
 
-/** Poll Docker until every container of the compose project is healthy, or exited 0 for one-shots. */
-async function waitComposeSettled(expected) {
-  for (;;) {
-    const ids = sh('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${COMPOSE_PROJECT}`])
-      .split('\n')
-      .filter(Boolean);
-    if (ids.length >= expected) {
-      const states = JSON.parse(sh('docker', ['inspect', ...ids])).map((c) => {
-        if (c.State.Status === 'exited') return c.State.ExitCode === 0 ? 'done' : 'failed';
-        if (c.State.Health) return c.State.Health.Status === 'healthy' ? 'done' : 'waiting';
-        return c.State.Running ? 'done' : 'waiting';
-      });
-      if (states.includes('failed')) throw new Error('a docker-compose container failed');
-      if (states.every((s) => s === 'done')) return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function composeCmd(files, args, env) {
+  return composeRunner({ projectDir: composeDir, project: COMPOSE_PROJECT, files })(args, env);
 }
 
 async function timeCompose(files, env, expected) {
   const t0 = performance.now();
   composeCmd(files, ['up', '-d'], env);
-  await waitComposeSettled(expected);
+  await waitComposeSettled(COMPOSE_PROJECT, expected);
   return performance.now() - t0;
 }
 
@@ -108,18 +65,6 @@ function timeDevenv(files, env, extra = []) {
   const t0 = performance.now();
   devenvCmd(files, ['up', '--detach', ...extra], env);
   return performance.now() - t0;
-}
-
-function ensureCompose129() {
-  if (spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0) return true;
-  if (process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0) {
-    console.error('… installing Debian’s docker-compose (the baseline) with apt-get');
-    sh('apt-get', ['install', '-y', '-q', 'docker-compose'], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    return true;
-  }
-  return false;
 }
 
 export async function runCoreUpBench({ rounds = 3, warmRounds = 5, log = () => {} } = {}) {

@@ -1,6 +1,7 @@
 // Debugger edge cases against real Docker, through the CLI: a user's debugpy bound to loopback
 // inside the container (unreachable through the published port until devenv rewrites it), and
-// an image without debugpy (`up` fails with what to install).
+// an image without debugpy (an inferred debugger is left out, with the fix; one asked for fails
+// `up` with what to install).
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,11 +96,26 @@ describe.skipIf(!haveDocker)('debugger edge cases (Docker)', () => {
     }
   });
 
-  it('fails `up` of an image without debugpy with what to install', async () => {
+  it('runs an image without debugpy without the debugger it inferred, and says why with the Dockerfile line', async () => {
     const up = await devenv([...args, 'up', '--detach', 'nodebugpy'], { env, timeoutMs: 600_000 });
     const output = `${up.stdout}\n${up.stderr}`;
+    expect(up.code, output).toBe(0);
+    expect(output.match(/warning: nodebugpy: runs without a debugger: debugpy is not installed/g)?.length).toBe(1);
+    const status = (await daemonStatus(files, project)).services.find((s) => s.name === 'nodebugpy')!;
+    expect(status.debug).toBeUndefined();
+    expect(status.debugAbsent).toEqual({
+      kind: 'unavailable',
+      type: 'python',
+      reason: `debugpy is not installed in the image of nodebugpy (${project}-nodebugpy:latest) for /usr/bin/python3`,
+      fix: 'add `RUN apt-get update && apt-get install -y --no-install-recommends python3-debugpy` to python-image/Dockerfile',
+    });
+  });
+
+  it('fails `up` of the same image with what to install when the file asks for the debugger', async () => {
+    const up = await devenv([...args, 'up', '--detach', 'askeddebug'], { env, timeoutMs: 600_000 });
+    const output = `${up.stdout}\n${up.stderr}`;
     expect(up.code, output).not.toBe(0);
-    expect(output).toMatch(/debugpy is not installed in the image of nodebugpy/);
+    expect(output).toMatch(/debugpy is not installed in the image of askeddebug/);
     expect(output).toMatch(/apt-get install python3-debugpy/);
     expect(output).toMatch(/pip install debugpy/);
     expect(output).not.toMatch(/\n\s+at /); // a user error, not a stack

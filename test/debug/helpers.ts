@@ -2,6 +2,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { DebugpySession, StopInfo } from '../helpers/dap-client.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** 1-based line of the first line containing `text`. */
 export function lineOf(file: string, text: string): number {
@@ -35,4 +37,42 @@ export async function requestUntilAnswered(url: string, init?: RequestInit): Pro
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/**
+ * After a reload: request `url` until a request stops in another process than `before`. The old
+ * server may still take a request first: it answers it (uvicorn retires gracefully), or dies with
+ * it, and the request, tried again, stops in the new one while its answer is awaited. Returns the
+ * stop in the new process and the pending response.
+ */
+export function stopInAnotherProcess(
+  session: DebugpySession,
+  url: string,
+  before: StopInfo,
+): Promise<{ stop: StopInfo; response: Promise<Response> }> {
+  return waitUntil(
+    'a stop in the new server process',
+    async () => {
+      const response = requestUntilAnswered(url);
+      let stop = await session.waitForStop(60_000);
+      if (stop.connection !== before.connection) return { stop, response };
+      await session.resume(stop);
+      let settled = false;
+      void response.finally(() => {
+        settled = true;
+      });
+      for (;;) {
+        const next = session.takeStop();
+        if (next) {
+          stop = next;
+          if (stop.connection !== before.connection) return { stop, response };
+          await session.resume(stop);
+        } else if (settled) {
+          return undefined;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    { timeoutMs: 120_000 },
+  );
 }

@@ -19,7 +19,14 @@ import { daemonStatus } from '../helpers/daemon-status.js';
 import { DebugpySession } from '../helpers/dap-client.js';
 import { docker, dockerAvailable, idsByService, inspect } from '../helpers/docker.js';
 import { waitUntil } from '../helpers/wait.js';
-import { freePort, lineOf, npmRegistry, removeImagesOf, requestUntilAnswered } from './helpers.js';
+import {
+  freePort,
+  lineOf,
+  npmRegistry,
+  removeImagesOf,
+  requestUntilAnswered,
+  stopInAnotherProcess,
+} from './helpers.js';
 
 const haveDocker = dockerAvailable();
 const project = `dbgdev-ref-${process.pid}`;
@@ -140,19 +147,7 @@ describe.skipIf(!haveDocker)('debuggers in the reference stack (Docker)', () => 
       expect((await first).status).toBe(200);
       // What a sync of routes.py does: a newer file in the container; the reloader replaces the server.
       docker(['exec', idsByService(project).backend!, 'touch', '/app/app/routes.py']);
-      // Request until one stops in another process than before (the old one may still answer one).
-      const { stop, response } = await waitUntil(
-        'a stop in the new server process',
-        async () => {
-          const response = requestUntilAnswered(url);
-          const stop = await session.waitForStop(60_000);
-          if (stop.connection !== before.connection) return { stop, response };
-          await session.resume(stop);
-          await response;
-          return undefined;
-        },
-        { timeoutMs: 120_000 },
-      );
+      const { stop, response } = await stopInAnotherProcess(session, url, before);
       expect(stop.frames[0]).toMatchObject({ name: 'health', line, source: { path: routesPy } });
       // Every process but the first attach came from a debugpyAttach event.
       expect(stop.connection.label).toMatch(/^debugpy child \d+$/);

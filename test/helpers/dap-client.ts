@@ -268,6 +268,11 @@ export class DebugpySession {
     });
   }
 
+  /** A stop already received and not yet taken, without waiting. */
+  takeStop(): StopInfo | undefined {
+    return this.stops.shift();
+  }
+
   /** Resume the thread that stopped. */
   async resume(stop: StopInfo): Promise<void> {
     await stop.connection.request('continue', { threadId: stop.threadId });

@@ -2,47 +2,21 @@
 // and FastAPI (installed by the test command's process prerequisites), exactly the command line
 // devenv writes for `uvicorn … --reload`. Edits are real file writes; answers are real HTTP.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RELOADER_BOOT, RELOADER_ENV, RELOADER_PATH } from '../../engine/src/reload/fork-reload.js';
+import { RELOADER_ENV } from '../../engine/src/reload/fork-reload.js';
+import { freePort } from '../debug/helpers.js';
+import { type Running as Process, startReloader, stopReloaders } from '../helpers/reloader-process.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const PYTHON = '/usr/bin/python3';
-
-interface Running {
-  dir: string;
+interface Running extends Process {
   port: number;
-  child: ChildProcess;
-  output: () => string;
 }
 
-const running: Running[] = [];
-
-afterEach(() => {
-  for (const r of running.splice(0)) {
-    try {
-      process.kill(-r.child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(r.dir, { recursive: true, force: true });
-  }
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+afterEach(stopReloaders);
 
 /** A small FastAPI app; `/v` answers with the route's marker, the server's pid and whether SQLAlchemy was imported fresh. */
 function writeApp(dir: string, marker: string): void {
@@ -75,34 +49,17 @@ function writeRoute(dir: string, marker: string, extra = ''): void {
 }
 
 async function start(opts: { env?: Record<string, string | undefined>; args?: string[] } = {}): Promise<Running> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'devenv-reload-'));
-  writeApp(dir, 'one');
   const port = await freePort();
-  let out = '';
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    [RELOADER_ENV]: readFileSync(RELOADER_PATH, 'utf8'),
-    ...opts.env,
-  };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const child = spawn(
-    PYTHON,
-    [
-      '-c',
-      RELOADER_BOOT,
+  const r = startReloader({
+    prepare: (dir) => writeApp(dir, 'one'),
+    args: [
+      '-m',
+      'uvicorn',
       ...(opts.args ?? ['app.main:app', '--host', '127.0.0.1', '--port', String(port), '--reload']),
     ],
-    { cwd: dir, env: env as NodeJS.ProcessEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', (d) => {
-    out += d;
+    ...(opts.env ? { env: opts.env } : {}),
   });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  const r = { dir, port, child, output: () => out };
-  running.push(r);
-  return r;
+  return { ...r, port };
 }
 
 async function get(r: Running, route: string): Promise<Record<string, unknown> | undefined> {
@@ -234,7 +191,7 @@ describe('fork reloader', () => {
     const bad = await start({ args: ['app.main:app', '--reload', '--no-such-option'] });
     const code = await new Promise<number | null>((resolve) => bad.child.once('exit', (c) => resolve(c)));
     expect(bad.output()).toMatch(
-      /devenv reload: cannot read the options \(.*no-such-option.*\); running uvicorn's own reloader instead/,
+      /devenv reload: cannot read the options \(.*no-such-option.*\); running the server's own reloader instead/,
     );
     expect(bad.output()).toContain('No such option: --no-such-option');
     expect(code).toBe(2);

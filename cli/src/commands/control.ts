@@ -36,6 +36,29 @@ export async function rebuildCommand(service: string, opts: GlobalOptions): Prom
   return result.failed.length > 0 ? ExitCode.runtimeFailure : ExitCode.ok;
 }
 
+/** `devenv debug SERVICE`: what the TUI's D does; prints where to attach. */
+export async function debugCommand(service: string, opts: GlobalOptions): Promise<number> {
+  const daemon = await requireDaemon(opts, 'debug');
+  const result = await daemon.connection.sendRequest(Methods.debug, { service });
+  daemon.close();
+  for (const f of result.failed) process.stderr.write(`error: ${f.service}: ${f.message}\n`);
+  if (result.failed.length > 0) return ExitCode.runtimeFailure;
+  const d = result.services.find((s) => s.name === service)?.debug;
+  if (!d) {
+    process.stdout.write(
+      `${service}: ${result.actions[service] ?? 'done'}, but no debugger answers (\`devenv logs ${service}\` says why)\n`,
+    );
+    return ExitCode.runtimeFailure;
+  }
+  const how =
+    d.protocol === 'dap' ? 'debugpy (Debug Adapter Protocol)' : 'the Node inspector (Chrome DevTools Protocol)';
+  process.stdout.write(
+    `${service}: ${result.actions[service] ?? 'started'} under ${how} on ${d.hostIp}:${d.hostPort}\n` +
+      '  attach with VS Code ("devenv" attach configurations: `devenv debug-info --vscode`) or any client of that protocol\n',
+  );
+  return ExitCode.ok;
+}
+
 export interface ResetOptions extends GlobalOptions {
   hard?: boolean;
   soft?: boolean;

@@ -20,8 +20,19 @@ export async function debugInfoCommand(opts: GlobalOptions & { vscode?: boolean;
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return ExitCode.ok;
   }
+  const absent = status.services.filter((s) => !s.debug && s.debugAbsent);
+  for (const s of absent) {
+    const a = s.debugAbsent!;
+    const fix = withCommands(a.fix);
+    process.stdout.write(
+      a.kind === 'unavailable'
+        ? `${s.name}: ${a.type} debugger unavailable: ${a.reason}\n  fix: ${fix}\n`
+        : `${s.name}: ${a.type} debugger on request: ${a.reason}\n  attach: ${fix}\n`,
+    );
+  }
   if (rows.length === 0) {
-    process.stdout.write(withCommands('no service runs under a debugger (is the environment up? `devenv up`)\n'));
+    if (absent.length === 0)
+      process.stdout.write(withCommands('no service runs under a debugger (is the environment up? `devenv up`)\n'));
     return ExitCode.ok;
   }
   const cwd = `${process.cwd()}/`;

@@ -120,6 +120,11 @@ export class DaemonRelay {
     return { ...result, services: result.services.map((s) => this.enrich.service(s)) };
   }
 
+  async debug(params: ServiceParams): Promise<UpResultWire> {
+    const result = await this.forward((c) => c.sendRequest(Methods.debug, params));
+    return { ...result, services: result.services.map((s) => this.enrich.service(s)) };
+  }
+
   async reset(params: ResetParams): Promise<UpResultWire> {
     const result = await this.forward((c) => c.sendRequest(Methods.reset, params));
     return { ...result, services: result.services.map((s) => this.enrich.service(s)) };

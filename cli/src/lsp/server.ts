@@ -143,6 +143,10 @@ export function serveLanguage(connection: Connection, opts: ServerOptions): { cl
     relayed((r, p) => r.rebuild(p)),
   );
   connection.onRequest(
+    Methods.debug,
+    relayed((r, p) => r.debug(p)),
+  );
+  connection.onRequest(
     Methods.reset,
     relayed((r, p) => r.reset(p)),
   );

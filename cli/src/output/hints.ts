@@ -34,7 +34,7 @@ export interface HintSetting {
 }
 
 /** Commands that take no project selection, or only some of it. */
-const NO_SELECTION = new Set(['lsp', 'daemon', 'ls', 'help']);
+const NO_SELECTION = new Set(['lsp', 'daemon', 'ls', 'help', 'version']);
 const DIR_ONLY = new Set(['init']);
 
 const defaultBin = () => join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'devenv.js');
@@ -132,6 +132,7 @@ const COMMANDS = new Set([
   'init',
   'restart',
   'rebuild',
+  'debug',
   'debug-info',
   'argocd',
   'reset',
@@ -139,6 +140,7 @@ const COMMANDS = new Set([
   'shutdown',
   'lsp',
   'daemon',
+  'version',
   'help',
 ]);
 

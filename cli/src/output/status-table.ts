@@ -14,7 +14,7 @@ export function formatStatus(status: ProjectStatus, json: boolean): string {
 }
 
 export function statusTable(status: ProjectStatus): string {
-  const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'URL'];
+  const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'DEBUG', 'URL'];
   const rows = status.services.map((s) => [
     s.name,
     truncate(describeState(s), 60),
@@ -22,6 +22,7 @@ export function statusTable(status: ProjectStatus): string {
     s.instanceId ? shortId(s.instanceId) : '-',
     String(s.restartCount),
     formatPorts(s.ports) || '-',
+    debugCell(s),
     s.url ?? '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -35,7 +36,29 @@ export function statusTable(status: ProjectStatus): string {
     `project ${status.project} on ${status.runtime}${detail}: ${status.phase}`,
     fmt(header),
     ...rows.map(fmt),
+    ...debugNotes(status.services),
   ].join('\n');
+}
+
+function debugCell(s: ServiceStatus): string {
+  if (s.debug) return `${s.debug.type} ${s.debug.hostIp}:${s.debug.hostPort}`;
+  if (s.debugAbsent) return s.debugAbsent.kind === 'unavailable' ? 'unavailable' : 'on request';
+  return '-';
+}
+
+/** Below the table, per service without its debugger: why, and the line that fixes it (or attaches). */
+function debugNotes(services: ServiceStatus[]): string[] {
+  const absent = services.filter((s) => !s.debug && s.debugAbsent);
+  if (absent.length === 0) return [];
+  return [
+    '',
+    ...absent.map((s) => {
+      const a = s.debugAbsent!;
+      return a.kind === 'unavailable'
+        ? `${s.name}: debugger unavailable: ${a.reason}\n  fix: ${a.fix}`
+        : `${s.name}: debugger on request: ${a.reason}\n  attach: ${a.fix}`;
+    }),
+  ];
 }
 
 export interface StatusJson {
@@ -53,6 +76,8 @@ export interface StatusJson {
     ports: PublishedPort[];
     url: string | null;
     debug: { type: string; protocol: string; host: string; port: number } | null;
+    /** Why a debuggable service has no debugger: unavailable (with the fix) or on request. */
+    debugAbsent: { kind: string; type: string; reason: string; fix: string } | null;
     sync: { files: number; lastMs: number; p50Ms: number; at: string } | null;
   }[];
 }
@@ -75,6 +100,7 @@ export function statusJson(status: ProjectStatus): StatusJson {
       debug: s.debug
         ? { type: s.debug.type, protocol: s.debug.protocol, host: s.debug.hostIp, port: s.debug.hostPort }
         : null,
+      debugAbsent: s.debugAbsent ?? null,
       sync: s.sync ?? null,
     })),
   };

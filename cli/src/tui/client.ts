@@ -17,6 +17,8 @@ export interface TuiClient {
   up(): Promise<UpResultWire>;
   restart(service: string): Promise<void>;
   rebuild(service: string): Promise<UpResultWire>;
+  /** Start the service under its debugger now (`devenv debug`): a one-shot job runs again, waiting for a client. */
+  debug(service: string): Promise<UpResultWire>;
   reset(mode: ResetParams['mode']): Promise<UpResultWire>;
   /** Take the environment down; the daemon exits afterwards. */
   down(): Promise<void>;

@@ -39,6 +39,7 @@ export function daemonTuiClient(
     up: (): Promise<UpResultWire> => request(sendUp(connection, upParams)),
     restart: (service) => request(connection.sendRequest(Methods.restart, { service })),
     rebuild: (service) => request(connection.sendRequest(Methods.rebuild, { service })),
+    debug: (service) => request(connection.sendRequest(Methods.debug, { service })),
     resync: async (service) => {
       await request(connection.sendRequest(Methods.resync, { service }));
     },

@@ -20,6 +20,7 @@ export class FakeTuiClient implements TuiClient {
       up?: () => Promise<UpResultWire>;
       restart?: (service: string) => Promise<void>;
       rebuild?: (service: string) => Promise<UpResultWire>;
+      debug?: (service: string) => Promise<UpResultWire>;
       reset?: (mode: ResetParams['mode']) => Promise<UpResultWire>;
       down?: () => Promise<void>;
     } = {},
@@ -51,6 +52,11 @@ export class FakeTuiClient implements TuiClient {
   rebuild(service: string): Promise<UpResultWire> {
     this.calls.push(`rebuild ${service}`);
     return this.handlers.rebuild?.(service) ?? Promise.resolve(emptyUpResult);
+  }
+
+  debug(service: string): Promise<UpResultWire> {
+    this.calls.push(`debug ${service}`);
+    return this.handlers.debug?.(service) ?? Promise.resolve(emptyUpResult);
   }
 
   reset(mode: ResetParams['mode']): Promise<UpResultWire> {

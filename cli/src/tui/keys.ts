@@ -25,6 +25,7 @@ export interface KeyInfo {
 export type Effect =
   | { effect: 'restart'; service: string }
   | { effect: 'rebuild'; service: string }
+  | { effect: 'debug'; service: string }
   | { effect: 'resync'; service: string }
   | { effect: 'open'; service: string }
   | { effect: 'reset'; mode: 'soft' | 'hard' }
@@ -53,7 +54,8 @@ export const KEY_HELP: KeyHelp[] = [
   { keys: 'r', what: 'restart the selected service', footer: 'restart' },
   { keys: 'b', what: "rebuild the selected service's image, recreate it if it changed", footer: 'rebuild' },
   { keys: 's', what: "full resync of the selected service's synced files", footer: 'resync' },
-  { keys: 'd', what: 'debugger attach details and a VS Code launch.json entry', footer: 'debug' },
+  { keys: 'd', what: 'debugger attach details and a VS Code launch.json entry (or why none)', footer: 'debug' },
+  { keys: 'D', what: 'run the selected service under its debugger now (a job waits for you)' },
   { keys: 'o', what: "open the selected service's URL in the browser", footer: 'open' },
   { keys: 'R', what: 'reset the environment (asks first; says what is lost)', footer: 'reset' },
   { keys: '/', what: 'filter log lines by text (enter keeps it, esc clears it)', footer: 'filter' },
@@ -123,6 +125,8 @@ export function keyIntent(state: TuiState, input: string, key: KeyInfo): Intent 
       return { type: 'overlay', overlay: { kind: 'help' } };
     case 'd':
       return service ? { type: 'overlay', overlay: { kind: 'debug', service } } : undefined;
+    case 'D':
+      return service ? { effect: 'debug', service } : undefined;
     case 'R':
       return { type: 'overlay', overlay: { kind: 'reset' } };
     case 'r':

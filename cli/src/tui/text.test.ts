@@ -62,6 +62,9 @@ describe('short forms', () => {
     const [, backend, worker] = sampleStatus().services;
     expect(formatDebug(backend!.debug)).toBe('dap 127.0.0.1:5678');
     expect(formatDebug(undefined)).toBe('-');
+    const absent = { type: 'python', reason: 'r', fix: 'f' } as const;
+    expect(formatDebug(undefined, { ...absent, kind: 'unavailable' })).toBe('unavailable');
+    expect(formatDebug(undefined, { ...absent, kind: 'on-request' })).toBe('on request');
     expect(formatSync(backend!.sync)).toBe('3 files 41ms');
     expect(stateLabel(worker!)).toBe('exited (3)');
     expect(isGood(backend!)).toBe(true);

@@ -1,7 +1,14 @@
 // Text helpers for the TUI's rows: measure, truncate and pad strings that may hold colour
 // (SGR) without breaking a sequence, and the short forms of states, ports, uptimes.
 
-import type { DebugEndpoint, PublishedPort, ServiceState, ServiceStatus, SyncFigures } from '@devenv/engine';
+import type {
+  DebugAbsence,
+  DebugEndpoint,
+  PublishedPort,
+  ServiceState,
+  ServiceStatus,
+  SyncFigures,
+} from '@devenv/engine';
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
 
@@ -48,8 +55,10 @@ export function formatPort(p: PublishedPort): string {
   return `${p.hostIp}:${p.hostPort}→${p.containerPort}${p.protocol === 'udp' ? '/udp' : ''}`;
 }
 
-export function formatDebug(d: DebugEndpoint | undefined): string {
-  return d ? `${d.protocol} ${d.hostIp}:${d.hostPort}` : '-';
+/** The DEBUG cell: where the debugger listens, or why there is none (`d` shows the fix). */
+export function formatDebug(d: DebugEndpoint | undefined, absent?: DebugAbsence): string {
+  if (d) return `${d.protocol} ${d.hostIp}:${d.hostPort}`;
+  return absent ? (absent.kind === 'unavailable' ? 'unavailable' : 'on request') : '-';
 }
 
 export function formatSync(s: SyncFigures | undefined): string {

@@ -248,6 +248,14 @@ export class Daemon {
       }),
     );
     connection.onRequest(
+      Methods.debug,
+      guard(Methods.debug.method, async (p) => {
+        this.requireProject();
+        const result = await this.engine!.debug(p.service);
+        return { ...result, warnings: [] };
+      }),
+    );
+    connection.onRequest(
       Methods.resync,
       guard(Methods.resync.method, async (p) => {
         const project = this.requireProject();

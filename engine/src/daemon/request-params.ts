@@ -62,6 +62,7 @@ const PARAMS: Record<string, Check> = {
   'devenv/logs': object({ 'service?': str, 'limit?': num }),
   'devenv/restart': service,
   'devenv/rebuild': service,
+  'devenv/debug': service,
   'devenv/resync': service,
   'devenv/reset': object({ mode: oneOf('soft', 'hard') }),
 };

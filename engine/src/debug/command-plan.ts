@@ -29,6 +29,8 @@ export interface CommandPlan {
   listenPort: number;
   /** True when the command already started a debugger (devenv's own injection, or the user's). */
   already: boolean;
+  /** The interpreter that must carry the debugger (`python3`, `/venv/bin/python`, `node`); unset when `already`. */
+  interpreter?: string;
   warnings: string[];
 }
 
@@ -85,7 +87,7 @@ function planPython(
       remove: 1,
       insert: ['python3', ...debugpyArgs(target.port), '-m', launcher.module!],
     };
-    return { edits: [edit], env: pyEnv, listenPort: target.port, already: false, warnings: [] };
+    return { edits: [edit], env: pyEnv, listenPort: target.port, already: false, interpreter: 'python3', warnings: [] };
   }
 
   // python [interpreter options] (-m module | -c code | script | -) args…
@@ -111,6 +113,7 @@ function planPython(
     env: pyEnv,
     listenPort: target.port,
     already: false,
+    interpreter: argv[launcher.index]!,
     warnings: [],
   };
 }
@@ -187,6 +190,7 @@ function planNode(
       env: { [name]: [current, flag(target.port)].filter(Boolean).join(' ') },
       listenPort: target.port,
       already: false,
+      interpreter: 'node',
       warnings,
     };
   }
@@ -220,6 +224,7 @@ function planNode(
       env: {},
       listenPort: target.port,
       already: false,
+      interpreter: launcher.style === 'node' ? argv[launcher.index]! : 'node',
       warnings: [],
     };
   }
@@ -235,6 +240,7 @@ function planNode(
     env: {},
     listenPort: target.port,
     already: false,
+    interpreter: 'node',
     warnings: [],
   };
 }

@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../config/index.js';
 import type { ProjectSpec } from '../model/spec.js';
 import { specHash } from '../model/spec-hash.js';
-import { injectPlanned, observedEndpoint, planDebug } from './debug-plan.js';
+import { injectPlanned, observedEndpoint, planDebug, requestedDebug } from './debug-plan.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const free = async () => true;
@@ -139,5 +141,79 @@ describe('observedEndpoint', () => {
       remoteRoot: '/app/app',
     });
     expect(observedEndpoint(project.services.worker!, 'docker', [])).toBeUndefined();
+  });
+});
+
+describe('one-shot jobs others wait for', () => {
+  // A plain Compose file, through the real loader.
+  let plain: ProjectSpec;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devenv-plain-'));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  seed: { image: app, command: [python3, seed.py] }',
+        '  api:',
+        '    image: app',
+        '    command: [flask, --app, api, run]',
+        '    depends_on: { seed: { condition: service_completed_successfully } }',
+        '  report: { image: app, command: [python3, report.py] }',
+        '  migrate: { image: app, command: [alembic, upgrade, head] }',
+        '  db: { image: postgres }',
+        '',
+      ].join('\n'),
+    );
+    plain = (await loadProject({ files: [join(dir, 'compose.yaml')], cwd: dir, env: {} })).project;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps an inferred debugger off a job others wait for, and says how to get it', async () => {
+    const plan = await planDebug(plain, 'docker', [], { isFree: free });
+    expect(Object.keys(plan.services).sort()).toEqual(['api', 'report']);
+    const seed = injectPlanned(plan, plain.services.seed!);
+    expect(seed.service).toBe(plain.services.seed);
+    expect(seed.endpoint).toBeUndefined();
+    expect(seed.absent).toEqual({
+      kind: 'on-request',
+      type: 'python',
+      reason: 'seed is a one-shot job api waits for: it runs without a debugger, off the critical path of `up`',
+      fix: 'devenv debug seed',
+    });
+  });
+
+  it('still gives it the debugger the file asks for', async () => {
+    const asked = {
+      ...plain,
+      services: {
+        ...plain.services,
+        seed: { ...plain.services.seed!, devenv: { debug: { type: 'python' as const, wait: false } } },
+      },
+    };
+    const plan = await planDebug(asked, 'docker', [], { isFree: free });
+    expect(plan.services.seed?.debug).toMatchObject({ type: 'python', inferred: false, wait: false });
+    expect(plan.onRequest).toEqual({});
+  });
+
+  it('on request, runs it under its debugger waiting for a client, even with `debug: false` or --no-debug', async () => {
+    const off = {
+      ...plain,
+      services: { ...plain.services, seed: { ...plain.services.seed!, devenv: { debug: false as const } } },
+    };
+    const plan = await planDebug(off, 'docker', [], { isFree: free, enabled: false, requested: ['seed'] });
+    expect(Object.keys(plan.services)).toEqual(['seed']);
+    const seed = injectPlanned(plan, off.services.seed!);
+    expect(seed.service.command).toEqual([
+      'python3',
+      '-m',
+      'debugpy',
+      '--listen',
+      '0.0.0.0:5678',
+      '--wait-for-client',
+      'seed.py',
+    ]);
+    // A migration is never inferred, but can be asked for.
+    expect(requestedDebug(plain.services.migrate!, 'docker')).toMatchObject({ type: 'python', wait: true });
+    expect(requestedDebug(plain.services.db!, 'docker')).toMatch(/runs no Python or Node program/);
   });
 });

@@ -37,3 +37,20 @@ describe('diagnoseDebugFailure', () => {
     ).toBeUndefined();
   });
 });
+
+describe('diagnoseDebugFailure on the process runtime', () => {
+  it('names the interpreter Python printed, not an image', () => {
+    const p = diagnoseDebugFailure(
+      'kv',
+      'python',
+      ['/root/.pyenv/versions/3.11.7/bin/python3: No module named debugpy'],
+      'process',
+    )!;
+    expect(p.message).toBe(
+      'debugpy is not installed for /root/.pyenv/versions/3.11.7/bin/python3 that runs kv, so it cannot start under the debugger',
+    );
+    expect(p.hint).toMatch(
+      /^install it for that interpreter: `\/root\/.pyenv\/versions\/3.11.7\/bin\/python3 -m pip install debugpy`/,
+    );
+  });
+});

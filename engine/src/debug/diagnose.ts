@@ -1,7 +1,7 @@
 // Known ways a service started under a debugger fails, recognised in its last log lines: a
 // pattern maps to a code, what happened and what to do (Skaffold's problem catalog, in small).
 
-import type { DebugKind } from '../model/spec.js';
+import type { DebugKind, RuntimeKind } from '../model/spec.js';
 
 export interface DebugProblem {
   code: string;
@@ -13,17 +13,25 @@ interface Rule {
   code: string;
   kind?: DebugKind;
   pattern: RegExp;
-  message: (service: string) => string;
-  hint: string;
+  /** `match`: the pattern's match in the log line that showed the problem. */
+  message: (service: string, runtime: RuntimeKind, match: RegExpExecArray) => string;
+  hint: string | ((runtime: RuntimeKind, match: RegExpExecArray) => string);
 }
 
 const RULES: Rule[] = [
   {
     code: 'debug.debugpy-missing',
     kind: 'python',
-    pattern: /No module named '?debugpy'?/,
-    message: (s) => `debugpy is not installed in the image of ${s}, so it cannot start under the debugger`,
-    hint: 'add it to the image: `apt-get install python3-debugpy` (Debian, Ubuntu) or `pip install debugpy` (add it to your dev requirements); devenv never downloads it at run time. Or set `x-devenv.debug: false` for this service',
+    // Python prints the interpreter as it was run: `/usr/bin/python3: No module named debugpy`.
+    pattern: /(?:^|\s)(\S*python[\d.]*): No module named '?debugpy'?|No module named '?debugpy'?/,
+    message: (s, runtime, m) =>
+      runtime === 'process'
+        ? `debugpy is not installed for ${m[1] ?? 'the interpreter'} that runs ${s}, so it cannot start under the debugger`
+        : `debugpy is not installed in the image of ${s}, so it cannot start under the debugger`,
+    hint: (runtime, m) =>
+      runtime === 'process'
+        ? `install it for that interpreter: \`${m[1] ?? 'python3'} -m pip install debugpy\` (Debian's /usr/bin/python3: \`apt-get install python3-debugpy\`); devenv never downloads it at run time. Or set \`x-devenv.debug: false\` for this service`
+        : 'add it to the image: `apt-get install python3-debugpy` (Debian, Ubuntu) or `pip install debugpy` (add it to your dev requirements); devenv never downloads it at run time. Or set `x-devenv.debug: false` for this service',
   },
   {
     code: 'debug.python-missing',
@@ -61,11 +69,15 @@ export function diagnoseDebugFailure(
   service: string,
   kind: DebugKind,
   lines: readonly string[],
+  runtime: RuntimeKind = 'docker',
 ): DebugProblem | undefined {
   for (const rule of RULES) {
     if (rule.kind && rule.kind !== kind) continue;
-    if (lines.some((l) => rule.pattern.test(l))) {
-      return { code: rule.code, message: rule.message(service), hint: rule.hint };
+    for (const l of lines) {
+      const m = rule.pattern.exec(l);
+      if (!m) continue;
+      const hint = typeof rule.hint === 'string' ? rule.hint : rule.hint(runtime, m);
+      return { code: rule.code, message: rule.message(service, runtime, m), hint };
     }
   }
   return undefined;

@@ -2,14 +2,17 @@
 // debugger, with its port on 127.0.0.1 only. See docs/debugging.md.
 
 export {
+  awaitedJobs,
   type DebugPlan,
   dockerfileWorkdirOf,
   injectPlanned,
   type ObservedDebugInstance,
+  observedAbsence,
   observedEndpoint,
   type PlanDebugOptions,
   type PlannedInjection,
   planDebug,
+  requestedDebug,
 } from './debug-plan.js';
 export { type DebugProblem, diagnoseDebugFailure } from './diagnose.js';
 export {
@@ -20,6 +23,14 @@ export {
   injectDebugger,
   planInjection,
 } from './inject.js';
+export {
+  askInterpreter,
+  checkArgv,
+  type InterpreterFacts,
+  injectChecked,
+  parseCheck,
+  unavailable,
+} from './interpreter-check.js';
 export {
   type DebugInfo,
   debugInfo,

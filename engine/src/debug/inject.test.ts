@@ -438,7 +438,9 @@ describe('injectDebugger: what gets no debugger', () => {
         devenv: { debug: python({ wait: true }) },
       }),
     );
-    expect(r.warnings.join('\n')).toMatch(/`up` blocks until you attach/);
+    expect(r.warnings.join('\n')).toMatch(
+      /it runs once you attach to 127\.0\.0\.1:\d+; until then, whatever waits for it \(`up`, dependent services\) waits too/,
+    );
   });
 });
 

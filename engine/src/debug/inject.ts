@@ -27,6 +27,8 @@ export interface InjectOptions {
   image?: ImageDefaults | undefined;
   /** Where the build context lands in the image (defaults to image.workingDir). */
   workdir?: string | undefined;
+  /** The debugger to inject, decided by the plan; resolved from the service (resolveDebugSpec) when unset. */
+  debug?: ResolvedDebug;
 }
 
 export interface InjectResult {
@@ -34,6 +36,8 @@ export interface InjectResult {
   endpoint: DebugEndpoint;
   /** Things a person should know (a rewritten listen address, a port published on every interface). */
   warnings: string[];
+  /** The interpreter that runs the debugger, when devenv added it (see CommandPlan.interpreter). */
+  interpreter?: string;
 }
 
 /** The service under its debugger; undefined when it gets none (see planInjection for why). */
@@ -48,7 +52,7 @@ export interface InjectionPlan {
 }
 
 export function planInjection(service: ServiceSpec, opts: InjectOptions): InjectionPlan {
-  const debug = resolveDebugSpec(service, opts.runtime);
+  const debug = opts.debug ?? resolveDebugSpec(service, opts.runtime);
   if (!debug) return {};
   const containerish = opts.runtime !== 'process';
   const target = {
@@ -74,7 +78,7 @@ export function planInjection(service: ServiceSpec, opts: InjectOptions): Inject
   }
   if (debug.wait && service.restart.name === 'no') {
     warnings.push(
-      `${service.name} is a one-shot job that waits for a debugger: \`up\` blocks until you attach to 127.0.0.1:${hostPort}`,
+      `${service.name} is a one-shot job that waits for a debugger: it runs once you attach to 127.0.0.1:${hostPort}; until then, whatever waits for it (\`up\`, dependent services) waits too`,
     );
   }
   const endpoint: DebugEndpoint = {
@@ -87,7 +91,9 @@ export function planInjection(service: ServiceSpec, opts: InjectOptions): Inject
       workdir: opts.workdir ?? opts.image?.workingDir,
     }),
   };
-  return { result: { service: out, endpoint, warnings } };
+  return {
+    result: { service: out, endpoint, warnings, ...(plan.interpreter ? { interpreter: plan.interpreter } : {}) },
+  };
 }
 
 function rewriteCommand(

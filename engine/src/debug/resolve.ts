@@ -20,7 +20,12 @@ export interface ResolvedDebug {
   inferred: boolean;
 }
 
-export function resolveDebugSpec(service: ServiceSpec, runtime: RuntimeKind): ResolvedDebug | undefined {
+/** `oneShots`: infer for one-shot steps too (a migration, an installer), for `devenv debug SERVICE`. */
+export function resolveDebugSpec(
+  service: ServiceSpec,
+  runtime: RuntimeKind,
+  opts: { oneShots?: boolean } = {},
+): ResolvedDebug | undefined {
   const debug = service.devenv.debug;
   if (debug === false) return undefined;
   if (debug) {
@@ -38,7 +43,7 @@ export function resolveDebugSpec(service: ServiceSpec, runtime: RuntimeKind): Re
   // One-shot steps are not inferred: installers (`npm ci`) are nobody's program, and a migration
   // (alembic) sits on the critical path of every `up`, where debugpy would double its start-up.
   // Write `debug: { type: python, wait: true }` to debug one.
-  if (!found || found.launcher.oneShot) return undefined;
+  if (!found || (found.launcher.oneShot && !opts.oneShots)) return undefined;
   return { type: found.launcher.kind, port: DEFAULT_DEBUG_PORT[found.launcher.kind], wait: false, inferred: true };
 }
 

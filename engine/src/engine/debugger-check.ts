@@ -5,6 +5,7 @@
 
 import { type DebugProblem, diagnoseDebugFailure, probeDebugger } from '../debug/index.js';
 import { RuntimeFailure } from '../errors.js';
+import type { RuntimeKind } from '../model/spec.js';
 import { sleep } from '../shared/timing.js';
 import type { LogFollower } from './log-follower.js';
 import { liveStates, type ServiceRecord } from './status-store.js';
@@ -15,6 +16,7 @@ export async function checkDebugger(
   rec: ServiceRecord,
   logs: LogFollower,
   log: (service: string, line: string) => void,
+  runtime: RuntimeKind,
 ): Promise<void> {
   const endpoint = rec.status.debug;
   if (!endpoint || rec.status.state === 'completed') return;
@@ -27,7 +29,7 @@ export async function checkDebugger(
     if (!liveStates.includes(rec.status.state)) break;
     await sleep(200);
   }
-  const problem = await debugProblem(rec, reason, logs);
+  const problem = await debugProblem(rec, reason, logs, runtime);
   if (problem) throw new RuntimeFailure(problem.code, problem.message, { service: rec.spec.name, hint: problem.hint });
   log(
     rec.spec.name,
@@ -40,9 +42,10 @@ export async function debugProblem(
   rec: ServiceRecord,
   error: string,
   logs: LogFollower,
+  runtime: RuntimeKind,
 ): Promise<DebugProblem | undefined> {
   const debug = rec.status.debug;
   if (!debug) return undefined;
   const lines = [error, ...(rec.instanceId ? await logs.tail(rec.instanceId, 50, 5_000) : [])];
-  return diagnoseDebugFailure(rec.spec.name, debug.type, lines);
+  return diagnoseDebugFailure(rec.spec.name, debug.type, lines, runtime);
 }

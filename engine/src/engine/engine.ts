@@ -9,7 +9,7 @@
 //   status-store.ts      records, statuses and the project phase
 // The engine never imports UI code.
 
-import { dockerfileWorkdirOf, observedEndpoint, planDebug } from '../debug/index.js';
+import { dockerfileWorkdirOf, observedAbsence, observedEndpoint, planDebug, requestedDebug } from '../debug/index.js';
 import { UserError } from '../errors.js';
 import type { EngineEvent, EventSink } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
@@ -34,6 +34,11 @@ export interface UpOptions {
   removeOrphans?: boolean;
   /** Start services under their debuggers (default true; see engine/src/debug). */
   debug?: boolean;
+  /**
+   * Start these under their debugger now, whatever the defaults (`devenv debug SERVICE`); `up`
+   * does not wait for them to settle: a one-shot job among them waits for a client to attach.
+   */
+  debugNow?: string[];
 }
 
 export interface UpResult {
@@ -142,6 +147,21 @@ export class Engine {
     });
   }
 
+  /**
+   * Run one service under its debugger now (`devenv debug SERVICE`): recreated with the debugger
+   * injected, a one-shot job waiting for a client. Resolves once the debugger answers, not when
+   * the service is done.
+   */
+  debug(service: string): Promise<UpResult> {
+    return this.serial(async () => {
+      const project = this.requireProject();
+      this.requireService(project, service);
+      const debug = requestedDebug(project.services[service]!, this.runtime.kind);
+      if (typeof debug === 'string') throw new UserError({ code: 'debug.not-debuggable', message: debug });
+      return this.doUp(project, { services: [service], removeOrphans: false, debugNow: [service] });
+    });
+  }
+
   /** Stop every instance (dependents first) without removing anything; `up` starts them again. */
   stop(project: ProjectSpec): Promise<void> {
     return this.serial(async () => {
@@ -170,6 +190,8 @@ export class Engine {
         // Re-adopted without an `up`: the debug endpoint is what the instance publishes.
         rec.status.debug = observedEndpoint(spec, this.runtime.kind, inst.state.ports, dockerfileWorkdirOf(spec));
         if (!rec.status.debug) delete rec.status.debug;
+        const absent = rec.status.debug ? undefined : observedAbsence(project, spec, this.runtime.kind);
+        if (absent) rec.status.debugAbsent = absent;
         this.supervisor.apply(rec, inst.state);
         if (opts.watch) this.logs.follow(rec, this.clock.now() / 1000);
       }
@@ -239,11 +261,13 @@ export class Engine {
     const debugPlan = await planDebug(project, this.runtime.kind, observed, {
       previous: this.store.debugPortsKnown(),
       enabled: opts.debug !== false,
+      ...(opts.debugNow ? { requested: opts.debugNow } : {}),
     });
     this.store.setPhase('starting');
     const { failed, actions } = await this.executor.up(project, plan, {
       debugPlan,
       forceBuild: opts.build ? plan.order : forceBuild,
+      ...(opts.debugNow ? { debugNow: opts.debugNow } : {}),
     });
     this.store.setPhase(this.store.derivePhase());
     return { services: this.status().services, failed, actions };

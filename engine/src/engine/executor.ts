@@ -72,7 +72,7 @@ export class Executor {
   async up(
     project: ProjectSpec,
     plan: UpPlan,
-    opts: { debugPlan: DebugPlan; forceBuild: string[] },
+    opts: { debugPlan: DebugPlan; forceBuild: string[]; debugNow?: readonly string[] },
   ): Promise<ExecutedUp> {
     const controller = new AbortController();
     const builds = this.runtime.prepareArtifacts(
@@ -100,8 +100,9 @@ export class Executor {
             started,
             opts.debugPlan,
           );
-          await this.settle(rec);
-          await checkDebugger(rec, this.parts.logs, (s, l) => this.store.log(s, l));
+          // Debugged on request: ready once its debugger answers (a one-shot job waits for the client).
+          if (!opts.debugNow?.includes(name)) await this.settle(rec);
+          await checkDebugger(rec, this.parts.logs, (s, l) => this.store.log(s, l), this.runtime.kind);
         } catch (err) {
           const message = await this.failureMessage(rec, err);
           started.get(name)!.reject(err);
@@ -131,6 +132,7 @@ export class Executor {
           instanceId: undefined,
           ports: [],
           debug: undefined,
+          debugAbsent: undefined,
           message: undefined,
         });
     });
@@ -172,10 +174,23 @@ export class Executor {
     const name = rec.spec.name;
     if (rec.spec.build) this.store.set(rec, { state: 'building', message: 'building image' });
     const artifact = await build;
-    const prepared = instanceSpec(rec.spec, { runtime: this.runtime, project, artifact, debugPlan });
+    const prepared = await instanceSpec(rec.spec, { runtime: this.runtime, project, artifact, debugPlan });
     rec.spec = prepared.spec;
     for (const note of prepared.notes) this.store.log(name, note);
-    this.store.set(rec, { debug: prepared.debug });
+    this.store.set(rec, { debug: prepared.debug, debugAbsent: prepared.debugAbsent });
+    if (prepared.debugAbsent?.kind === 'unavailable') {
+      // Said once, as a warning with the fix; the status keeps it (DEBUG column, debug-info).
+      const { reason, fix } = prepared.debugAbsent;
+      this.store.bus.emit({
+        kind: 'diagnostic',
+        ts: now(),
+        severity: 'warning',
+        code: 'debug.unavailable',
+        service: name,
+        message: `${name}: runs without a debugger: ${reason}`,
+        hint: fix,
+      });
+    }
     const { hash } = prepared;
     const plan = planInstances({ [name]: hash }, observed, { configuredServices: [name], removeOrphans: false });
     for (const dup of plan.remove) await this.instances.remove(dup.instanceId, name, 'duplicate instance');
@@ -260,7 +275,7 @@ export class Executor {
   /** Why the service failed; under its debugger, what to fix (debugpy missing from the image…). */
   private async failureMessage(rec: ServiceRecord, err: unknown): Promise<string> {
     const message = errorMessage(err);
-    const problem = await debugProblem(rec, message, this.parts.logs);
+    const problem = await debugProblem(rec, message, this.parts.logs, this.runtime.kind);
     return problem ? `${problem.message}; ${problem.hint}` : message;
   }
 

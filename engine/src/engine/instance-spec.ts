@@ -5,9 +5,9 @@
 import type { DebugPlan } from '../debug/index.js';
 import type { ProjectSpec, ServiceSpec } from '../model/spec.js';
 import { specHash } from '../model/spec-hash.js';
-import type { DebugEndpoint } from '../model/status.js';
+import type { DebugAbsence, DebugEndpoint } from '../model/status.js';
 import type { Artifact, Runtime } from '../runtime/runtime.js';
-import { prepareService } from './prepare-service.js';
+import { prepareChecked } from './prepare-service.js';
 
 export interface InstanceSpec {
   spec: ServiceSpec;
@@ -15,19 +15,22 @@ export interface InstanceSpec {
   /** Lines for the service's log: what the reloader and the debugger injection did, or why not. */
   notes: string[];
   debug?: DebugEndpoint;
+  /** Why it runs without the debugger it could have had (on request, or its interpreter lacks one). */
+  debugAbsent?: DebugAbsence;
 }
 
-export function instanceSpec(
+export async function instanceSpec(
   spec: ServiceSpec,
   ctx: { runtime: Runtime; project: ProjectSpec; artifact: Artifact | undefined; debugPlan: DebugPlan },
-): InstanceSpec {
+): Promise<InstanceSpec> {
   const { runtime, project, artifact } = ctx;
-  const prepared = prepareService(spec, { runtime: runtime.kind, debugPlan: ctx.debugPlan, image: artifact?.config });
+  const prepared = await prepareChecked(spec, { runtime, project, artifact, debugPlan: ctx.debugPlan });
   const hash = specHash({ runtime: runtime.kind, spec: runtime.hashInput(prepared.service, project, artifact) });
   return {
     spec: prepared.service,
     hash,
     notes: prepared.notes,
     ...(prepared.endpoint ? { debug: prepared.endpoint } : {}),
+    ...(prepared.absent ? { debugAbsent: prepared.absent } : {}),
   };
 }

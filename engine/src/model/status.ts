@@ -42,6 +42,24 @@ export interface DebugEndpoint {
   pathMappings: { localRoot: string; remoteRoot: string }[];
 }
 
+/**
+ * Why a service that runs a Python or Node program has no debugger, for every UI to show beside
+ * its DEBUG column (docs/debugging.md, "Which services get a debugger").
+ */
+export interface DebugAbsence {
+  /**
+   * `unavailable`: inferred, but the image or interpreter cannot run it (no debugpy, no inspector):
+   * the service runs without. `on-request`: a one-shot job other services wait for, kept off the
+   * critical path of `up`; `devenv debug SERVICE` runs it again under its debugger.
+   */
+  kind: 'unavailable' | 'on-request';
+  type: 'python' | 'node';
+  /** One line: what is missing, or why it is on request. */
+  reason: string;
+  /** One line that fixes it (a command, or the line to add to a Dockerfile), or attaches on request. */
+  fix: string;
+}
+
 export interface SyncFigures {
   /** Files in the last batch. */
   files: number;
@@ -58,6 +76,8 @@ export interface ServiceStatus {
   instanceId?: string;
   ports: PublishedPort[];
   debug?: DebugEndpoint;
+  /** Set when the service could be debugged but has no debugger now, and why. */
+  debugAbsent?: DebugAbsence;
   restartCount: number;
   exitCode?: number;
   /** ISO time the current instance started. */

@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { PortableProcesses } from './portable-processes.js';
 import { ProcfsProcesses } from './procfs-processes.js';
+import type { SignalDisposition } from './signal-disposition.js';
 
 export interface ProcessInfo {
   pid: number;
@@ -57,6 +58,11 @@ export interface HostProcesses {
   withEnv(name: string, value: string): Promise<ProcessInfo[]>;
   /** Live members of a process group. */
   groupMembers(pgid: number): Promise<ProcessInfo[]>;
+  /**
+   * Which signals a process catches, ignores or blocks (`/proc/<pid>/status`); undefined when this
+   * platform cannot say (`ps` does not show it), and then a stop waits its grace period.
+   */
+  signalDisposition(pid: number): Promise<SignalDisposition | undefined>;
   /** The command line, its arguments joined by spaces. */
   commandLine(pid: number): Promise<string | undefined>;
   /** Sockets held by any of `pids` that listen (TCP LISTEN, UDP without a peer). */

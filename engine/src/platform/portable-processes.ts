@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { HostProcesses, ListeningSocket, PortHolder, ProcessInfo } from './host-processes.js';
 import { parseLsofListening } from './lsof-output.js';
 import { descendants, PS_COLUMNS, parsePsLine, parsePsTable, pidsWithEnv, samePsStart } from './ps-output.js';
+import type { SignalDisposition } from './signal-disposition.js';
 import { uniqueSockets } from './socket-table.js';
 
 const run = promisify(execFile);
@@ -78,6 +79,11 @@ export class PortableProcesses implements HostProcesses {
 
   async groupMembers(pgid: number): Promise<ProcessInfo[]> {
     return (await this.table()).filter((p) => p.pgrp === pgid && p.state !== 'Z');
+  }
+
+  /** `ps` does not show a process's signal masks: unknown, so a stop keeps its grace period. */
+  async signalDisposition(_pid: number): Promise<SignalDisposition | undefined> {
+    return undefined;
   }
 
   async commandLine(pid: number): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { HostProcesses, ListeningSocket, PortHolder, ProcessInfo } from './host-processes.js';
 import { environHas, parseProcStat } from './proc-stat.js';
+import { readSignalDisposition, type SignalDisposition } from './signal-disposition.js';
 import { parseSocketTable, type SocketEntry, uniqueSockets } from './socket-table.js';
 
 const TABLES = [
@@ -82,6 +83,10 @@ export class ProcfsProcesses implements HostProcesses {
   async groupMembers(pgid: number): Promise<ProcessInfo[]> {
     const all = await Promise.all((await this.pids()).map((pid) => this.info(pid)));
     return all.filter((p): p is ProcessInfo => !!p && p.pgrp === pgid && p.state !== 'Z' && p.state !== 'X');
+  }
+
+  signalDisposition(pid: number): Promise<SignalDisposition | undefined> {
+    return readSignalDisposition(pid, this.procRoot);
   }
 
   async commandLine(pid: number): Promise<string | undefined> {

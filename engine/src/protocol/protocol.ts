@@ -143,6 +143,8 @@ export const Methods = {
   logs: new RequestType<LogsParams, LogEvent[], ErrorData>('devenv/logs'),
   restart: new RequestType<ServiceParams, void, ErrorData>('devenv/restart'),
   rebuild: new RequestType<ServiceParams, UpResultWire, ErrorData>('devenv/rebuild'),
+  /** Start the service under its debugger now (a one-shot job runs again, waiting for a client). */
+  debug: new RequestType<ServiceParams, UpResultWire, ErrorData>('devenv/debug'),
   /** Bring the service's synced files in line with the host now (a full reconcile). */
   resync: new RequestType<ServiceParams, ResyncResult, ErrorData>('devenv/resync'),
   reset: new RequestType<ResetParams, UpResultWire, ErrorData>('devenv/reset'),

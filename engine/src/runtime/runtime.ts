@@ -61,6 +61,13 @@ export interface CreateContext {
   artifact?: Artifact;
 }
 
+export interface OneOffContext {
+  project: ProjectSpec;
+  artifact?: Artifact;
+  /** The run is ended (and reported as failed) after this long. */
+  timeoutMs: number;
+}
+
 export interface LogLine {
   stream: 'stdout' | 'stderr';
   line: string;
@@ -184,6 +191,14 @@ export interface Runtime {
 
   /** Argo CD in the cluster (Kubernetes runtimes only). */
   readonly argocd?: ArgoCdAccess;
+
+  /**
+   * Run a short command in the service's environment without its instance: a throwaway container
+   * of its image (entrypoint replaced, no network), or a host process with its cwd and variables.
+   * Debugger injection uses it to ask the interpreter whether debugpy is there. Absent where a
+   * one-off run is not possible.
+   */
+  runOneOff?(service: ServiceSpec, argv: string[], ctx: OneOffContext): Promise<ExecResult>;
 
   /** Run a command inside the instance (`sync+exec`). */
   exec?(instanceId: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<ExecResult>;

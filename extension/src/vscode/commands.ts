@@ -94,6 +94,16 @@ export function registerCommands(
       const service = await pickService(node, 'Attach to which service?', (n) => !!client.state.service(n)?.debug);
       if (service) await attachToService(client, service);
     }),
+    register('devenv.debugService', async (node) => {
+      const service = await pickService(node, 'Run which service under its debugger now?');
+      if (!service) return;
+      const started = await withProgress(`devenv: starting ${service} under its debugger`, () =>
+        client.request(Methods.debug, { service }),
+      );
+      const failed = started?.failed.find((f) => f.service === service);
+      if (failed) void vscode.window.showErrorMessage(`devenv: ${failed.service}: ${failed.message}`);
+      else if (started) await attachToService(client, service);
+    }),
     register('devenv.openInBrowser', async (node) => {
       const service = await pickService(node, 'Open which service?', (n) => !!client.state.service(n)?.url);
       const url = node?.url ?? (service ? client.state.service(service)?.url : undefined);

@@ -115,6 +115,19 @@ export function UpApp({
             (err) => notice(`rebuild ${e.service}: ${message(err)}`, 'error'),
           );
           return;
+        case 'debug':
+          notice(`starting ${e.service} under its debugger…`);
+          client.debug(e.service).then(
+            (r) => {
+              const failed = r.failed.find((f) => f.service === e.service) ?? r.failed[0];
+              const d = r.services.find((x) => x.name === e.service)?.debug;
+              if (failed) notice(`debug ${failed.service}: ${failed.message}`, 'error');
+              else if (d) notice(`${e.service}: debugger on ${d.hostIp}:${d.hostPort} (d: how to attach)`, 'success');
+              else notice(`debug ${e.service}: no debugger answers (its log says why)`, 'error');
+            },
+            (err) => notice(`debug ${e.service}: ${message(err)}`, 'error'),
+          );
+          return;
         case 'resync':
           if (!client.resync) {
             notice('resync: not available yet (the daemon protocol has no resync request)');

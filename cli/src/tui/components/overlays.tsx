@@ -49,7 +49,20 @@ export function DebugOverlay({
 }) {
   const name = status?.name ?? '?';
   const rows: Piece[][] = [];
-  if (!status?.debug) {
+  const absent = status?.debugAbsent;
+  if (!status?.debug && absent) {
+    rows.push([
+      { text: `  ${name}: debugger ${absent.kind === 'unavailable' ? 'unavailable' : 'on request'}`, bold: true },
+    ]);
+    rows.push([{ text: `  ${absent.reason}` }]);
+    rows.push([]);
+    if (absent.kind === 'on-request') {
+      rows.push([{ text: '  D here (or this command) runs it under its debugger now, waiting for you to attach:' }]);
+    } else {
+      rows.push([{ text: '  To debug it:' }]);
+    }
+    rows.push([{ text: `    ${absent.fix}`, color: 'green' }]);
+  } else if (!status?.debug) {
     rows.push([{ text: `  ${name} has no debugger endpoint.` }]);
     rows.push([
       {

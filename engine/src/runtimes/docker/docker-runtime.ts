@@ -17,6 +17,7 @@ import type {
   InstanceState,
   LogLine,
   ObservedInstance,
+  OneOffContext,
   Runtime,
   RuntimeChange,
   RuntimeInfo,
@@ -41,8 +42,10 @@ import { combinedState, MISSING, stateOf } from './instance-state.js';
 import { LABEL, ownedContainerFilters } from './labels.js';
 import { type ContainerHooks, hooksFromLabels, runHooks } from './lifecycle-hooks.js';
 import { networkConfig } from './network-config.js';
+import { runOneOffContainer } from './one-off.js';
 import { ensureProjectResources, removeProjectResources } from './project-resources.js';
 import { ReplicaGroups } from './replica-groups.js';
+import { stopGraceMs } from './stop-grace.js';
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
@@ -234,7 +237,9 @@ export class DockerRuntime implements Runtime {
           await runHooks(this.docker, id, hooks.preStop, 'pre_stop', await this.serviceOf(id)).catch(() => undefined);
         }
         try {
-          await this.docker.getContainer(id).stop({ t: Math.ceil(timeoutMs / 1000) });
+          const container = this.docker.getContainer(id);
+          // No grace period for a PID 1 that cannot hear the stop signal (stop-grace.ts).
+          await container.stop({ t: Math.ceil((await stopGraceMs(container, timeoutMs)) / 1000) });
         } catch (err) {
           const status = statusOf(err);
           if (status !== 304 && status !== 404 && status !== 409) throw err;
@@ -376,6 +381,10 @@ export class DockerRuntime implements Runtime {
         )
         .join('\n'),
     };
+  }
+
+  runOneOff(service: ServiceSpec, argv: string[], ctx: OneOffContext): Promise<ExecResult> {
+    return runOneOffContainer(this.docker, ctx.artifact?.ref ?? service.image ?? '', service, argv, ctx.timeoutMs);
   }
 
   private async execOne(

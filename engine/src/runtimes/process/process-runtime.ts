@@ -23,9 +23,11 @@ import type {
   Artifact,
   CreateContext,
   Disposable,
+  ExecResult,
   InstanceState,
   LogLine,
   ObservedInstance,
+  OneOffContext,
   Runtime,
   RuntimeChange,
   RuntimeInfo,
@@ -46,11 +48,14 @@ import {
   TOKEN_VAR,
 } from './instance-record.js';
 import { resolveInterruptedStart } from './interrupted-start.js';
+import { runOneOffProcess } from './one-off.js';
 import { killLeftovers, leaderAlive, signalGroup, sleep, spawnWrapper, waitGone } from './process-group.js';
 import { composeHealthOf, prepareService, requireProcess, stopSignalOf } from './process-spec.js';
+import { virtualenvEnv, withVirtualenv } from './python-virtualenv.js';
 import { isRoot, type RunAs, resolveRunAs } from './run-as.js';
 import { serviceFilesHashInput, writeServiceFiles } from './service-files.js';
 import { ServiceLogs } from './service-logs.js';
+import { groupHearsSignal } from './stop-signal-heard.js';
 import { exitStatus, normaliseSignal, SIGKILL_STATUS } from './wrapper.js';
 
 export interface ProcessRuntimeOptions {
@@ -134,9 +139,11 @@ export class ProcessRuntime implements Runtime {
     return service.devenv.process?.healthcheck !== undefined;
   }
 
-  hashInput(service: ServiceSpec, _project: ProjectSpec, _artifact?: Artifact): unknown {
+  hashInput(service: ServiceSpec, project: ProjectSpec, _artifact?: Artifact): unknown {
     const p = service.devenv.process;
+    const venv = p && virtualenvEnv(p, project.projectDir, this.hostEnv);
     return {
+      ...(venv ? { virtualenv: venv.VIRTUAL_ENV } : {}),
       process: p
         ? { command: p.command, cwd: p.cwd, env: p.env, user: p.user, init: p.init, probe: p.healthcheck }
         : null,
@@ -167,14 +174,14 @@ export class ProcessRuntime implements Runtime {
 
   prepareArtifacts(
     services: ServiceSpec[],
-    _project: ProjectSpec,
+    project: ProjectSpec,
     sink: EventSink,
     _signal: AbortSignal,
     _opts: { force: string[] },
   ): Record<string, Promise<Artifact | undefined>> {
     const out: Record<string, Promise<Artifact | undefined>> = {};
     for (const svc of services) {
-      out[svc.name] = prepareService(svc, this.hostEnv, sink).then(() => undefined);
+      out[svc.name] = prepareService(svc, this.hostEnv, sink, project.projectDir).then(() => undefined);
       out[svc.name]!.catch(() => undefined);
     }
     return out;
@@ -204,7 +211,11 @@ export class ProcessRuntime implements Runtime {
         service: service.name,
         token,
         specHash: ctx.specHash,
-        process: Object.keys(filesEnv).length > 0 ? { ...proc, env: { ...proc.env, ...filesEnv } } : proc,
+        process: withVirtualenv(
+          Object.keys(filesEnv).length > 0 ? { ...proc, env: { ...proc.env, ...filesEnv } } : proc,
+          ctx.project.projectDir,
+          this.hostEnv,
+        ),
         stopSignal: stopSignalOf(service),
         createdAt: now(),
         status: 'created',
@@ -300,6 +311,14 @@ export class ProcessRuntime implements Runtime {
     this.probers.close();
     this.logFiles.abortFollowers();
     // The services keep running: they outlive the daemon until `down`.
+  }
+
+  /** A host process in the service's environment and cwd (its virtualenv included). */
+  runOneOff(service: ServiceSpec, argv: string[], ctx: OneOffContext): Promise<ExecResult> {
+    const proc = withVirtualenv(requireProcess(service), ctx.project.projectDir, this.hostEnv);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...this.hostEnv, ...proc.env })) if (v !== undefined) env[k] = v;
+    return runOneOffProcess(argv, { cwd: proc.cwd, env, timeoutMs: ctx.timeoutMs });
   }
 
   // ---- starting --------------------------------------------------------------------------
@@ -425,8 +444,9 @@ export class ProcessRuntime implements Runtime {
     const rec = (await this.records.read(service))!;
     this.probers.stop(service);
     const signal = normaliseSignal(rec.stopSignal) ?? 'SIGTERM';
+    const heard = rec.pgid === undefined || (await groupHearsSignal(this.host, rec.pgid, rec.pid ?? rec.pgid, signal));
     await signalGroup(this.host, rec, signal);
-    if (!(await waitGone(this.host, rec, timeoutMs))) {
+    if (!(await waitGone(this.host, rec, heard ? timeoutMs : 0))) {
       await signalGroup(this.host, rec, 'SIGKILL');
       await waitGone(this.host, rec, 5000);
     }

@@ -7,6 +7,7 @@ import { type EventSink, now } from '../../model/events.js';
 import type { ProcessSpec, ServiceSpec } from '../../model/spec.js';
 import { installHint, resolveProgram } from './binaries.js';
 import type { InstanceRecord } from './instance-record.js';
+import { withVirtualenv } from './python-virtualenv.js';
 import { normaliseSignal } from './wrapper.js';
 
 export function requireProcess(svc: ServiceSpec): ProcessSpec {
@@ -37,8 +38,9 @@ function processYamlHint(svc: ServiceSpec): string {
 }
 
 /** Fails before anything runs when the service has no command or its program is not installed. */
-export async function checkRunnable(svc: ServiceSpec, hostEnv: NodeJS.ProcessEnv): Promise<void> {
-  const proc = requireProcess(svc);
+export async function checkRunnable(svc: ServiceSpec, hostEnv: NodeJS.ProcessEnv, projectDir: string): Promise<void> {
+  // A Python service runs with the project's virtualenv first on PATH (python-virtualenv.ts).
+  const proc = withVirtualenv(requireProcess(svc), projectDir, hostEnv);
   const program = proc.command[0];
   if (!program) {
     throw new RuntimeFailure('process.no-command', `\`x-devenv.process.command\` of ${svc.name} is empty`, {
@@ -60,9 +62,14 @@ export async function checkRunnable(svc: ServiceSpec, hostEnv: NodeJS.ProcessEnv
  * What `prepareArtifacts` does for a service here (there is nothing to build): check it can run,
  * warn that a Compose healthcheck is not run on the host, and report a failure as a diagnostic.
  */
-export async function prepareService(svc: ServiceSpec, hostEnv: NodeJS.ProcessEnv, sink: EventSink): Promise<void> {
+export async function prepareService(
+  svc: ServiceSpec,
+  hostEnv: NodeJS.ProcessEnv,
+  sink: EventSink,
+  projectDir: string,
+): Promise<void> {
   try {
-    await checkRunnable(svc, hostEnv);
+    await checkRunnable(svc, hostEnv, projectDir);
   } catch (err) {
     if (err instanceof RuntimeFailure) {
       sink({
