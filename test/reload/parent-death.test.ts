@@ -4,11 +4,11 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RELOADER_BOOT, RELOADER_ENV, RELOADER_PATH } from '../../engine/src/reload/fork-reload.js';
+import { freePort } from '../helpers/free-port.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -18,17 +18,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function pid(port: number): Promise<number | undefined> {
   try {
@@ -64,7 +53,18 @@ describe.skipIf(!haveUvicorn)(
       let out = '';
       const child = spawn(
         PYTHON,
-        ['-c', RELOADER_BOOT, 'app.main:app', '--host', '127.0.0.1', '--port', String(port), '--reload'],
+        [
+          '-c',
+          RELOADER_BOOT,
+          '-m',
+          'uvicorn',
+          'app.main:app',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--reload',
+        ],
         {
           cwd: dir,
           env: { ...process.env, [RELOADER_ENV]: readFileSync(RELOADER_PATH, 'utf8') },
