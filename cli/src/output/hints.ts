@@ -178,6 +178,10 @@ export function eventWithCommands(e: EngineEvent): EngineEvent {
       return e.message ? { ...e, message: withCommands(e.message) } : e;
     case 'status':
       return e.status.message ? { ...e, status: { ...e.status, message: withCommands(e.status.message) } } : e;
+    case 'span':
+      return e.message ? { ...e, message: withCommands(e.message) } : e;
+    case 'sync':
+      return e;
   }
 }
 
