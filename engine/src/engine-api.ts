@@ -6,6 +6,10 @@ export { type DebugInfo, debugInfo, vscodeLaunchConfigs } from './debug/launch-c
 export { type Finding, type FindingStatus, parseVersion, runDoctor, versionAtLeast } from './doctor/doctor.js';
 export { Engine, type UpOptions, type UpResult } from './engine/engine.js';
 export * from './init/index.js';
+/** An up's timeline as an OTLP/JSON request (the OpenTelemetry SDK loads only when this is called). */
+export async function otlpJsonOf(timeline: import('./model/timeline.js').Timeline): Promise<string> {
+  return (await import('./telemetry/otlp-spans.js')).otlpJson(timeline, process.env);
+}
 export {
   parseRuntimeChoice,
   type RuntimeChoice,
