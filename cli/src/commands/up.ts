@@ -21,6 +21,8 @@ export interface UpOptions extends GlobalOptions {
   hyperlinks?: boolean;
   /** false with `--no-debug`. */
   debug?: boolean;
+  /** `--metrics-port`: serve the engine's metrics on this 127.0.0.1 port. */
+  metricsPort?: number;
 }
 
 /** The TUI needs a terminal on both ends, and ink draws only a final frame under CI. */
@@ -73,6 +75,7 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     services,
     ...(opts.build ? { build: true } : {}),
     ...(opts.debug === false ? { debug: false } : {}),
+    ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
   });
   let first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
     daemon.close();
@@ -104,6 +107,8 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     out.write(`\n${statusTable(status)}\n`);
     const links = whereToGo(result.services);
     if (links.length > 0) out.write(`\nopen:\n${links.map((l) => `  ${l}`).join('\n')}\n`);
+    if (result.metricsUrl) out.write(`metrics: ${result.metricsUrl}\n`);
+    out.write(withCommands('where the time went: `devenv timeline`\n'));
     for (const f of result.failed) process.stderr.write(`error: ${f.service}: ${f.message}\n`);
   }
   const code = result.failed.length > 0 ? ExitCode.runtimeFailure : ExitCode.ok;
@@ -143,6 +148,7 @@ async function upWithTui(
       services,
       ...(opts.build ? { build: true } : {}),
       ...(opts.debug === false ? { debug: false } : {}),
+      ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
     }),
     project: name,
     volumes: declaredVolumes(ctx.identity.files, name),

@@ -133,6 +133,8 @@ const COMMANDS = new Set([
   'restart',
   'rebuild',
   'debug-info',
+  'timeline',
+  'ci',
   'argocd',
   'reset',
   'doctor',

@@ -12,6 +12,7 @@ import { readTimelineFile, timelineFile } from '../protocol/timeline-file.js';
 import { errorMessage } from '../shared/error-text.js';
 import type { EngineMetrics } from '../telemetry/engine-metrics.js';
 import type { MetricsServer } from '../telemetry/metrics-server.js';
+import { otlpTracesEndpoint } from '../telemetry/otlp-endpoint.js';
 
 export interface ObservabilityOptions {
   stateDir: string;
@@ -88,9 +89,9 @@ export class DaemonObservability {
 
   private export(timeline: Timeline): void {
     const env = { ...this.otel };
+    if (!otlpTracesEndpoint(env)) return;
     const run = async () => {
-      const { exportTimeline, otlpTracesEndpoint } = await import('../telemetry/otlp-spans.js');
-      if (!otlpTracesEndpoint(env)) return;
+      const { exportTimeline } = await import('../telemetry/otlp-spans.js');
       const outcome = await exportTimeline(timeline, env);
       const ts = new Date().toISOString();
       if (outcome.kind === 'sent') {

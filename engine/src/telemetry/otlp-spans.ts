@@ -16,30 +16,15 @@ import {
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { criticalPath } from '../model/critical-path.js';
 import { type Span, spanLabel, type Timeline, timeOf } from '../model/timeline.js';
+import { type Env, otlpProtocol, otlpTracesEndpoint } from './otlp-endpoint.js';
 
-export type Env = Record<string, string | undefined>;
+export { otlpTracesEndpoint } from './otlp-endpoint.js';
 
 /** What one export did, for the log and the user. */
 export type ExportOutcome =
   | { kind: 'skipped'; why: string }
   | { kind: 'sent'; endpoint: string; protocol: string; spans: number }
   | { kind: 'failed'; endpoint: string; error: string; hint?: string };
-
-/** The endpoint traces go to, or undefined when the OTEL_* variables ask for no export. */
-export function otlpTracesEndpoint(env: Env): string | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
-  const exporters = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((s) => s.trim().toLowerCase());
-  if (exporters.includes('none')) return undefined;
-  const specific = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (specific) return specific;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
-}
-
-/** http/protobuf (the specification's default), http/json, or something devenv cannot send. */
-export function otlpProtocol(env: Env): string {
-  return (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').trim();
-}
 
 /** The timeline's spans in the SDK's form: one trace per `up`, phases under their service. */
 export function timelineSpans(timeline: Timeline, env: Env = {}, scopeVersion = '0.1.0'): ReadableSpan[] {
