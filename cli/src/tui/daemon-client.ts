@@ -44,6 +44,7 @@ export function daemonTuiClient(
       await request(connection.sendRequest(Methods.resync, { service }));
     },
     reset: (mode) => request(connection.sendRequest(Methods.reset, { mode })),
+    timeline: () => request(connection.sendRequest(Methods.timeline)),
     down: () => request(connection.sendRequest(Methods.down, { volumes: false, shutdown: true })),
     onClose: (listener) => {
       connection.onClose(listener);
