@@ -157,18 +157,22 @@ describe.skipIf(!ready)(
       term.keys('w');
       const screen = await term.waitFor('the waterfall', (s) => s.includes(`─ timeline · up ${project} on docker`));
       const lines = screen.split('\n');
-      const axis = lines.find((l) => /^ {2}phase +took +0s/.test(l))!;
+      const axis = lines.find((l) => /^ {2}phase +took +0(\.0)?s/.test(l))!;
       expect(axis, screen).toBeDefined();
-      const barsAt = axis.indexOf('0s');
+      const barsAt = axis.search(/0(\.0)?s/);
       // Cells per second, from two ticks of the axis.
       const ticks = [...axis.matchAll(/(\d+(?:\.\d)?)s/g)].map((m) => ({ s: Number(m[1]), col: m.index! }));
       const last = ticks.at(-1)!;
       const perSecond = (last.col - barsAt) / last.s;
       // The rows, in the order of the timeline: services with their phases under them.
-      const rows = lines.filter((l) => l.length > barsAt && /[█▒]/.test(l.slice(barsAt)));
-      const expected = timeline.spans.filter(
-        (s) => s.name === 'prepare' || s.name === 'service' || phases(s.service ?? '').includes(s),
+      const rows = lines.slice(
+        lines.indexOf(axis) + 1,
+        lines.findIndex((l) => l.includes('w, esc or q closes this')),
       );
+      const expected = [
+        ...timeline.spans.filter((s) => s.name === 'prepare'),
+        ...timeline.spans.filter((s) => s.name === 'service').flatMap((s) => [s, ...phases(s.service ?? '')]),
+      ];
       expect(rows.length, screen).toBe(expected.length);
       rows.forEach((row, i) => {
         const span = expected[i]!;
@@ -293,6 +297,7 @@ describe.skipIf(!ready)(
     );
 
     it('Q takes the environment down', async () => {
+      term.keys('Escape');
       term.keys('Q');
       await term.waitFor('the UI to end', (s) => s.includes('[exit 0]'), 120_000);
       expect(projectContainers(project)).toEqual([]);

@@ -63,6 +63,7 @@ describe('short forms', () => {
     expect(formatDebug(backend!.debug)).toBe('dap 127.0.0.1:5678');
     expect(formatDebug(undefined)).toBe('-');
     expect(formatSync(backend!.sync)).toBe('3 files 41ms');
+    expect(formatSync({ files: 1, lastMs: 2.9403419999998732, p50Ms: 3, at: '' })).toBe('1 file 2.9ms');
     expect(stateLabel(worker!)).toBe('exited (3)');
     expect(isGood(backend!)).toBe(true);
     expect(isGood(worker!)).toBe(false);
