@@ -39,10 +39,8 @@ export class TimelineView implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    const item = treeItemOf(node);
-    // Services open on their phases; the first row (the up itself) has none.
-    if (node.children.length > 0) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
-    return item;
+    // Services start closed (one row each, with its time and ★): a service opens on its phases.
+    return treeItemOf(node);
   }
 
   dispose(): void {
