@@ -1,19 +1,10 @@
-import type { SpanEvent } from '@devenv/engine';
+import { msAt, type SpanEvent, spanEventsOf, T0 } from '@devenv/engine';
 import { describe, expect, it } from 'vitest';
 import { TimelineState, timelineNodes } from './timeline-tree.js';
 
-const t0 = Date.parse('2030-01-01T00:00:00.000Z');
-const at = (ms: number) => new Date(t0 + ms).toISOString();
-const begin = (id: string, name: SpanEvent['name'], ms: number, attrs = {}): SpanEvent => ({
-  kind: 'span',
-  edge: 'begin',
-  id,
-  name,
-  ts: at(ms),
-  attrs,
-  ...(id.includes('/') ? { parent: id.slice(0, id.lastIndexOf('/')) } : {}),
-  ...(id.split('/')[1] && name !== 'prepare' ? { service: id.split('/')[1] } : {}),
-});
+const at = msAt;
+const begin = (id: string, name: SpanEvent['name'], ms: number, attrs = {}): SpanEvent =>
+  spanEventsOf([[id, name, ms, undefined, attrs]])[0]!;
 const end = (id: string, ms: number, extra: Partial<SpanEvent> = {}): SpanEvent => ({
   kind: 'span',
   edge: 'end',
@@ -44,7 +35,7 @@ describe('the Up Timeline view', () => {
     ])
       state.apply(e);
     expect(state.running).toBe(true);
-    const nodes = timelineNodes(state.timeline, t0 + 4200);
+    const nodes = timelineNodes(state.timeline, T0 + 4200);
     expect(nodes.map((n) => [n.label, n.description])).toEqual([
       ['up shop', '…4.2 s · running · docker'],
       ['prepare project', '0.2 s ★'],

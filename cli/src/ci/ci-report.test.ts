@@ -1,37 +1,25 @@
 // The JUnit report of a ci run: one case per service (ready, failed with its last lines, not
 // ready in time), the environment taken down, and each test.
 
-import { type SpanEvent, type Timeline, TimelineBuilder } from '@devenv/engine';
+import { msAt as at, type SpanOutcome, type SpanRow, type Timeline, timelineOf } from '@devenv/engine';
 import { describe, expect, it } from 'vitest';
 import { ciReport } from './ci-report.js';
 
-const at = (ms: number) => new Date(Date.parse('2030-01-01T00:00:00Z') + ms).toISOString();
-
-function timeline(services: [string, number, SpanEvent['outcome'] | undefined, string?][]): Timeline {
-  const b = new TimelineBuilder();
-  b.apply({ kind: 'span', edge: 'begin', id: 'up-1', name: 'up', ts: at(0), attrs: { project: 'shop' } });
-  for (const [name, ms, outcome, message] of services) {
-    b.apply({
-      kind: 'span',
-      edge: 'begin',
-      id: `up-1/${name}`,
-      parent: 'up-1',
-      name: 'service',
-      service: name,
-      ts: at(0),
-    });
-    if (outcome)
-      b.apply({
-        kind: 'span',
-        edge: 'end',
-        id: `up-1/${name}`,
-        name: 'service',
-        ts: at(ms),
-        outcome,
-        ...(message ? { message } : {}),
-      });
-  }
-  return b.current!;
+/** An up whose services ended (or not) as given: [name, ms, outcome, message]. */
+function timeline(services: [string, number, SpanOutcome | undefined, string?][]): Timeline {
+  return timelineOf([
+    ['up-1', 'up', 0, undefined, { project: 'shop' }],
+    ...services.map(
+      ([name, ms, outcome, message]): SpanRow => [
+        `up-1/${name}`,
+        'service',
+        0,
+        outcome ? ms : undefined,
+        {},
+        { ...(outcome ? { outcome } : {}), ...(message ? { message } : {}) },
+      ],
+    ),
+  ]);
 }
 
 describe('ciReport', () => {

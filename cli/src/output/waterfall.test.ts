@@ -1,51 +1,24 @@
 // The waterfall: bars proportional to time on one axis, waiting drawn apart from work, the
 // critical path marked, running phases measured to now.
 
-import { type SpanEvent, type Timeline, TimelineBuilder } from '@devenv/engine';
+import { T0, type Timeline, timelineOf } from '@devenv/engine';
 import { describe, expect, it } from 'vitest';
 import { CRITICAL_MARK, rowText, WAIT_CELL, WORK_CELL, waterfall, waterfallText } from './waterfall.js';
 
-const t0 = Date.parse('2030-01-01T00:00:00.000Z');
-const at = (ms: number) => new Date(t0 + ms).toISOString();
-
 /** db: start 0–1 s, healthy 1–3 s; web: build 0–2 s, wait for db 2–3 s, start 3–4 s. */
 function sample(opts: { open?: boolean } = {}): Timeline {
-  const b = new TimelineBuilder();
-  const span = (id: string, name: SpanEvent['name'], from: number, to: number | undefined, attrs = {}) => {
-    const parent = id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : undefined;
-    const service = id.split('/')[1];
-    return { id, name, from, to, attrs, parent, service };
-  };
-  const spans = [
-    span('up-1', 'up', 0, opts.open ? undefined : 4000, { project: 'shop', runtime: 'docker' }),
-    span('up-1/prepare', 'prepare', 0, 0),
-    span('up-1/db', 'service', 0, 3000),
-    span('up-1/db/start', 'start', 0, 1000),
-    span('up-1/db/healthy', 'healthy', 1000, 3000),
-    span('up-1/web', 'service', 0, opts.open ? undefined : 4000),
-    span('up-1/web/build', 'build', 0, 2000),
-    span('up-1/web/wait:db', 'wait', 2000, 3000, { dependency: 'db', condition: 'healthy' }),
-    span('up-1/web/start', 'start', 3000, opts.open ? undefined : 4000),
-  ];
-  const edges: SpanEvent[] = [];
-  for (const s of spans) {
-    edges.push({
-      kind: 'span',
-      edge: 'begin',
-      id: s.id,
-      name: s.name,
-      ts: at(s.from),
-      attrs: s.attrs,
-      ...(s.parent ? { parent: s.parent } : {}),
-      ...(s.service && s.name !== 'up' && s.name !== 'prepare' ? { service: s.service } : {}),
-    });
-    if (s.to !== undefined)
-      edges.push({ kind: 'span', edge: 'end', id: s.id, name: s.name, ts: at(s.to), outcome: 'ok' });
-  }
-  const begins = edges.filter((e) => e.edge === 'begin');
-  const ends = edges.filter((e) => e.edge === 'end').sort((a, z) => a.ts.localeCompare(z.ts));
-  for (const e of [...begins, ...ends]) b.apply(e);
-  return b.current!;
+  const done = (ms: number) => (opts.open ? undefined : ms);
+  return timelineOf([
+    ['up-1', 'up', 0, done(4000), { project: 'shop', runtime: 'docker' }],
+    ['up-1/prepare', 'prepare', 0, 0],
+    ['up-1/db', 'service', 0, 3000],
+    ['up-1/db/start', 'start', 0, 1000],
+    ['up-1/db/healthy', 'healthy', 1000, 3000],
+    ['up-1/web', 'service', 0, done(4000)],
+    ['up-1/web/build', 'build', 0, 2000],
+    ['up-1/web/wait:db', 'wait', 2000, 3000, { dependency: 'db', condition: 'healthy' }],
+    ['up-1/web/start', 'start', 3000, done(4000)],
+  ]);
 }
 
 describe('waterfall', () => {
@@ -84,7 +57,7 @@ describe('waterfall', () => {
   });
 
   it('measures an up still running to now, and says so', () => {
-    const lines = waterfallText(sample({ open: true }), { width: 90, detail: 'phases', nowMs: t0 + 8000 });
+    const lines = waterfallText(sample({ open: true }), { width: 90, detail: 'phases', nowMs: T0 + 8000 });
     expect(lines[0]).toBe('up shop on docker · 8.0 s · running');
     expect(lines.find((l) => l.trimStart().startsWith('start') && l.includes('…'))).toContain('…5.0 s');
   });

@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { criticalPath } from './critical-path.js';
 import type { SpanEvent, SpanName } from './events.js';
-import { formatDuration, spanLabel, type Timeline, TimelineBuilder } from './timeline.js';
+import { formatDuration, spanLabel, TimelineBuilder } from './timeline.js';
+import { msAt, T0, timelineOf as timeline } from './timeline-fixture.js';
 
-const t0 = Date.parse('2030-01-01T00:00:00.000Z');
-const at = (ms: number) => new Date(t0 + ms).toISOString();
+const at = msAt;
 
 function begin(id: string, name: SpanName, ms: number, extra: Partial<SpanEvent> = {}): SpanEvent {
   const parent = id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : undefined;
@@ -14,22 +14,6 @@ function begin(id: string, name: SpanName, ms: number, extra: Partial<SpanEvent>
 }
 function end(id: string, ms: number, extra: Partial<SpanEvent> = {}): SpanEvent {
   return { kind: 'span', edge: 'end', id, name: 'up', ts: at(ms), outcome: 'ok', ...extra };
-}
-
-/** A timeline from [id, name, start, end, attrs] rows (services get their name as `service`). */
-function timeline(rows: [string, SpanName, number, number | undefined, SpanEvent['attrs']?][]): Timeline {
-  const b = new TimelineBuilder();
-  const events: SpanEvent[] = [];
-  for (const [id, name, start, stop, attrs] of rows) {
-    const service = id.split('/')[1];
-    events.push(begin(id, name, start, { ...(service ? { service } : {}), ...(attrs ? { attrs } : {}) }));
-    if (stop !== undefined) events.push(end(id, stop));
-  }
-  // Ends in time order, as the engine emits them; begins stay in their row order.
-  const begins = events.filter((e) => e.edge === 'begin');
-  const ends = events.filter((e) => e.edge === 'end').sort((a, z) => Date.parse(a.ts) - Date.parse(z.ts));
-  for (const e of [...begins, ...ends]) b.apply(e);
-  return b.current!;
 }
 
 describe('TimelineBuilder', () => {
@@ -124,8 +108,8 @@ describe('criticalPath', () => {
       ['up-1/b', 'service', 0, 2000],
       ['up-1/b/start', 'start', 0, 2000],
     ]);
-    expect(criticalPath(t, t0 + 5000)).toEqual(['up-1/a', 'up-1/a/start', 'up-1/a/healthy']);
-    expect(criticalPath(t, t0 + 1000)).toEqual(['up-1/b', 'up-1/b/start']);
+    expect(criticalPath(t, T0 + 5000)).toEqual(['up-1/a', 'up-1/a/start', 'up-1/a/healthy']);
+    expect(criticalPath(t, T0 + 1000)).toEqual(['up-1/b', 'up-1/b/start']);
   });
 
   it('is empty for an up with no service phases', () => {

@@ -59,27 +59,25 @@ export class EngineMetrics {
   constructor(source: MetricsSource) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ project: source.project });
-    this.upDuration = new Histogram({
-      name: METRIC_NAMES.upDuration,
-      help: 'Time from the start of an `up` until every service settled or failed.',
-      labelNames: ['outcome'],
-      buckets: PHASE_BUCKETS,
-      registers,
-    });
-    this.phase = new Histogram({
-      name: METRIC_NAMES.upPhaseDuration,
-      help: 'Time each phase of a service took during `up` (build, pull, remove, create, start, sync, healthy, debugger).',
-      labelNames: ['service', 'phase', 'outcome'],
-      buckets: PHASE_BUCKETS,
-      registers,
-    });
-    this.dependencyWait = new Histogram({
-      name: METRIC_NAMES.upDependencyWait,
-      help: 'Time a service waited during `up` for one dependency to meet its depends_on condition.',
-      labelNames: ['service', 'dependency', 'condition'],
-      buckets: PHASE_BUCKETS,
-      registers,
-    });
+    const histogram = (name: string, help: string, labelNames: string[], buckets = PHASE_BUCKETS) =>
+      new Histogram({ name, help, labelNames, buckets, registers });
+    const counter = (name: string, help: string, labelNames: string[]) =>
+      new Counter({ name, help, labelNames, registers });
+    this.upDuration = histogram(
+      METRIC_NAMES.upDuration,
+      'Time from the start of an `up` until every service settled or failed.',
+      ['outcome'],
+    );
+    this.phase = histogram(
+      METRIC_NAMES.upPhaseDuration,
+      'Time each phase of a service took during `up` (build, pull, remove, create, start, sync, healthy, debugger).',
+      ['service', 'phase', 'outcome'],
+    );
+    this.dependencyWait = histogram(
+      METRIC_NAMES.upDependencyWait,
+      'Time a service waited during `up` for one dependency to meet its depends_on condition.',
+      ['service', 'dependency', 'condition'],
+    );
     this.ready = new Gauge({
       name: METRIC_NAMES.serviceReady,
       help: 'How long the last `up` took to bring the service to its settled state.',
@@ -92,50 +90,38 @@ export class EngineMetrics {
       labelNames: ['service', 'state'],
       registers,
     });
-    this.restarts = new Counter({
-      name: METRIC_NAMES.restarts,
-      help: 'Restarts of the service: by its restart policy, by hand, or by a watch action.',
-      labelNames: ['service'],
-      registers,
-    });
-    this.health = new Counter({
-      name: METRIC_NAMES.healthTransitions,
-      help: "Changes of the service's health (none, starting, healthy, unhealthy).",
-      labelNames: ['service', 'from', 'to'],
-      registers,
-    });
-    this.syncLatency = new Histogram({
-      name: METRIC_NAMES.syncLatency,
-      help: 'Live sync: from the first change of a batch to its files in place in the service.',
-      labelNames: ['service', 'kind'],
-      buckets: SYNC_BUCKETS,
-      registers,
-    });
-    this.syncBytes = new Counter({
-      name: METRIC_NAMES.syncBytes,
-      help: 'Live sync: bytes of file content written into the service.',
-      labelNames: ['service'],
-      registers,
-    });
-    this.syncFiles = new Counter({
-      name: METRIC_NAMES.syncFiles,
-      help: 'Live sync: files written or removed in the service.',
-      labelNames: ['service'],
-      registers,
-    });
-    this.syncRefused = new Counter({
-      name: METRIC_NAMES.syncRefused,
-      help: 'Live sync: paths the service refused (outside the target, permissions).',
-      labelNames: ['service'],
-      registers,
-    });
-    this.reload = new Histogram({
-      name: METRIC_NAMES.reloadDuration,
-      help: 'Watch actions on a running service (sync+restart, rebuild, sync+exec), from the batch to the service back.',
-      labelNames: ['service', 'action', 'outcome'],
-      buckets: PHASE_BUCKETS,
-      registers,
-    });
+    this.restarts = counter(
+      METRIC_NAMES.restarts,
+      'Restarts of the service: by its restart policy, by hand, or by a watch action.',
+      ['service'],
+    );
+    this.health = counter(
+      METRIC_NAMES.healthTransitions,
+      "Changes of the service's health (none, starting, healthy, unhealthy).",
+      ['service', 'from', 'to'],
+    );
+    this.syncLatency = histogram(
+      METRIC_NAMES.syncLatency,
+      'Live sync: from the first change of a batch to its files in place in the service.',
+      ['service', 'kind'],
+      SYNC_BUCKETS,
+    );
+    this.syncBytes = counter(METRIC_NAMES.syncBytes, 'Live sync: bytes of file content written into the service.', [
+      'service',
+    ]);
+    this.syncFiles = counter(METRIC_NAMES.syncFiles, 'Live sync: files written or removed in the service.', [
+      'service',
+    ]);
+    this.syncRefused = counter(
+      METRIC_NAMES.syncRefused,
+      'Live sync: paths the service refused (outside the target, permissions).',
+      ['service'],
+    );
+    this.reload = histogram(
+      METRIC_NAMES.reloadDuration,
+      'Watch actions on a running service (sync+restart, rebuild, sync+exec), from the batch to the service back.',
+      ['service', 'action', 'outcome'],
+    );
     new Gauge({
       name: METRIC_NAMES.daemonClients,
       help: 'Clients connected to the daemon (terminals, TUIs, the editor).',

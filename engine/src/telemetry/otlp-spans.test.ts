@@ -4,45 +4,23 @@
 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SpanEvent } from '../model/events.js';
-import { type Timeline, TimelineBuilder } from '../model/timeline.js';
+import type { Timeline } from '../model/timeline.js';
+import { T0, timelineOf } from '../model/timeline-fixture.js';
 import { exportTimeline, otlpJson, otlpTracesEndpoint, timelineSpans } from './otlp-spans.js';
 
-const t0 = Date.parse('2030-01-01T00:00:00.000Z');
-const at = (ms: number) => new Date(t0 + ms).toISOString();
+const t0 = T0;
 
 /** db (healthy after 2 s), web waiting for it, then failing its healthcheck. */
 function sampleTimeline(): Timeline {
-  const b = new TimelineBuilder();
-  const ev = (e: Omit<SpanEvent, 'kind'>) => b.apply({ kind: 'span', ...e });
-  ev({ edge: 'begin', id: 'up-1', name: 'up', ts: at(0), attrs: { project: 'shop', runtime: 'docker' } });
-  ev({ edge: 'begin', id: 'up-1/db', parent: 'up-1', name: 'service', service: 'db', ts: at(0) });
-  ev({ edge: 'begin', id: 'up-1/db/healthy', parent: 'up-1/db', name: 'healthy', service: 'db', ts: at(0) });
-  ev({ edge: 'begin', id: 'up-1/web', parent: 'up-1', name: 'service', service: 'web', ts: at(0) });
-  ev({
-    edge: 'begin',
-    id: 'up-1/web/wait:db',
-    parent: 'up-1/web',
-    name: 'wait',
-    service: 'web',
-    ts: at(0),
-    attrs: { dependency: 'db', condition: 'healthy' },
-  });
-  ev({ edge: 'end', id: 'up-1/db/healthy', name: 'healthy', ts: at(2000), attrs: { reached: 'healthy' } });
-  ev({ edge: 'end', id: 'up-1/db', name: 'service', ts: at(2000) });
-  ev({ edge: 'end', id: 'up-1/web/wait:db', name: 'wait', ts: at(2000) });
-  ev({ edge: 'begin', id: 'up-1/web/healthy', parent: 'up-1/web', name: 'healthy', service: 'web', ts: at(2000) });
-  ev({
-    edge: 'end',
-    id: 'up-1/web/healthy',
-    name: 'healthy',
-    ts: at(5000),
-    outcome: 'failed',
-    message: 'healthcheck failing',
-  });
-  ev({ edge: 'end', id: 'up-1/web', name: 'service', ts: at(5000), outcome: 'failed', message: 'healthcheck failing' });
-  ev({ edge: 'end', id: 'up-1', name: 'up', ts: at(5000), outcome: 'failed' });
-  return b.current!;
+  const failed = { outcome: 'failed' as const, message: 'healthcheck failing' };
+  return timelineOf([
+    ['up-1', 'up', 0, 5000, { project: 'shop', runtime: 'docker' }, { outcome: 'failed' }],
+    ['up-1/db', 'service', 0, 2000],
+    ['up-1/db/healthy', 'healthy', 0, 2000, {}, { attrs: { reached: 'healthy' } }],
+    ['up-1/web', 'service', 0, 5000, {}, failed],
+    ['up-1/web/wait:db', 'wait', 0, 2000, { dependency: 'db', condition: 'healthy' }],
+    ['up-1/web/healthy', 'healthy', 2000, 5000, {}, failed],
+  ]);
 }
 
 describe('timelineSpans', () => {
