@@ -111,7 +111,10 @@ export class Executor {
             waiting,
           );
           const settling = span.begin('healthy');
-          await waiting(this.settle(rec));
+          await waiting(this.settle(rec)).catch((err: unknown) => {
+            settling.fail(err);
+            throw err;
+          });
           settling.end('ok', undefined, { reached: rec.status.state });
           if (rec.status.debug && rec.status.state !== 'completed')
             await span.time('debugger', () =>

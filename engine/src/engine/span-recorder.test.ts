@@ -127,6 +127,11 @@ describe('the spans of an up', () => {
     expect(db).toMatchObject({ outcome: 'failed', message: 'exited with code 3' });
     expect(web).toMatchObject({ outcome: 'failed', message: 'dependency db exited with code 3' });
     expect(servicePhases(t, 'web').find((s) => s.name === 'wait')).toMatchObject({ outcome: 'failed' });
+    expect(servicePhases(t, 'db').at(-1)).toMatchObject({
+      name: 'healthy',
+      outcome: 'failed',
+      message: 'exited with code 3',
+    });
     expect(t.outcome).toBe('failed');
     expect(t.spans.every((s) => s.end !== undefined)).toBe(true);
   });
