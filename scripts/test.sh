@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: the whole test suite, on a fresh machine too. On Debian as root it installs
 # what the integration tests drive for real: a Docker engine (started in the background) and the
-# debian:bookworm-slim base image, the process runtime's prerequisites, tmux, Chromium and
-# code-server. Elsewhere the tests that need a missing piece skip, and the summary names them.
+# debian:bookworm-slim base image, the process runtime's prerequisites, tmux, Prometheus, Chromium
+# and code-server. Elsewhere the tests that need a missing piece skip, and the summary names them.
 # Then: lint and format check, type check, unit and integration tests.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,9 +22,15 @@ if is_root && is_debian; then
   have lsof || missing+=(lsof)
   have file || missing+=(file)
   have aarch64-linux-gnu-gcc || missing+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+  # A real Prometheus scrapes the engine's metrics endpoint (test/observe/); the test runs its own.
+  have prometheus || missing+=(prometheus)
   if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
     node engine/agent/build.mjs >&2
+    # Where systemd runs, the package starts a Prometheus of its own on :9090: the tests need none.
+    if [[ " ${missing[*]} " == *" prometheus "* ]] && have systemctl; then
+      systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
   fi
   log "code-server and Chromium for the VS Code extension's end-to-end test (cached outside the clone)"
   scripts/install-code-server.sh >/dev/null

@@ -1,7 +1,7 @@
 // devenv's command line: parses flags and calls a command; commands talk to the daemon
 // (or, where that makes sense, to an in-process engine) and render the results.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { CLI_VERSION, type GlobalOptions } from './context.js';
 import { reportError } from './errors.js';
 import { configureHints } from './output/hints.js';
@@ -10,7 +10,23 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export async function main(argv: string[]): Promise<void> {
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('a port number from 0 (any free port) to 65535');
+  return n;
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('a whole number');
+  return Number(value);
+}
+
+export async function main(args: string[]): Promise<void> {
+  // `devenv ci … -- command args`: what follows `--` is the test command, given to ci as it is.
+  const dash = args.indexOf('--');
+  const testCommand = dash >= 0 ? args.slice(dash + 1) : [];
+  const argv = dash >= 0 ? args.slice(0, dash) : args;
   const program = new Command('devenv')
     .description('Bring a multi-service stack up with one command: live sync, debuggers, logs.')
     .version(CLI_VERSION, '-v, --version')
@@ -61,6 +77,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-tui', 'plain prefixed log lines even in a terminal (the default without one)')
     .option('--hyperlinks', 'make ports and URLs clickable (OSC 8) in the TUI')
     .option('--no-hyperlinks', 'never write OSC 8 links (default: on where the terminal is known to support them)')
+    .option(
+      '--metrics-port <port>',
+      'serve the engine’s Prometheus metrics on 127.0.0.1:PORT (0: a free port) until the daemon ends',
+      portNumber,
+    )
     .option('--dry-run', 'Kubernetes runtimes: print every command and manifest `up` would use, run nothing')
     .action(
       run(async (services: string[], opts: { dryRun?: boolean; debug?: boolean }) =>
@@ -104,6 +125,51 @@ export async function main(argv: string[]): Promise<void> {
       run(async (service: string | undefined, opts: object) =>
         (await import('./commands/logs.js')).logsCommand(service, { ...globals(), ...opts }),
       ),
+    );
+
+  program
+    .command('ci')
+    .usage('[options] [services...] [-- command...]')
+    .description(
+      'CI: bring the environment up (failing at once when a service crashes), run the command (or x-devenv.ci.tests) with its URLs in DEVENV_* variables, keep logs, timeline and a JUnit report, take it down; exit with the command’s status (2: the environment failed)',
+    )
+    .argument('[services...]', 'only these services (and what they depend on)')
+    .option(
+      '--timeout <duration>',
+      'how long to wait for every service to be healthy (default 10m, or x-devenv.ci.timeout)',
+    )
+    .option(
+      '--artifacts <dir>',
+      'write logs/<service>.log, timeline.json/.txt, otel-traces.json, status.json, junit.xml here',
+    )
+    .option('--keep', 'leave the environment running at the end (`devenv down` stops it)')
+    .option('--volumes', 'remove the named volumes too when taking it down')
+    .option('--json', 'JSON lines: the event stream, ci steps, and the command’s output')
+    .option('--build', 'rebuild images even when their inputs did not change')
+    .option('--debug', 'start services under their debuggers (off in ci)')
+    .option(
+      '--max-restarts <n>',
+      'crashes a service may restart from (its restart policy) before the run fails (default 0)',
+      count,
+    )
+    .option(
+      '--stable-for <duration>',
+      'how long a service without a healthcheck must run before it counts as ready (default 2s)',
+    )
+    .option('-t, --timestamps', 'show timestamps')
+    .action(
+      run(async (services: string[], opts: object) =>
+        (await import('./commands/ci.js')).ciCommand(services, testCommand, { ...globals(), ...opts }),
+      ),
+    );
+
+  program
+    .command('timeline')
+    .description('where the last `up`’s time went: each service’s phases on one axis, the critical path marked ★')
+    .option('--json', 'the spans as JSON, with durations and the critical path')
+    .option('--compact', 'one row per service instead of one per phase')
+    .action(
+      run(async (opts: object) => (await import('./commands/timeline.js')).timelineCommand({ ...globals(), ...opts })),
     );
 
   program

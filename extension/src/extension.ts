@@ -10,6 +10,7 @@ import { DevenvClient } from './vscode/devenv-client.js';
 import { LogChannels } from './vscode/log-channels.js';
 import { ServicesView } from './vscode/services-view.js';
 import { createStatusBar } from './vscode/status-bar.js';
+import { TimelineView } from './vscode/timeline-view.js';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('devenv', { log: true });
@@ -32,12 +33,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   const logs = new LogChannels();
   const view = new ServicesView(client.state);
+  const timeline = new TimelineView(client);
   context.subscriptions.push(
     client,
     logs,
     view,
     client.onEvent((e) => logs.handle(e)),
     vscode.window.createTreeView('devenv.services', { treeDataProvider: view, showCollapseAll: true }),
+    timeline,
+    vscode.window.createTreeView('devenv.timeline', { treeDataProvider: timeline, showCollapseAll: true }),
+    vscode.commands.registerCommand('devenv.refreshTimeline', () => timeline.load()),
     createStatusBar(client),
     ...registerCommands(client, logs, () => configFiles),
     ...registerDebugging(client, output),

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 
-// The daemon with the reference stack running on Docker: its idle RSS and CPU, and the time
-// from invoking `devenv status` to its answer, beside `docker ps` (the engine's own listing)
-// timed the same way in the same run. Measures, never asserts.
+// The daemon with the reference stack running on Docker: its idle RSS and CPU (with the metrics
+// endpoint off, then on and scraped), and the time from invoking `devenv status` to its answer,
+// beside `docker ps` (the engine's own listing) timed the same way in the same run. Then the
+// daemon's start, as it is (OpenTelemetry and prom-client load only when used) and with those
+// modules loaded at start, to show what loading them lazily saves. Measures, never asserts.
 
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,7 +47,80 @@ function procStats(pid) {
   return { ticks, rssKb };
 }
 
-export async function runDaemonBench({ samples = 20, idleSeconds = 10, log = () => {} } = {}) {
+/** CPU (% of one core) and RSS (MB, at the end) of a process over `seconds`, while `during` runs. */
+async function idleFigures(pid, seconds, during = async () => {}) {
+  const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  const a = procStats(pid);
+  const until = Date.now() + seconds * 1000;
+  await Promise.all([new Promise((r) => setTimeout(r, seconds * 1000)), during(until)]);
+  const b = procStats(pid);
+  return { cpuPct: ((b.ticks - a.ticks) / clk / seconds) * 100, rssMb: b.rssKb / 1024 };
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * ms from spawning `devenv daemon` for a one-service project to its log saying it serves, the
+ * median of `runs`; `preload` loads the telemetry modules at start (what eager imports would cost).
+ */
+async function daemonStartMs({ runs, preload }) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'devenv-bench-start-'));
+  const name = `devenvbench-start-${process.pid}`;
+  const compose = path.join(dir, 'compose.yaml');
+  writeFileSync(compose, 'services:\n  app:\n    image: debian:bookworm-slim\n    command: ["sleep", "infinity"]\n');
+  const logFile = path.join(dir, '.devenv', name, 'daemon.log');
+  const dist = path.join(repoRoot, 'engine', 'dist', 'telemetry');
+  const imports = preload
+    ? ['otlp-spans.js', 'engine-metrics.js', 'metrics-server.js'].flatMap((f) => [
+        '--import',
+        `file://${path.join(dist, f)}`,
+      ])
+    : [];
+  const times = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      rmSync(logFile, { force: true });
+      const t0 = performance.now();
+      const child = spawn(
+        process.execPath,
+        [
+          ...imports,
+          cli,
+          'daemon',
+          '--project-dir',
+          dir,
+          '--project-name',
+          name,
+          '--file',
+          compose,
+          '--runtime',
+          'docker',
+        ],
+        { stdio: 'ignore' },
+      );
+      while (!(existsSync(logFile) && readFileSync(logFile, 'utf8').includes(' serving '))) {
+        if (performance.now() - t0 > 30_000) throw new Error(`the daemon did not start; see ${logFile}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      times.push(performance.now() - t0);
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return median(times);
+}
+
+export async function runDaemonBench({ samples = 20, idleSeconds = 10, startRuns = 7, log = () => {} } = {}) {
   const { args, env } = filesAndEnv();
   log('bringing the reference stack up on Docker');
   const up = spawnSync(process.execPath, [cli, ...args, 'up', '--detach'], { env, encoding: 'utf8' });
@@ -54,12 +131,31 @@ export async function runDaemonBench({ samples = 20, idleSeconds = 10, log = () 
         .stdout.trim()
         .split('\n')[0],
     );
-    log(`daemon pid ${pid}: sampling ${idleSeconds} s idle`);
-    const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-    const a = procStats(pid);
-    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    const b = procStats(pid);
-    const cpuPct = ((b.ticks - a.ticks) / clk / idleSeconds) * 100;
+    log(`daemon pid ${pid}: sampling ${idleSeconds} s idle, metrics off`);
+    const off = await idleFigures(pid, idleSeconds);
+
+    // The same daemon with its metrics endpoint on (an `up` that changes nothing else), scraped
+    // every 5 s (three times Prometheus' default rate).
+    const port = await freePort();
+    const on = spawnSync(process.execPath, [cli, ...args, 'up', '--detach', '--metrics-port', String(port)], {
+      env,
+      encoding: 'utf8',
+    });
+    if (on.status !== 0) throw new Error(`up --metrics-port failed: ${on.stderr}`);
+    let scrapes = 0;
+    const scrape = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      await res.text();
+      scrapes++;
+    };
+    await scrape();
+    log(`sampling ${idleSeconds} s idle, metrics on and scraped every 5 s`);
+    const metricsOn = await idleFigures(pid, idleSeconds, async (until) => {
+      while (Date.now() + 5000 < until) {
+        await new Promise((r) => setTimeout(r, 5000));
+        await scrape();
+      }
+    });
 
     log(`timing devenv status ×${samples} and docker ps ×${samples}`);
     const status = [];
@@ -70,8 +166,34 @@ export async function runDaemonBench({ samples = 20, idleSeconds = 10, log = () 
       ps.push(timeCommand('docker', ['ps', '--filter', `label=dev.devenv.project=${PROJECT}`], env));
       bare.push(timeCommand(process.execPath, ['-e', '0'], env));
     }
+    log(`daemon start ×${startRuns}, as it is and with the telemetry modules loaded at start`);
+    const startLazy = await daemonStartMs({ runs: startRuns, preload: false });
+    const startEager = await daemonStartMs({ runs: startRuns, preload: true });
     return {
       rows: [
+        {
+          metric: 'daemon idle CPU, metrics on and scraped every 5 s (% of one core)',
+          unit: '%',
+          devenv: metricsOn.cpuPct,
+          baseline: 'metrics off (the same daemon, before)',
+          baselineValue: off.cpuPct,
+          goal: 'no measurable difference',
+        },
+        {
+          metric: 'daemon RSS, metrics on',
+          unit: 'MB',
+          devenv: metricsOn.rssMb,
+          baseline: 'metrics off (the same daemon, before)',
+          baselineValue: off.rssMb,
+          goal: '≤ +10 MB',
+        },
+        {
+          metric: 'daemon start: spawn → serving (OpenTelemetry and prom-client loaded when used)',
+          unit: 'ms',
+          devenv: startLazy,
+          baseline: 'the same with them loaded at start',
+          baselineValue: startEager,
+        },
         {
           metric: '`devenv status` invocation → answer (daemon running)',
           unit: 'ms',
@@ -83,7 +205,7 @@ export async function runDaemonBench({ samples = 20, idleSeconds = 10, log = () 
       ],
       facts: [
         `\`devenv status\` beside Node's own start on this machine (\`node -e 0\`, same run): ${median(status).toFixed(1)} ms vs ${median(bare).toFixed(1)} ms`,
-        `daemon idle with the reference stack running: RSS ${(b.rssKb / 1024).toFixed(1)} MB, CPU ${cpuPct.toFixed(2)} % of one core over ${idleSeconds} s`,
+        `daemon idle with the reference stack running: RSS ${off.rssMb.toFixed(1)} MB, CPU ${off.cpuPct.toFixed(2)} % of one core over ${idleSeconds} s; with metrics on: RSS ${metricsOn.rssMb.toFixed(1)} MB, CPU ${metricsOn.cpuPct.toFixed(2)} % (${scrapes} scrapes)`,
       ],
     };
   } finally {

@@ -56,6 +56,7 @@ export const everythingInside = [
   'runtime selection',
   'doctor',
   'init',
+  'telemetry',
   'protocol',
 ];
 
@@ -96,6 +97,8 @@ export const layers: Layer[] = [
     mayImport: ['shared', 'model', 'platform', 'protocol', 'runtime selection', ...runtimes],
   },
   { name: 'init', paths: ['engine/src/init/'], mayImport: ['shared', 'model', 'config'] },
+  // The up timeline as OpenTelemetry spans and the engine's Prometheus metrics, from events only.
+  { name: 'telemetry', paths: ['engine/src/telemetry/'], mayImport: ['shared', 'model'] },
   { name: 'protocol', paths: ['engine/src/protocol/'], mayImport: ['shared', 'model'] },
   { name: 'daemon', paths: ['engine/src/daemon/'], mayImport: everythingInside },
   // `@devenv/engine`: the model and the errors only, so that every CLI start stays light.
@@ -140,6 +143,16 @@ export const ownedPackages: OwnedPackage[] = [
   { name: 'vscode', owners: ['extension'] },
   { name: 'vscode-languageclient', owners: ['extension'] },
   { name: 'vscode-languageserver', owners: ['cli'] },
+  { name: 'prom-client', owners: ['telemetry'] },
+  ...[
+    'api',
+    'sdk-trace-base',
+    'resources',
+    'semantic-conventions',
+    'otlp-transformer',
+    'exporter-trace-otlp-http',
+    'exporter-trace-otlp-proto',
+  ].map((p): OwnedPackage => ({ name: `@opentelemetry/${p}`, owners: ['telemetry'] })),
 ];
 
 /**

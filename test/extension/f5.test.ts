@@ -7,7 +7,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as h from './harness.mjs';
 
 const missing = h.missingPrerequisite();
@@ -109,15 +109,43 @@ describe.skipIf(missing)(`VS Code extension end to end${missing ? ` (skipped: ${
   }, 300_000);
 
   it('the services view shows every service healthy (the migration completed)', async () => {
-    const rows = await h.servicesTree(page);
+    // A view shown again redraws from the extension's state a moment later: read until it has.
+    await vi.waitFor(
+      async () => {
+        const rows = await h.servicesTree(page);
+        const byName = Object.fromEntries(rows.map((r) => [r.label, r]));
+        for (const name of ['postgres', 'redis', 'backend', 'worker', 'frontend']) {
+          expect(byName[name]?.description, name).toMatch(/^healthy/);
+          expect(byName[name]?.icon, name).toBe('codicon-pass-filled');
+        }
+        expect(byName.migrate?.description).toBe('completed');
+        expect(byName.backend?.description).toContain(`debug ${env.EXTDEV_BACKEND_DEBUG_PORT}`);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
     await shot('03-services-view');
-    const byName = Object.fromEntries(rows.map((r) => [r.label, r]));
-    for (const name of ['postgres', 'redis', 'backend', 'worker', 'frontend']) {
-      expect(byName[name]?.description, name).toMatch(/^healthy/);
-      expect(byName[name]?.icon, name).toBe('codicon-pass-filled');
-    }
-    expect(byName.migrate?.description).toBe('completed');
-    expect(byName.backend?.description).toContain(`debug ${env.EXTDEV_BACKEND_DEBUG_PORT}`);
+  }, 120_000);
+
+  it('the Up Timeline view shows the up: each service’s time to ready, its phases, the critical path', async () => {
+    // One row for the up, one for the project's preparation, one per service with its time to ready.
+    const rows = await h.viewRows(page, 'Up Timeline');
+    expect(rows[0]?.label).toMatch(/^up /);
+    expect(rows[0]?.description).toMatch(/^\d+\.\d s · done · docker$/);
+    const byLabel = (list: typeof rows, label: string) => list.filter((r) => r.label === label);
+    for (const name of ['postgres', 'redis', 'migrate', 'backend', 'worker', 'frontend'])
+      expect(byLabel(rows, name)[0]?.description, name).toMatch(/^\d+\.\d s( ★)? · created$/);
+    expect(rows.some((r) => r.description.includes('★'))).toBe(true);
+    // A service opens on its phases: the backend waited for postgres to be healthy, then its debugger attached.
+    await h.toggleRow(page, 'Up Timeline', 'backend');
+    await vi.waitFor(
+      async () => {
+        const open = await h.viewRows(page, 'Up Timeline');
+        expect(byLabel(open, 'wait postgres (healthy)')[0]?.description).toMatch(/^\d+\.\d s/);
+        expect(byLabel(open, 'debugger attached')[0]?.description).toMatch(/^\d+\.\d s/);
+      },
+      { timeout: 10_000, interval: 300 },
+    );
+    await shot('03b-up-timeline');
   }, 120_000);
 
   it('an error typed into a Compose file shows as a diagnostic at its line and column', async () => {

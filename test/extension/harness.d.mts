@@ -49,4 +49,6 @@ export function pausedAt(page: Page): Promise<{
   highlighted: number;
 }>;
 export function servicesTree(page: Page): Promise<{ label: string; description: string; icon: string }[]>;
+export function viewRows(page: Page, title: string): Promise<{ label: string; description: string; icon: string }[]>;
+export function toggleRow(page: Page, title: string, label: string): Promise<void>;
 export function problems(page: Page): Promise<string[]>;

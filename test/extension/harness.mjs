@@ -360,9 +360,16 @@ export async function pausedAt(page) {
 }
 
 /** The services tree: each row's label, description and icon. */
-export async function servicesTree(page) {
-  await page.locator('.activitybar .action-item a[aria-label^="devenv"]').click();
-  const rows = page.locator('.pane-body .monaco-list-row');
+export function servicesTree(page) {
+  return viewRows(page, 'Services');
+}
+
+/** The rows of one of devenv's views (the pane titled `title`: Services, Up Timeline), as shown. */
+export async function viewRows(page, title) {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) });
+  // The devenv icon toggles its side bar: click it only when the view is not showing.
+  if (!(await pane.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="devenv"]').click();
+  const rows = pane.locator('.pane-body .monaco-list-row');
   await rows.first().waitFor();
   return rows.evaluateAll((els) =>
     els.map((e) => ({
@@ -374,6 +381,15 @@ export async function servicesTree(page) {
         ) ?? '',
     })),
   );
+}
+
+/** Open (or close) a row of one of devenv's views by clicking it. */
+export async function toggleRow(page, title, label) {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) });
+  await pane
+    .locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) })
+    .first()
+    .click();
 }
 
 /** The Problems panel's entries, as shown (message, source and position). */

@@ -21,6 +21,8 @@ export interface UpOptions extends GlobalOptions {
   hyperlinks?: boolean;
   /** false with `--no-debug`. */
   debug?: boolean;
+  /** `--metrics-port`: serve the engine's metrics on this 127.0.0.1 port. */
+  metricsPort?: number;
 }
 
 /** The TUI needs a terminal on both ends, and ink draws only a final frame under CI. */
@@ -75,6 +77,7 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     services,
     ...(opts.build ? { build: true } : {}),
     ...(opts.debug === false ? { debug: false } : {}),
+    ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
   });
   let first = await Promise.race([up.then((r) => ({ r })), interrupted, closed]).catch((err: unknown) => {
     daemon.close();
@@ -106,6 +109,8 @@ export async function upCommand(services: string[], opts: UpOptions): Promise<nu
     out.write(`\n${statusTable(status)}\n`);
     const links = whereToGo(result.services);
     if (links.length > 0) out.write(`\nopen:\n${links.map((l) => `  ${l}`).join('\n')}\n`);
+    if (result.metricsUrl) out.write(`metrics: ${result.metricsUrl}\n`);
+    out.write(withCommands('where the time went: `devenv timeline`\n'));
     for (const f of result.failed) process.stderr.write(`error: ${f.service}: ${f.message}\n`);
   }
   const code = result.failed.length > 0 ? ExitCode.runtimeFailure : ExitCode.ok;
@@ -145,6 +150,7 @@ async function upWithTui(
       services,
       ...(opts.build ? { build: true } : {}),
       ...(opts.debug === false ? { debug: false } : {}),
+      ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
     }),
     project: name,
     volumes: declaredVolumes(ctx.identity.files, name),

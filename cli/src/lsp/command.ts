@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { format } from 'node:util';
 import { ExitCode, type ProjectSpec } from '@devenv/engine';
 import type { loadProject as LoadProject } from '@devenv/engine/engine';
+import { readTimelineFile } from '@devenv/engine/protocol';
 import { createConnection } from 'vscode-languageserver/node';
 import { daemonFor, findDaemon, type GlobalOptions, type ProjectContext, projectContext } from '../context.js';
 import { localEngine, statusWithoutDaemon } from '../local-engine.js';
@@ -82,6 +83,7 @@ function daemonAccess(ctx: ProjectContext, runtime: string): DaemonAccess {
       }
     },
     config: () => ctx.config,
+    keptTimeline: () => readTimelineFile(ctx.paths.stateDir),
   };
 }
 

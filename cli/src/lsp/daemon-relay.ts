@@ -4,7 +4,7 @@
 // that a terminal started (polling for its socket), starts one for `up` exactly as `devenv up`
 // does, and answers `status`/`down` from the runtime's own records when no daemon runs.
 
-import type { EngineEvent, LogEvent, ProjectStatus, ServiceStatus } from '@devenv/engine';
+import type { EngineEvent, LogEvent, ProjectStatus, ServiceStatus, Timeline } from '@devenv/engine';
 import {
   type ConfigSource,
   type DaemonConnection,
@@ -33,6 +33,8 @@ export interface DaemonAccess {
   downWithoutDaemon(params: DownParams): Promise<void>;
   /** Files, project and environment for `up`, as the CLI would send them. */
   config(): ConfigSource;
+  /** The last `up`'s timeline a daemon kept in the state directory, for when none runs. */
+  keptTimeline?(): Timeline | undefined;
 }
 
 /** What the relay adds to statuses on the way (debuggers a Compose file publishes itself). */
@@ -104,6 +106,11 @@ export class DaemonRelay {
     const daemon = await this.attach(false);
     if (daemon) await daemon.connection.sendRequest(Methods.down, params);
     else await this.access.downWithoutDaemon(params);
+  }
+
+  async timeline(): Promise<Timeline | null> {
+    const daemon = await this.attach(false);
+    return daemon ? daemon.connection.sendRequest(Methods.timeline) : (this.access.keptTimeline?.() ?? null);
   }
 
   async logs(params: LogsParams): Promise<LogEvent[]> {

@@ -158,6 +158,10 @@ export function serveLanguage(connection: Connection, opts: ServerOptions): { cl
     Methods.shutdown,
     relayed((r) => r.shutdown()),
   );
+  connection.onRequest(
+    Methods.timeline,
+    relayed((r) => r.timeline()),
+  );
 
   const closed = new Promise<void>((resolve) => {
     connection.onShutdown(() => relay?.dispose());

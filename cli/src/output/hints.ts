@@ -134,6 +134,8 @@ const COMMANDS = new Set([
   'rebuild',
   'debug',
   'debug-info',
+  'timeline',
+  'ci',
   'argocd',
   'reset',
   'doctor',
@@ -205,7 +207,10 @@ export function eventWithCommands(e: EngineEvent): EngineEvent {
       return e.message ? { ...e, message: withCommands(e.message) } : e;
     case 'status':
       return e.status.message ? { ...e, status: { ...e.status, message: withCommands(e.status.message) } } : e;
+    case 'span':
+      return e.message ? { ...e, message: withCommands(e.message) } : e;
     case 'cluster':
+    case 'sync':
       return e;
   }
 }

@@ -2,7 +2,7 @@
 // tested against this, `daemon-client.ts` implements it over the protocol, and
 // `fake-client.ts` beside it drives the component tests.
 
-import type { EngineEvent, ProjectStatus } from '@devenv/engine';
+import type { EngineEvent, ProjectStatus, Timeline } from '@devenv/engine';
 import type { ResetParams, UpResultWire } from '@devenv/engine/protocol';
 
 export interface TuiClient {
@@ -24,6 +24,8 @@ export interface TuiClient {
   down(): Promise<void>;
   /** Full resync of a service's synced files (a reconcile of its watch rules). */
   resync?: (service: string) => Promise<void>;
+  /** The last `up`'s timeline (before attaching the UI only sees span events from now on). */
+  timeline?: () => Promise<Timeline | null>;
   /** Called once when the daemon connection ends (the daemon exited or was killed). */
   onClose(listener: () => void): void;
   close(): void;

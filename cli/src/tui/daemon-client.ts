@@ -15,7 +15,7 @@ import type { TuiClient } from './client.js';
 
 export function daemonTuiClient(
   daemon: DaemonConnection,
-  up: { config: ConfigSource; services?: string[]; build?: boolean; debug?: boolean },
+  up: { config: ConfigSource; services?: string[]; build?: boolean; debug?: boolean; metricsPort?: number },
 ): TuiClient {
   const { connection } = daemon;
   // What the daemon says (hints in errors and events) reads as commands for this terminal.
@@ -28,6 +28,7 @@ export function daemonTuiClient(
     ...(up.services?.length ? { services: up.services } : {}),
     ...(up.build ? { build: true } : {}),
     ...(up.debug === false ? { debug: false } : {}),
+    ...(up.metricsPort !== undefined ? { metricsPort: up.metricsPort } : {}),
   };
   return {
     daemon: { pid: daemon.info.pid, logFile: daemon.info.logFile },
@@ -44,6 +45,7 @@ export function daemonTuiClient(
       await request(connection.sendRequest(Methods.resync, { service }));
     },
     reset: (mode) => request(connection.sendRequest(Methods.reset, { mode })),
+    timeline: () => request(connection.sendRequest(Methods.timeline)),
     down: () => request(connection.sendRequest(Methods.down, { volumes: false, shutdown: true })),
     onClose: (listener) => {
       connection.onClose(listener);

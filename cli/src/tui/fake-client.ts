@@ -1,7 +1,7 @@
 // A TuiClient for tests: records every request, lets the test emit engine events, and answers
 // requests from overridable handlers (by default: at once, with an empty result).
 
-import type { EngineEvent, ProjectStatus } from '@devenv/engine';
+import type { EngineEvent, ProjectStatus, Timeline } from '@devenv/engine';
 import type { ResetParams, UpResultWire } from '@devenv/engine/protocol';
 import type { TuiClient } from './client.js';
 
@@ -23,6 +23,7 @@ export class FakeTuiClient implements TuiClient {
       debug?: (service: string) => Promise<UpResultWire>;
       reset?: (mode: ResetParams['mode']) => Promise<UpResultWire>;
       down?: () => Promise<void>;
+      timeline?: () => Promise<Timeline | null>;
     } = {},
     /** Events sent during attach, before the status answer (the replayed history). */
     private readonly history: EngineEvent[] = [],
@@ -62,6 +63,11 @@ export class FakeTuiClient implements TuiClient {
   reset(mode: ResetParams['mode']): Promise<UpResultWire> {
     this.calls.push(`reset ${mode}`);
     return this.handlers.reset?.(mode) ?? Promise.resolve(emptyUpResult);
+  }
+
+  timeline(): Promise<Timeline | null> {
+    this.calls.push('timeline');
+    return this.handlers.timeline?.() ?? Promise.resolve(null);
   }
 
   down(): Promise<void> {

@@ -58,6 +58,7 @@ export const KEY_HELP: KeyHelp[] = [
   { keys: 'D', what: 'run the selected service under its debugger now (a job waits for you)' },
   { keys: 'o', what: "open the selected service's URL in the browser", footer: 'open' },
   { keys: 'R', what: 'reset the environment (asks first; says what is lost)', footer: 'reset' },
+  { keys: 'w', what: "the up's timeline: each service's phases, the critical path ★", footer: 'timeline' },
   { keys: '/', what: 'filter log lines by text (enter keeps it, esc clears it)', footer: 'filter' },
   { keys: 't', what: 'show or hide timestamps', footer: 'time' },
   { keys: 'PgUp/PgDn', what: 'scroll the logs back and forth by a page (the view stays put while lines arrive)' },
@@ -80,6 +81,8 @@ export function keyIntent(state: TuiState, input: string, key: KeyInfo): Intent 
       return key.escape || input === '?' || input === 'q' ? close() : undefined;
     case 'debug':
       return key.escape || input === 'd' || input === 'q' ? close() : undefined;
+    case 'timeline':
+      return key.escape || input === 'w' || input === 'q' ? close() : undefined;
     case 'reset':
       return resetKey(state, input, key);
     case 'none':
@@ -129,6 +132,8 @@ export function keyIntent(state: TuiState, input: string, key: KeyInfo): Intent 
       return service ? { effect: 'debug', service } : undefined;
     case 'R':
       return { type: 'overlay', overlay: { kind: 'reset' } };
+    case 'w':
+      return { type: 'overlay', overlay: { kind: 'timeline' } };
     case 'r':
       return service ? { effect: 'restart', service } : undefined;
     case 'b':

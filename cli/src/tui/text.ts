@@ -62,7 +62,10 @@ export function formatDebug(d: DebugEndpoint | undefined, absent?: DebugAbsence)
 }
 
 export function formatSync(s: SyncFigures | undefined): string {
-  return s ? `${s.files} file${s.files === 1 ? '' : 's'} ${s.lastMs}ms` : '-';
+  if (!s) return '-';
+  // Latencies are measured to the microsecond; a cell shows what a person reads.
+  const ms = s.lastMs < 10 ? s.lastMs.toFixed(1) : String(Math.round(s.lastMs));
+  return `${s.files} file${s.files === 1 ? '' : 's'} ${ms}ms`;
 }
 
 export function stateLabel(s: ServiceStatus): string {

@@ -163,7 +163,7 @@ export function compileProject(input: CompileInput): CompileOutput {
     services: enabled,
     volumes,
     networks,
-    devenv: normaliseProjectExtension(child(merged, 'x-devenv')),
+    devenv: normaliseProjectExtension(child(merged, 'x-devenv'), ctx),
   };
   if (Object.keys(disabled).length > 0) project.disabledServices = disabled;
   return { project, resolved: resolvedDocument(merged, name, active), keyUses };

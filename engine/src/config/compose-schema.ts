@@ -89,8 +89,43 @@ const devenvDefinitions: Record<string, Schema> = {
   },
   devenv_project: {
     type: 'object',
-    properties: { runtime: { type: 'string', enum: [...RUNTIMES] } },
+    properties: {
+      runtime: { type: 'string', enum: [...RUNTIMES] },
+      ci: { $ref: '#/definitions/devenv_ci' },
+      metrics: {
+        type: 'object',
+        required: ['port'],
+        properties: { port },
+        additionalProperties: false,
+      },
+    },
     additionalProperties: false,
+  },
+  devenv_ci: {
+    type: 'object',
+    properties: {
+      timeout: { type: 'string' },
+      tests: { type: 'array', items: { $ref: '#/definitions/devenv_ci_test' } },
+    },
+    additionalProperties: false,
+  },
+  devenv_ci_test: {
+    oneOf: [
+      { type: 'string' },
+      { type: 'array', items: { type: 'string' } },
+      {
+        type: 'object',
+        required: ['command'],
+        properties: {
+          name: { type: 'string' },
+          command,
+          cwd: { type: 'string' },
+          env: listOrDict,
+          timeout: { type: 'string' },
+        },
+        additionalProperties: false,
+      },
+    ],
   },
 };
 

@@ -2,9 +2,17 @@
 // checked the shapes; here paths become absolute and checked, commands are split, probes get
 // their defaults, and the probe kinds get the fields they need.
 
-import type { DebugSpec, ProcessProbe, ProcessSpec, ProjectExtension, ServiceExtension } from '../model/spec.js';
+import type {
+  CiSpec,
+  CiTest,
+  DebugSpec,
+  ProcessProbe,
+  ProcessSpec,
+  ProjectExtension,
+  ServiceExtension,
+} from '../model/spec.js';
 import { ConfigCode } from './codes.js';
-import { type ConfigNode, child, isMap, isScalar, text } from './config-node.js';
+import { type ConfigNode, child, isMap, isScalar, isSeq, text } from './config-node.js';
 import { hostPath } from './mounts.js';
 import { bool, commandList, durationMs, stringMap } from './node-values.js';
 import type { NormaliseContext } from './normalise-context.js';
@@ -151,11 +159,83 @@ function normaliseDebug(node: ConfigNode): DebugSpec | false | undefined {
   return spec;
 }
 
-export function normaliseProjectExtension(node: ConfigNode | undefined): ProjectExtension {
+export function normaliseProjectExtension(node: ConfigNode | undefined, ctx: NormaliseContext): ProjectExtension {
   const runtime = text(child(node, 'runtime'));
   const out: ProjectExtension = {};
   if (runtime === 'auto' || runtime === 'docker' || runtime === 'process' || runtime === 'kind' || runtime === 'k3d') {
     out.runtime = runtime;
   }
+  const ci = child(node, 'ci');
+  if (isMap(ci)) out.ci = normaliseCi(ci, ctx);
+  const port = child(child(node, 'metrics'), 'port');
+  if (isScalar(port) && typeof port.value === 'number') out.metrics = { port: port.value };
   return out;
+}
+
+/** `x-devenv.ci`: the timeout and the test commands `devenv ci` runs when it is given none. */
+function normaliseCi(node: ConfigNode, ctx: NormaliseContext): CiSpec {
+  const spec: CiSpec = { tests: [] };
+  const timeout = durationMs(child(node, 'timeout'), ctx, '`x-devenv.ci.timeout`');
+  if (timeout !== undefined) spec.timeoutMs = timeout;
+  const tests = child(node, 'tests');
+  const seen = new Set<string>();
+  for (const [i, item] of (isSeq(tests) ? tests.items : []).entries()) {
+    const test = normaliseCiTest(item, ctx, `\`x-devenv.ci.tests[${i}]\``);
+    if (!test) continue;
+    if (seen.has(test.name)) {
+      ctx.diagnostics.error(
+        ConfigCode.ciTestDuplicate,
+        `two tests in \`x-devenv.ci.tests\` are named \`${test.name}\``,
+        item.loc,
+        'give each a different `name:` (it names the test in the output and the JUnit report)',
+      );
+      continue;
+    }
+    seen.add(test.name);
+    spec.tests.push(test);
+  }
+  return spec;
+}
+
+/** A test: a string (run by `sh -c`, like a CI step's `run:`), a list (run as is), or a mapping. */
+function normaliseCiTest(item: ConfigNode, ctx: NormaliseContext, where: string): CiTest | undefined {
+  const form = isMap(item) ? child(item, 'command') : item;
+  let command: string[] | undefined;
+  let written = '';
+  if (isScalar(form) && typeof form.value === 'string') {
+    written = form.value.trim();
+    command = written === '' ? undefined : ['sh', '-c', form.value];
+  } else if (isSeq(form)) {
+    const words = form.items.map((w) => text(w) ?? '');
+    written = words.join(' ');
+    command = words.length > 0 && words[0] !== '' ? words : undefined;
+  }
+  if (!command) {
+    ctx.diagnostics.error(
+      ConfigCode.ciTestEmpty,
+      `${where} has an empty command`,
+      (form ?? item).loc,
+      'write the command to run, e.g. `npm test` or `["pytest", "-q"]`',
+    );
+    return undefined;
+  }
+  const test: CiTest = { name: text(child(item, 'name')) ?? written, command, cwd: ctx.projectDir, env: {} };
+  if (!isMap(item)) return test;
+  const cwdNode = child(item, 'cwd');
+  const rawCwd = text(cwdNode);
+  if (rawCwd !== undefined && cwdNode) {
+    test.cwd = hostPath(rawCwd, ctx.projectDir, ctx.home);
+    if (!ctx.fs.isDirectory(test.cwd)) {
+      ctx.diagnostics.error(
+        ConfigCode.ciTestCwdMissing,
+        `\`cwd\` of ${where} is not a directory: ${test.cwd}`,
+        cwdNode.loc,
+        `create it, or fix the path (relative paths start at ${ctx.projectDir})`,
+      );
+    }
+  }
+  test.env = stringMap(child(item, 'env'), ctx);
+  const timeout = durationMs(child(item, 'timeout'), ctx, `\`timeout\` of ${where}`);
+  if (timeout !== undefined) test.timeoutMs = timeout;
+  return test;
 }

@@ -3,6 +3,7 @@ export { ConfigCode, type ConfigCodeValue } from './codes.js';
 export { setSchemaCacheFile } from './compose-schema.js';
 export type { ConfigFs } from './config-fs.js';
 export type { ConfigDiagnostic } from './diagnostics.js';
+export { durationHint, parseDuration } from './durations.js';
 export { CONFIG_FILE_NAMES, findConfigFile } from './find-config-file.js';
 export { checkKeysForRuntime, type KeyUse, type RuntimeTarget, runtimeKindOf } from './key-uses.js';
 export { type LoadOptions, type LoadResult, loadProject } from './load-project.js';

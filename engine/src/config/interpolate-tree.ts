@@ -31,6 +31,7 @@ const CASTS: [string[], Cast][] = [
   [['services', '*', 'x-devenv', 'debug', 'wait'], 'bool'],
   [['services', '*', 'x-devenv', 'process', 'healthcheck', 'port'], 'int'],
   [['services', '*', 'x-devenv', 'process', 'healthcheck', 'retries'], 'int'],
+  [['x-devenv', 'metrics', 'port'], 'int'],
   [['volumes', '*', 'external'], 'bool'],
   [['networks', '*', 'external'], 'bool'],
   [['networks', '*', 'internal'], 'bool'],

@@ -2,7 +2,8 @@
 // in-memory stream pair, the real config loader on a temp project, the FakeRuntime underneath.
 // (test/daemon/ drives the real socket, real processes and a real CLI.)
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -230,5 +231,73 @@ describe('the daemon’s request handling', () => {
     client.dispose();
     await vi.waitFor(() => expect(daemon.clientCount).toBe(0));
     expect(daemon.subscriberCount).toBe(0);
+  });
+});
+
+describe('the daemon’s timeline, metrics and OTLP export', () => {
+  it('answers the last up’s timeline, keeps it in the state directory (0600) for a later daemon', async () => {
+    const { client, config, initialize, runtime, logFile } = setup();
+    await initialize();
+    expect(await client.sendRequest(Methods.timeline)).toBeNull();
+    runtime.onStart('db', { status: 'running', health: 'healthy' });
+    await client.sendRequest(Methods.up, { config });
+    const timeline = await client.sendRequest(Methods.timeline);
+    expect(timeline).toMatchObject({ project: 'demo', runtime: 'docker', outcome: 'ok' });
+    const services = timeline!.spans.filter((s) => s.name === 'service').map((s) => s.service);
+    expect(services).toEqual(['db', 'web']);
+    const kept = path.join(path.dirname(logFile), 'timeline.json');
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(kept, 'utf8')).id).toBe(timeline!.id));
+    expect(statSync(kept).mode & 0o777).toBe(0o600);
+  });
+
+  it('serves metrics on 127.0.0.1 when asked, at the same address for the next up', async () => {
+    const { client, config, initialize, runtime } = setup();
+    await initialize();
+    runtime.onStart('db', { status: 'running', health: 'healthy' }, { status: 'running', health: 'healthy' });
+    const first = await client.sendRequest(Methods.up, { config, metricsPort: 0 });
+    expect(first.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const body = await (await fetch(first.metricsUrl!)).text();
+    expect(body).toMatch(/^devenv_up_duration_seconds_count\{project="demo",outcome="ok"\} 1$/m);
+    expect(body).toContain('devenv_daemon_clients{project="demo"} 1');
+    const second = await client.sendRequest(Methods.up, { config });
+    expect(second.metricsUrl).toBe(first.metricsUrl);
+    const invalid = await refusal(client.sendRequest(Methods.up, { config, metricsPort: 70_000 }));
+    expect(invalid.message).toBe('devenv/up: params.metricsPort must be a port number (0 to 65535)');
+  });
+
+  it('sends the timeline to the OTLP endpoint the asking client’s variables name', async () => {
+    const { client, config, initialize, runtime } = setup();
+    await initialize();
+    const received: { path: string; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body });
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    cleanups.push(() => void receiver.close());
+    const events: EngineEvent[] = [];
+    client.onNotification(Notifications.event, (e) => void events.push(e));
+    await client.sendRequest(Methods.subscribe, { kinds: ['diagnostic'] });
+    runtime.onStart('db', { status: 'running', health: 'healthy' });
+    const endpoint = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+    await client.sendRequest(Methods.up, {
+      config,
+      otel: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+    });
+    await vi.waitFor(() => expect(received).toHaveLength(1), { timeout: 5000 });
+    expect(received[0]!.path).toBe('/v1/traces');
+    const names = JSON.parse(received[0]!.body).resourceSpans[0].scopeSpans[0].spans.map(
+      (s: { name: string }) => s.name,
+    );
+    expect(names).toEqual(expect.arrayContaining(['up demo', 'db', 'web', 'db healthy']));
+    await vi.waitFor(() =>
+      expect(events).toContainEqual(expect.objectContaining({ kind: 'diagnostic', code: 'telemetry.exported' })),
+    );
   });
 });

@@ -42,6 +42,7 @@ import {
 } from '../runtimes/select-runtime.js';
 import { errorMessage } from '../shared/error-text.js';
 import { MAX_MESSAGE_BYTES, MessageLimit } from './message-limit.js';
+import { DaemonObservability } from './observability.js';
 import { invalidParams } from './request-params.js';
 import { bindDaemonSocket } from './socket-server.js';
 
@@ -71,9 +72,18 @@ export class Daemon {
   /** DEVENV_STATE_DIR for the config and the services: the project's state directory unless the runtime chose another. */
   private servicesStateDir: string;
   private readonly pendingNotices: string[] = [];
+  /** The last up's timeline, its OTLP export, the metrics endpoint. */
+  private readonly observability: DaemonObservability;
 
   constructor(private readonly opts: DaemonOptions) {
     this.servicesStateDir = opts.paths.stateDir;
+    this.observability = new DaemonObservability({
+      stateDir: opts.paths.stateDir,
+      project: opts.identity.name,
+      log: (line) => this.log(line),
+      clients: () => this.clients.size,
+      broadcast: (e) => this.broadcast(e),
+    });
   }
 
   /** Clients connected now (tests check that a vanished client is let go). */
@@ -174,6 +184,8 @@ export class Daemon {
             build: p.build ?? false,
             removeOrphans: p.removeOrphans,
             debug: p.debug,
+            metricsPort: p.metricsPort,
+            otel: p.otel,
           });
         } catch (err) {
           // A config the user must fix, and nothing running: no reason to stay.
@@ -284,6 +296,10 @@ export class Daemon {
       }),
     );
     connection.onRequest(
+      Methods.timeline,
+      guard(Methods.timeline.method, () => this.observability.timeline() ?? null),
+    );
+    connection.onRequest(
       Methods.shutdown,
       guard(Methods.shutdown.method, () => {
         this.exitSoon('shutdown requested');
@@ -306,7 +322,14 @@ export class Daemon {
 
   private async up(
     config: ConfigSource,
-    opts: { services: string[]; build: boolean; removeOrphans?: boolean | undefined; debug?: boolean | undefined },
+    opts: {
+      services: string[];
+      build: boolean;
+      removeOrphans?: boolean | undefined;
+      debug?: boolean | undefined;
+      metricsPort?: number | undefined;
+      otel?: Record<string, string> | undefined;
+    },
   ): Promise<UpResultWire> {
     const {
       loaded: { project, warnings: loadWarnings, keyUses },
@@ -331,13 +354,17 @@ export class Daemon {
     }
     this.project = project;
     this.registry('record', config, engine);
+    const metricsUrl = await this.observability.prepareUp({
+      metricsPort: opts.metricsPort ?? project.devenv.metrics?.port,
+      otel: opts.otel,
+    });
     const result = await engine.up(project, {
       services: opts.services,
       build: opts.build,
       ...(opts.removeOrphans === undefined ? {} : { removeOrphans: opts.removeOrphans }),
       ...(opts.debug === undefined ? {} : { debug: opts.debug }),
     });
-    return { ...result, warnings };
+    return { ...result, warnings, ...(metricsUrl ? { metricsUrl } : {}) };
   }
 
   /**
@@ -448,6 +475,7 @@ export class Daemon {
     this.pendingNotices.push(...notices);
     const engine = new Engine(runtime);
     engine.bus.subscribe((e) => this.broadcast(e));
+    this.observability.attach(engine);
     this.engine = engine;
     return engine;
   }
@@ -550,6 +578,7 @@ export class Daemon {
     this.server?.close();
     for (const c of this.clients) c.dispose();
     await this.engine?.close();
+    await this.observability.close();
   }
 
   log(line: string): void {

@@ -11,6 +11,10 @@ const num: Check = (v, at) => (typeof v === 'number' && Number.isFinite(v) ? und
 const bool: Check = (v, at) => (typeof v === 'boolean' ? undefined : `${at} must be true or false`);
 const strings: Check = (v, at) =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : `${at} must be a list of strings`;
+const port: Check = (v, at) =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535
+    ? undefined
+    : `${at} must be a port number (0 to 65535)`;
 const stringMap: Check = (v, at) =>
   isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : `${at} must map names to strings`;
 const oneOf =
@@ -56,6 +60,8 @@ const PARAMS: Record<string, Check> = {
     'build?': bool,
     'removeOrphans?': bool,
     'debug?': bool,
+    'metricsPort?': port,
+    'otel?': stringMap,
   }),
   'devenv/down': object({ 'volumes?': bool, 'shutdown?': bool }),
   'devenv/subscribe': object({ 'kinds?': strings, 'replayLogs?': num }),

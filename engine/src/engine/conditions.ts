@@ -66,7 +66,7 @@ export function settledCondition(opts: {
 }
 
 /** The condition in the words of a `waiting for …` message. */
-export function conditionWord(d: DependsOnSpec): string {
+export function conditionWord(d: DependsOnSpec): 'healthy' | 'completed' | 'started' {
   return d.condition === 'service_healthy'
     ? 'healthy'
     : d.condition === 'service_completed_successfully'

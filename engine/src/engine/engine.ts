@@ -7,6 +7,7 @@
 //   supervisor.ts        change notifications, inspections, restart policies with backoff
 //   log-follower.ts      instances' log lines onto the bus
 //   status-store.ts      records, statuses and the project phase
+//   span-recorder.ts     each phase of an `up` as a span on the bus (the timeline)
 // The engine never imports UI code.
 
 import { dockerfileWorkdirOf, observedAbsence, observedEndpoint, planDebug, requestedDebug } from '../debug/index.js';
@@ -21,6 +22,7 @@ import { Executor } from './executor.js';
 import { InstanceControl } from './instance-control.js';
 import { LogFollower, streamLogs } from './log-follower.js';
 import { dependencyOrder, planUp, upOrder } from './planner.js';
+import { type Phase, SpanRecorder } from './span-recorder.js';
 import { StatusStore } from './status-store.js';
 import { Supervisor } from './supervisor.js';
 import { SyncController } from './sync-controller.js';
@@ -65,6 +67,9 @@ export class Engine {
   private readonly supervisor: Supervisor;
   private readonly instances: InstanceControl;
   private readonly executor: Executor;
+  private readonly spans: SpanRecorder;
+  /** Aborts the `up` in progress: `down` and `stop` need not wait for services that may never settle. */
+  private upInProgress: AbortController | undefined;
   private project: ProjectSpec | undefined;
   private info: RuntimeInfo | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -74,6 +79,7 @@ export class Engine {
     opts: EngineOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.spans = new SpanRecorder(this.bus.emit, this.clock);
     const log = (service: string, line: string) => this.store.log(service, line);
     // A watch action acts on a service that runs, and never brings a stopped one (or its
     // dependencies) back: after `down` or `stop` a saved file changes nothing.
@@ -83,12 +89,13 @@ export class Engine {
       this.store.phase !== 'stopped';
     this.sync = new SyncController(runtime, this.bus.emit, {
       restart: async (service) => {
-        if (running(service)) await this.restart(service);
+        if (running(service)) await this.reload(service, 'restart', () => this.restart(service));
       },
       rebuild: async (service) => {
-        if (running(service)) await this.rebuild(service);
+        if (running(service)) await this.reload(service, 'rebuild', () => this.rebuild(service));
       },
-      exec: (service, command, execOpts) => this.instances.exec(service, command, execOpts),
+      exec: (service, command, execOpts) =>
+        this.reload(service, 'exec', () => this.instances.exec(service, command, execOpts)),
       figures: (service, figures) => this.patchStatus(service, { sync: figures }),
     });
     this.logs = new LogFollower(runtime, this.bus.emit, log);
@@ -119,6 +126,7 @@ export class Engine {
 
   /** Stop and remove every instance of the project, then its network (and volumes if asked). */
   down(project: ProjectSpec, opts: { volumes?: boolean } = {}): Promise<void> {
+    this.cancelUp();
     return this.serial(async () => {
       await this.beginStopping(project);
       // Nothing to sync into any more; the next `up` watches again.
@@ -143,7 +151,7 @@ export class Engine {
     return this.serial(async () => {
       const project = this.requireProject();
       this.requireService(project, service);
-      return this.doUp(project, { services: [service], build: true, removeOrphans: false }, [service]);
+      return this.doUp(project, { services: [service], build: true, removeOrphans: false }, [service], 'rebuild');
     });
   }
 
@@ -164,6 +172,7 @@ export class Engine {
 
   /** Stop every instance (dependents first) without removing anything; `up` starts them again. */
   stop(project: ProjectSpec): Promise<void> {
+    this.cancelUp();
     return this.serial(async () => {
       await this.beginStopping(project);
       await this.sync.close();
@@ -239,7 +248,35 @@ export class Engine {
     await this.runtime.close();
   }
 
-  private async doUp(project: ProjectSpec, opts: UpOptions, forceBuild: string[] = []): Promise<UpResult> {
+  private async doUp(
+    project: ProjectSpec,
+    opts: UpOptions,
+    forceBuild: string[] = [],
+    operation: 'up' | 'rebuild' = 'up',
+  ): Promise<UpResult> {
+    const root = this.spans.root(operation, { attrs: { project: project.name, runtime: this.runtime.kind } });
+    const cancel = new AbortController();
+    this.upInProgress = cancel;
+    try {
+      const result = await this.runUp(project, opts, forceBuild, root, cancel.signal);
+      root.end(result.failed.length > 0 ? 'failed' : 'ok', failedText(result.failed));
+      return result;
+    } catch (err) {
+      root.fail(err);
+      throw err;
+    } finally {
+      if (this.upInProgress === cancel) this.upInProgress = undefined;
+    }
+  }
+
+  private async runUp(
+    project: ProjectSpec,
+    opts: UpOptions,
+    forceBuild: string[],
+    root: Phase,
+    signal: AbortSignal,
+  ): Promise<UpResult> {
+    const prepare = root.begin('prepare');
     await this.connect();
     this.project = project;
     const requested = opts.services ?? [];
@@ -263,14 +300,34 @@ export class Engine {
       enabled: opts.debug !== false,
       ...(opts.debugNow ? { requested: opts.debugNow } : {}),
     });
+    prepare.end();
     this.store.setPhase('starting');
     const { failed, actions } = await this.executor.up(project, plan, {
       debugPlan,
       forceBuild: opts.build ? plan.order : forceBuild,
       ...(opts.debugNow ? { debugNow: opts.debugNow } : {}),
+      trace: root,
+      signal,
     });
     this.store.setPhase(this.store.derivePhase());
     return { services: this.status().services, failed, actions };
+  }
+
+  /** A watch action on a running service (restart, rebuild, exec) as a `reload` span. */
+  private async reload(service: string, action: string, fn: () => Promise<unknown>): Promise<void> {
+    const span = this.spans.root('reload', { service, attrs: { action } });
+    try {
+      await fn();
+      span.end();
+    } catch (err) {
+      span.fail(err);
+      throw err;
+    }
+  }
+
+  /** Services of an `up` still waiting (for a dependency, to settle) give up: the engine is told to stop. */
+  private cancelUp(): void {
+    this.upInProgress?.abort();
   }
 
   /** `down` and `stop` begin alike: connected, on this project, `stopping`. */
@@ -311,4 +368,8 @@ export class Engine {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function failedText(failed: UpResult['failed']): string | undefined {
+  return failed.length > 0 ? failed.map((f) => `${f.service}: ${f.message}`).join('; ') : undefined;
 }

@@ -11,6 +11,7 @@ import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { Artifact, ObservedInstance, Runtime } from '../runtime/runtime.js';
 import { errorMessage } from '../shared/error-text.js';
+import { untilAborted } from '../shared/timing.js';
 import { conditionWord, dependencyCondition, settledCondition } from './conditions.js';
 import { checkDebugger, debugProblem } from './debugger-check.js';
 import { runInOrder } from './dependency-graph.js';
@@ -26,6 +27,7 @@ import {
   stopOrder,
   type UpPlan,
 } from './planner.js';
+import { type Phase, type PhaseTimer, serviceSpan } from './span-recorder.js';
 import type { ServiceRecord, StatusStore } from './status-store.js';
 import type { SyncController } from './sync-controller.js';
 
@@ -68,13 +70,24 @@ export class Executor {
     await Promise.all(orphans.map((o) => this.instances.remove(o.instanceId, o.service, 'no longer in the config')));
   }
 
-  /** Run an `up` plan; resolves when every service settled or failed. */
+  /**
+   * Run an `up` plan; resolves when every service settled or failed. Each service's phases are
+   * spans under `trace`; once `signal` aborts, services still waiting fail as cancelled.
+   */
   async up(
     project: ProjectSpec,
     plan: UpPlan,
-    opts: { debugPlan: DebugPlan; forceBuild: string[]; debugNow?: readonly string[] },
+    opts: {
+      debugPlan: DebugPlan;
+      forceBuild: string[];
+      debugNow?: readonly string[];
+      trace?: Phase;
+      signal?: AbortSignal;
+    },
   ): Promise<ExecutedUp> {
     const controller = new AbortController();
+    opts.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const waiting = <T>(p: Promise<T>) => untilAborted(p, opts.signal, cancelled);
     const builds = this.runtime.prepareArtifacts(
       plan.order.map((n) => project.services[n]!),
       project,
@@ -89,6 +102,7 @@ export class Executor {
     await Promise.all(
       plan.order.map(async (name) => {
         const rec = this.store.get(name)!;
+        const span = serviceSpan(opts.trace, name);
         try {
           const step = plan.services[name]!;
           actions[name] = await this.upService(
@@ -99,15 +113,29 @@ export class Executor {
             step.waits,
             started,
             opts.debugPlan,
+            span,
+            waiting,
           );
           // Debugged on request: ready once its debugger answers (a one-shot job waits for the client).
-          if (!opts.debugNow?.includes(name)) await this.settle(rec);
-          await checkDebugger(rec, this.parts.logs, (s, l) => this.store.log(s, l), this.runtime.kind);
+          if (!opts.debugNow?.includes(name)) {
+            const settling = span.begin('healthy');
+            await waiting(this.settle(rec)).catch((err: unknown) => {
+              settling.fail(err);
+              throw err;
+            });
+            settling.end('ok', undefined, { reached: rec.status.state });
+          }
+          if (rec.status.debug && rec.status.state !== 'completed')
+            await span.time('debugger', () =>
+              waiting(checkDebugger(rec, this.parts.logs, (s, l) => this.store.log(s, l), this.runtime.kind)),
+            );
+          span.end('ok', undefined, { action: actions[name]! });
         } catch (err) {
           const message = await this.failureMessage(rec, err);
           started.get(name)!.reject(err);
           failed.push({ service: name, message });
           this.reportFailure(rec, err, message);
+          span.end(isCancelled(err) ? 'cancelled' : 'failed', message, actions[name] ? { action: actions[name] } : {});
         }
       }),
     );
@@ -170,10 +198,14 @@ export class Executor {
     waits: DependencyWait[],
     started: Map<string, StartedSignal>,
     debugPlan: DebugPlan,
+    span: PhaseTimer,
+    waiting: <T>(p: Promise<T>) => Promise<T>,
   ): Promise<string> {
     const name = rec.spec.name;
     if (rec.spec.build) this.store.set(rec, { state: 'building', message: 'building image' });
-    const artifact = await build;
+    // The process runtime has no image to build or pull: no phase to show.
+    const artifact =
+      this.runtime.kind === 'process' ? await build : await span.time(rec.spec.build ? 'build' : 'pull', () => build);
     const prepared = await instanceSpec(rec.spec, { runtime: this.runtime, project, artifact, debugPlan });
     rec.spec = prepared.spec;
     for (const note of prepared.notes) this.store.log(name, note);
@@ -196,7 +228,7 @@ export class Executor {
     for (const dup of plan.remove) await this.instances.remove(dup.instanceId, name, 'duplicate instance');
     const action = plan.services[name]!;
 
-    await this.waitForDependencies(rec, waits, started);
+    await this.waitForDependencies(rec, waits, started, span, waiting);
 
     // Dependents waiting for `service_started` may go once the instance runs: they need not
     // wait for its first sync (Compose's meaning; the instance's own health still waits for it).
@@ -208,22 +240,22 @@ export class Executor {
         await this.instances.keep(rec, action.instanceId, hash);
         markStarted();
         // Files may have changed while no daemon watched (a daemon restart): reconcile.
-        if (!this.parts.sync.linked(name)) await this.instances.attachSync(rec, true);
+        if (!this.parts.sync.linked(name)) await this.instances.attachSync(rec, true, span);
         break;
       case 'start':
         verb = 'started';
         rec.instanceId = action.instanceId;
         rec.status.specHash = hash;
-        await this.instances.start(rec, markStarted);
+        await this.instances.start(rec, markStarted, span);
         break;
       case 'recreate':
         verb = 'recreated';
-        await this.instances.remove(action.instanceId, name, 'its spec changed');
-        await this.instances.createAndStart(rec, project, hash, artifact, markStarted);
+        await span.time('remove', () => this.instances.remove(action.instanceId, name, 'its spec changed'));
+        await this.instances.createAndStart(rec, project, hash, artifact, markStarted, span);
         break;
       case 'create':
         verb = 'created';
-        await this.instances.createAndStart(rec, project, hash, artifact, markStarted);
+        await this.instances.createAndStart(rec, project, hash, artifact, markStarted, span);
         break;
     }
     markStarted();
@@ -234,6 +266,8 @@ export class Executor {
     rec: ServiceRecord,
     waits: DependencyWait[],
     started: Map<string, StartedSignal>,
+    span: PhaseTimer,
+    waiting: <T>(p: Promise<T>) => Promise<T>,
   ): Promise<void> {
     if (waits.length === 0) return;
     const deps = rec.spec.dependsOn;
@@ -241,24 +275,31 @@ export class Executor {
       state: 'waiting',
       message: `waiting for ${waits.map((w) => `${w.service} (${conditionWord(deps[w.service]!)})`).join(', ')}`,
     });
+    const wait = (w: DependencyWait, fn: () => Promise<void>) =>
+      span.time('wait', () => waiting(fn()), {
+        key: `wait:${w.service}`,
+        attrs: { dependency: w.service, condition: conditionWord(deps[w.service]!) },
+      });
     await Promise.all(
-      waits.map(async (w) => {
-        if (!w.inPlan) {
-          // Not part of this `up`: only a service the engine already knows can satisfy it.
-          if (!this.store.get(w.service))
-            throw new RuntimeFailure('engine.dependency-missing', `dependency ${w.service} is not running`);
-        } else {
-          await started.get(w.service)!.promise.catch(() => {
-            throw new RuntimeFailure('engine.dependency-failed', `dependency ${w.service} failed to start`);
+      waits.map((w) =>
+        wait(w, async () => {
+          if (!w.inPlan) {
+            // Not part of this `up`: only a service the engine already knows can satisfy it.
+            if (!this.store.get(w.service))
+              throw new RuntimeFailure('engine.dependency-missing', `dependency ${w.service} is not running`);
+          } else {
+            await started.get(w.service)!.promise.catch(() => {
+              throw new RuntimeFailure('engine.dependency-failed', `dependency ${w.service} failed to start`);
+            });
+          }
+          const depSpec = this.store.get(w.service)?.spec;
+          const condition = dependencyCondition(w.service, deps[w.service]!, {
+            healthKnown: depSpec ? this.runtime.hasHealthcheck(depSpec) : true,
+            syncPending: () => this.store.get(w.service)?.syncPending === true,
           });
-        }
-        const depSpec = this.store.get(w.service)?.spec;
-        const condition = dependencyCondition(w.service, deps[w.service]!, {
-          healthKnown: depSpec ? this.runtime.hasHealthcheck(depSpec) : true,
-          syncPending: () => this.store.get(w.service)?.syncPending === true,
-        });
-        await this.store.waitFor(w.service, condition.ok, condition.bad);
-      }),
+          await this.store.waitFor(w.service, condition.ok, condition.bad);
+        }),
+      ),
     );
   }
 
@@ -282,7 +323,7 @@ export class Executor {
   /** A service's failure in `up`: its status, its log, a diagnostic for a runtime's own failure. */
   private reportFailure(rec: ServiceRecord, err: unknown, message: string): void {
     const name = rec.spec.name;
-    if (err instanceof RuntimeFailure && err.code !== 'engine.dependency-failed') {
+    if (err instanceof RuntimeFailure && err.code !== 'engine.dependency-failed' && !isCancelled(err)) {
       this.store.bus.emit({
         kind: 'diagnostic',
         ts: now(),
@@ -296,6 +337,15 @@ export class Executor {
     this.store.set(rec, { state: rec.status.state === 'exited' ? 'exited' : 'failed', message });
     this.store.log(name, `failed: ${message}`);
   }
+}
+
+/** Why a service stopped waiting when `down` or `stop` cancelled the `up`. */
+function cancelled(): RuntimeFailure {
+  return new RuntimeFailure('engine.up-cancelled', 'up cancelled: the environment is being stopped');
+}
+
+function isCancelled(err: unknown): boolean {
+  return err instanceof RuntimeFailure && err.code === 'engine.up-cancelled';
 }
 
 function startedSignal(): StartedSignal {

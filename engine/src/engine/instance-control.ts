@@ -10,6 +10,7 @@ import type { Artifact, Runtime } from '../runtime/runtime.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import type { LogFollower } from './log-follower.js';
+import { type PhaseTimer, untimed } from './span-recorder.js';
 import type { ServiceRecord, StatusStore } from './status-store.js';
 import type { Supervisor } from './supervisor.js';
 import type { SyncController } from './sync-controller.js';
@@ -33,6 +34,7 @@ export class InstanceControl {
     hash: string,
     artifact: Artifact | undefined,
     onStarted?: () => void,
+    phases: PhaseTimer = untimed,
   ): Promise<void> {
     this.store.set(rec, { state: 'starting', message: 'creating', restartCount: 0, exitCode: undefined });
     rec.engineRestarts = 0;
@@ -40,10 +42,10 @@ export class InstanceControl {
     this.supervisor.created(rec);
     this.logs.newInstance(rec);
     const ctx = artifact ? { project, specHash: hash, artifact } : { project, specHash: hash };
-    rec.instanceId = await this.runtime.create(rec.spec, ctx);
+    rec.instanceId = await phases.time('create', () => this.runtime.create(rec.spec, ctx));
     rec.status.specHash = hash;
     this.store.set(rec, { instanceId: rec.instanceId });
-    await this.start(rec, onStarted);
+    await this.start(rec, onStarted, phases);
   }
 
   /** Take over an instance that already runs with the wanted spec: its state, and its log from now. */
@@ -58,18 +60,20 @@ export class InstanceControl {
    * Start the record's instance (again). `onStarted` runs once it runs, before live sync has
    * attached: dependents waiting for `service_started` need not wait for the first sync.
    */
-  async start(rec: ServiceRecord, onStarted?: () => void): Promise<void> {
-    this.store.set(rec, { state: 'starting', message: undefined, exitCode: undefined });
-    rec.stopping = false;
-    // An instance started again keeps its old log: show only what this run prints.
-    this.logs.newRun(rec, this.clock.now() / 1000 - 1);
-    this.supervisor.started(rec);
-    await this.sync.detach(rec.spec.name);
-    await this.runtime.start(rec.instanceId!);
-    await this.supervisor.refresh(rec);
-    this.logs.follow(rec);
+  async start(rec: ServiceRecord, onStarted?: () => void, phases: PhaseTimer = untimed): Promise<void> {
+    await phases.time('start', async () => {
+      this.store.set(rec, { state: 'starting', message: undefined, exitCode: undefined });
+      rec.stopping = false;
+      // An instance started again keeps its old log: show only what this run prints.
+      this.logs.newRun(rec, this.clock.now() / 1000 - 1);
+      this.supervisor.started(rec);
+      await this.sync.detach(rec.spec.name);
+      await this.runtime.start(rec.instanceId!);
+      await this.supervisor.refresh(rec);
+      this.logs.follow(rec);
+    });
     onStarted?.();
-    await this.attachSync(rec, false);
+    await this.attachSync(rec, false, phases);
   }
 
   /** Stop and start the instance in place (a restart by hand, or a dependency's `restart: true`). */
@@ -126,9 +130,10 @@ export class InstanceControl {
    * files are in line (`syncPending` holds running/healthy back as `starting`), so nothing saved
    * while it was down is lost. `reconcile`: bring files changed while nobody watched in line.
    */
-  async attachSync(rec: ServiceRecord, reconcile: boolean): Promise<void> {
+  async attachSync(rec: ServiceRecord, reconcile: boolean, phases: PhaseTimer = untimed): Promise<void> {
     const name = rec.spec.name;
     if (!rec.instanceId || !this.sync.copiesInto(name)) return;
+    const span = phases.begin('sync');
     rec.syncPending = true;
     // The start's own inspection may already have said `running`: hold it back from now on.
     if (rec.status.state === 'running' || rec.status.state === 'healthy')
@@ -136,6 +141,7 @@ export class InstanceControl {
     try {
       await this.sync.attach(name, rec.instanceId, { reconcile });
     } catch (err) {
+      span.fail(err);
       this.store.bus.emit({
         kind: 'diagnostic',
         ts: now(),
@@ -148,6 +154,7 @@ export class InstanceControl {
     } finally {
       rec.syncPending = false;
       await this.supervisor.refresh(rec);
+      span.end();
     }
   }
 

@@ -437,4 +437,33 @@ export interface DebugSpec {
 export interface ProjectExtension {
   /** Preferred runtime; `auto` picks Docker when an engine is reachable, otherwise processes. */
   runtime?: 'auto' | 'docker' | 'process' | 'kind' | 'k3d';
+  /** What `devenv ci` runs once the environment is healthy, and how long it waits for that. */
+  ci?: CiSpec;
+  /** The engine's Prometheus endpoint (off unless given here or by `devenv up --metrics-port`). */
+  metrics?: MetricsSpec;
+}
+
+/** `x-devenv.ci`. */
+export interface CiSpec {
+  /** How long `devenv ci` waits for every service to be healthy (its `--timeout` wins). */
+  timeoutMs?: number;
+  /** Run in order on the host once the environment is healthy; the first that fails ends the run. */
+  tests: CiTest[];
+}
+
+export interface CiTest {
+  /** Its name in the output and the JUnit report (default: the command as written). */
+  name: string;
+  /** The program and its arguments; a command written as a string runs under `sh -c`. */
+  command: string[];
+  /** Absolute; default the project directory. */
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** `x-devenv.metrics`. */
+export interface MetricsSpec {
+  /** Port of the Prometheus endpoint on 127.0.0.1. */
+  port: number;
 }

@@ -64,7 +64,9 @@ export async function sendUp(
   params: UpParams,
   env: Record<string, string | undefined> = process.env,
 ): Promise<UpResultWire> {
-  let current = params;
+  // The client's OpenTelemetry settings travel with its `up`: the daemon exports that up's timeline.
+  const otel = params.otel ?? otelVariables(env);
+  let current: UpParams = Object.keys(otel).length > 0 ? { ...params, otel } : params;
   for (let round = 0; ; round++) {
     try {
       return await connection.sendRequest(Methods.up, current);
@@ -77,6 +79,13 @@ export async function sendUp(
       current = { ...current, config: { ...current.config, ...environmentFor([...known, ...fresh], env) } };
     }
   }
+}
+
+/** The OTEL_* variables of an environment (endpoint, headers, protocol, resource attributes…). */
+export function otelVariables(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('OTEL_') && v !== undefined) out[k] = v;
+  return out;
 }
 
 function readSmallText(file: string): string | undefined {

@@ -6,3 +6,4 @@ export * from './environment-registry.js';
 export * from './project-identity.js';
 export * from './protocol.js';
 export * from './socket-trust.js';
+export * from './timeline-file.js';

@@ -4,6 +4,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { EngineEvent, LogEvent } from '../model/events.js';
 import type { ProjectStatus, ServiceStatus } from '../model/status.js';
+import type { Timeline } from '../model/timeline.js';
 
 /** Bumped on any incompatible change; the handshake refuses a client of another version. */
 export const PROTOCOL_VERSION = 1;
@@ -88,6 +89,16 @@ export interface UpParams {
   removeOrphans?: boolean;
   /** false: start services without their debuggers (default: injected where debuggable). */
   debug?: boolean;
+  /**
+   * Serve the engine's Prometheus metrics on this 127.0.0.1 port (0: a free one) from now until
+   * the daemon ends; wins over `x-devenv.metrics.port`. Absent: as the config says, or as before.
+   */
+  metricsPort?: number;
+  /**
+   * The client's OTEL_* variables: when they name an OTLP endpoint, the timeline of this `up` is
+   * exported there once it ends (sendUp fills this in from the client's environment).
+   */
+  otel?: Record<string, string>;
 }
 
 export interface UpResultWire {
@@ -95,6 +106,8 @@ export interface UpResultWire {
   failed: { service: string; message: string }[];
   actions: Record<string, string>;
   warnings: ProblemData[];
+  /** Where the engine's metrics are served, when they are. */
+  metricsUrl?: string;
 }
 
 export interface SubscribeParams {
@@ -149,6 +162,8 @@ export const Methods = {
   resync: new RequestType<ServiceParams, ResyncResult, ErrorData>('devenv/resync'),
   reset: new RequestType<ResetParams, UpResultWire, ErrorData>('devenv/reset'),
   shutdown: new RequestType0<void, ErrorData>('devenv/shutdown'),
+  /** The last `up`'s timeline (every service's phases as spans), live while it runs; null before any. */
+  timeline: new RequestType0<Timeline | null, ErrorData>('devenv/timeline'),
 } as const;
 
 export const Notifications = {

@@ -18,3 +18,23 @@ export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Prom
     );
   });
 }
+
+/** `p`, or a rejection with `reason()` once `signal` aborts first (an `up` cancelled by `down`). */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, reason: () => Error): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(reason());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

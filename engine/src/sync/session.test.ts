@@ -190,7 +190,7 @@ describe('SyncSession', () => {
 });
 
 describe('eventSinkReporter', () => {
-  it('emits system log lines and per-service figures across sessions', () => {
+  it('emits sync events, system log lines and per-service figures across sessions', () => {
     const events: EngineEvent[] = [];
     const figures: SyncFigures[] = [];
     const r = eventSinkReporter(
@@ -215,8 +215,15 @@ describe('eventSinkReporter', () => {
       [1, 10, 2],
       [1, 4, 4],
     ]);
-    expect(events.every((e) => e.kind === 'log' && e.stream === 'system' && e.service === 'web')).toBe(true);
-    expect(events.map((e) => (e.kind === 'log' ? e.line : ''))).toEqual([
+    const syncs = events.filter((e) => e.kind === 'sync');
+    expect(syncs.map((e) => [e.service, e.files, e.latencyMs, e.errors, e.reconcile])).toEqual([
+      ['web', 3, 2, 0, false],
+      ['web', 1, 10, 1, false],
+      ['web', 1, 4, 0, false],
+    ]);
+    const logs = events.filter((e) => e.kind !== 'sync');
+    expect(logs.every((e) => e.kind === 'log' && e.stream === 'system' && e.service === 'web')).toBe(true);
+    expect(logs.map((e) => (e.kind === 'log' ? e.line : ''))).toEqual([
       'synced 3 files in 2.0 ms (p50 2.0 ms)',
       'synced 1 file in 10.0 ms (p50 2.0 ms), 1 refused',
       'synced 1 file in 4.0 ms (p50 4.0 ms)',

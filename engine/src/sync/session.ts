@@ -53,7 +53,7 @@ export interface SyncReporter {
 }
 
 /**
- * Reports into the engine's event stream as `system` log lines, and hands per-service figures
+ * Reports into the engine's event stream as a `sync` event (metrics) and a `system` log line, and hands per-service figures
  * (one service may have several watch rules, hence several sessions) to `onFigures`.
  */
 export function eventSinkReporter(
@@ -71,6 +71,16 @@ export function eventSinkReporter(
       w.add(r.latencyMs);
       const figures: SyncFigures = { files: r.files, lastMs: r.latencyMs, p50Ms: w.percentile(50), at: r.figures.at };
       onFigures?.(r.service, figures);
+      sink({
+        kind: 'sync',
+        ts: now(),
+        service: r.service,
+        files: r.files,
+        bytes: r.bytes,
+        latencyMs: r.latencyMs,
+        errors: r.errors,
+        reconcile: r.reconcile,
+      });
       const what = r.reconcile ? 'reconciled' : 'synced';
       const refused = r.errors ? `, ${r.errors} refused` : '';
       sink({

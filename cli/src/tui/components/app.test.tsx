@@ -65,7 +65,7 @@ async function start(
 describe('UpApp: attaching', () => {
   it('subscribes with history, shows the status, brings the environment up', async () => {
     const { client, frame } = await start({ history: [log('backend', 'from history')] });
-    expect(client.calls.slice(0, 2)).toEqual(['attach replayLogs=5000', 'up']);
+    expect(client.calls.slice(0, 3)).toEqual(['attach replayLogs=5000', 'timeline', 'up']);
     await see(() => expect(frame()).toContain('up: 0 services settled'));
     const out = frame();
     expect(out).toContain('shop');

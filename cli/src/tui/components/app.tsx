@@ -19,6 +19,7 @@ import { LogPane } from './log-pane.js';
 import { DebugOverlay, HelpOverlay, ResetDialog } from './overlays.js';
 import { ProgressBars } from './progress-bars.js';
 import { ServiceTable } from './service-table.js';
+import { TimelinePane } from './timeline-pane.js';
 
 export type TuiOutcome =
   /** q: the UI left; the daemon keeps the environment running. */
@@ -220,7 +221,11 @@ export function UpApp({
     const onUp = (r: UpResultWire) => {
       if (r.failed.length > 0)
         notice(`failed: ${r.failed.map((f) => `${f.service} (${f.message})`).join(', ')}`, 'error');
-      else notice(`up: ${r.services.length} services settled`, 'success');
+      else
+        notice(
+          `up: ${r.services.length} services settled${r.metricsUrl ? ` · metrics ${r.metricsUrl}` : ''} · w: where the time went`,
+          'success',
+        );
     };
     const onUpError = (err: unknown) => {
       if (stopping.current || finished.current) return;
@@ -233,6 +238,11 @@ export function UpApp({
       .then((status) => {
         batcher.flush();
         dispatch({ type: 'snapshot', status });
+        // The up already under way (or the last one): span events only tell what happens from now.
+        client.timeline?.().then(
+          (timeline) => dispatch({ type: 'timeline', timeline: timeline ?? undefined }),
+          () => undefined,
+        );
         if (!runUp) return;
         // Settles after its answer was handled, so a close waiting on it sees the error first.
         upSettled = client.up().then(onUp, onUpError);
@@ -292,6 +302,9 @@ export function UpApp({
       break;
     case 'reset':
       pane = <ResetDialog project={state.project} volumes={state.volumes} height={paneHeight} width={width} />;
+      break;
+    case 'timeline':
+      pane = <TimelinePane timeline={state.timeline} now={state.now} height={paneHeight} width={width} />;
       break;
     case 'none':
       pane = (

@@ -37,6 +37,7 @@ describe('Footer', () => {
       'debug',
       'open',
       'reset',
+      'timeline',
       'filter',
       'time',
       'quit',

@@ -25,6 +25,7 @@ const keep = [
   'open',
   'debug',
   'reset',
+  'timeline',
   'time',
   'resync',
 ];

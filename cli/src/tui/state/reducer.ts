@@ -2,13 +2,15 @@
 // most one batch per frame) and the user's intents come in as actions; components only read
 // the state. Nothing here touches the terminal, the daemon or the clock: tests drive it alone.
 
-import type {
-  EngineEvent,
-  ProgressEvent,
-  ProjectPhase,
-  ProjectStatus,
-  RuntimeKind,
-  ServiceStatus,
+import {
+  type EngineEvent,
+  type ProgressEvent,
+  type ProjectPhase,
+  type ProjectStatus,
+  type RuntimeKind,
+  type ServiceStatus,
+  type Timeline,
+  TimelineBuilder,
 } from '@devenv/engine';
 import { describeState } from '../../output/plain-renderer.js';
 import { sanitizeTerminalText, stripAnsi } from '../../output/terminal-text.js';
@@ -16,7 +18,12 @@ import { layout } from './layout.js';
 import { LogRing, type LogStream, type NewLogLine } from './log-ring.js';
 import { type LogQuery, scrollDown, scrollUp, topAnchor } from './log-window.js';
 
-export type Overlay = { kind: 'none' } | { kind: 'help' } | { kind: 'debug'; service: string } | { kind: 'reset' };
+export type Overlay =
+  | { kind: 'none' }
+  | { kind: 'help' }
+  | { kind: 'debug'; service: string }
+  | { kind: 'reset' }
+  | { kind: 'timeline' };
 
 export interface Notice {
   text: string;
@@ -63,6 +70,8 @@ export interface TuiState {
   busy?: Busy | undefined;
   /** Named volumes a reset deletes, when known (see declared-volumes.ts). */
   volumes?: string[] | undefined;
+  /** The last (or running) `up`'s timeline: the daemon's answer, then its span events. */
+  timeline?: Timeline | undefined;
   now: number;
   size: { columns: number; rows: number };
 }
@@ -85,6 +94,7 @@ export type Action =
   | { type: 'filterCancel' }
   | { type: 'toggleTimestamps' }
   | { type: 'overlay'; overlay: Overlay }
+  | { type: 'timeline'; timeline: Timeline | undefined }
   | { type: 'notice'; text: string; level?: Notice['level'] }
   | { type: 'busy'; busy: Busy['kind'] | undefined };
 
@@ -169,6 +179,8 @@ export function reduce(state: TuiState, action: Action): TuiState {
       return { ...state, timestamps: !state.timestamps };
     case 'overlay':
       return { ...state, overlay: action.overlay };
+    case 'timeline':
+      return action.timeline ? { ...state, timeline: action.timeline } : state;
     case 'notice':
       return { ...state, notice: { text: action.text, level: action.level ?? 'info', at: state.now } };
     case 'busy':
@@ -224,6 +236,8 @@ function applyEvents(state: TuiState, events: EngineEvent[]): TuiState {
   let lastState = state.lastState;
   let lastStep = state.lastStep;
   let notice = state.notice;
+  // Span events fold into the timeline; replayed or repeated edges change nothing.
+  let timelines: TimelineBuilder | undefined;
   const lines: NewLogLine[] = [];
   const system = (ts: string, service: string, text: string) => {
     // A state line often repeats the engine's own note just before it ("restarting (why)"): show it once.
@@ -280,6 +294,12 @@ function applyEvents(state: TuiState, events: EngineEvent[]): TuiState {
         project = { ...project, phase: e.phase };
         system(e.ts, 'devenv', `environment ${e.phase}${e.message ? `: ${e.message}` : ''}`);
         break;
+      case 'span':
+        timelines ??= new TimelineBuilder(state.timeline);
+        timelines.apply(e);
+        break;
+      case 'sync':
+        break;
     }
   }
   return withColours({
@@ -292,6 +312,7 @@ function applyEvents(state: TuiState, events: EngineEvent[]): TuiState {
     notice,
     logs: state.logs.append(lines),
     selected: state.selected ?? services[0]?.name,
+    ...(timelines ? { timeline: timelines.current } : {}),
   });
 }
 
