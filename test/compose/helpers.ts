@@ -2,12 +2,13 @@
 // with its own state and socket directories, and reading what it created with the docker CLI.
 
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { type CliResult, devenv } from '../helpers/cli.js';
 import { docker, inspect } from '../helpers/docker.js';
+
+export { freePorts } from '../helpers/free-port.js';
 
 export interface ServiceRow {
   name: string;
@@ -62,23 +63,4 @@ export function stack(dir: string, label: string, env: Record<string, string> = 
     inspect: <T>(service: string, replica = 1) => inspect<T>(name(service, replica)),
     sh: (service, script, replica = 1) => docker(['exec', name(service, replica), 'sh', '-c', script]),
   };
-}
-
-/** A block of `count` consecutive TCP ports nobody listens on (127.0.0.1), from a random start. */
-export async function freePorts(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const start = 20_000 + Math.floor(Math.random() * 20_000);
-    let free = true;
-    for (let p = start; p < start + count && free; p++) free = await portFree(p);
-    if (free) return start;
-  }
-  throw new Error(`no ${count} free consecutive ports found`);
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

@@ -26,13 +26,21 @@ function listenable(port: number): Promise<boolean> {
 
 /** A port nothing listens on now, between 20000 and the ephemeral range; never the same twice in a process. */
 export async function freePort(): Promise<number> {
+  return freePorts(1);
+}
+
+/** The first of `count` consecutive ports nothing listens on now (127.0.0.1), between 20000 and the
+ * ephemeral range; none handed out before in this process. */
+export async function freePorts(count: number): Promise<number> {
   const low = 20_000;
-  const high = Math.max(low + 1000, Math.min(ephemeralStart(), 32_768));
+  const high = Math.max(low + 1000, Math.min(ephemeralStart(), 32_768)) - count;
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low));
-    if (handedOut.has(port) || !(await listenable(port))) continue;
-    handedOut.add(port);
-    return port;
+    const start = low + Math.floor(Math.random() * (high - low));
+    let free = true;
+    for (let p = start; p < start + count && free; p++) free = !handedOut.has(p) && (await listenable(p));
+    if (!free) continue;
+    for (let p = start; p < start + count; p++) handedOut.add(p);
+    return start;
   }
-  throw new Error(`no free port found between ${low} and ${high} after 200 tries`);
+  throw new Error(`no ${count} free consecutive ports found between ${low} and ${high} after 200 tries`);
 }

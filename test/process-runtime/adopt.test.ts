@@ -11,6 +11,7 @@ import { hostProcesses, type PlatformKind } from '../../engine/src/platform/host
 import { instanceId, newToken, RecordStore } from '../../engine/src/runtimes/process/instance-record.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
 import { WRAPPER_SHELL, wrapperArgs } from '../../engine/src/runtimes/process/wrapper.js';
+import { freePort } from '../helpers/free-port.js';
 import {
   anotherStart,
   collectLogs,
@@ -80,7 +81,7 @@ describe.each(platformKinds())('with the %s process reader', (kind: PlatformKind
 
     it('after a real daemon crash (kill -9), the next runtime adopts the instance, sees its exit code and its health', async () => {
       const stateDir = join(box.dir, 'crash-state');
-      const port = 42_000 + Math.floor(Math.random() * 1000);
+      const port = await freePort();
       const server = box.write(
         'server.js',
         `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1');

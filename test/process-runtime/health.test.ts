@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeChange } from '../../engine/src/runtime/runtime.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
+import { freePort } from '../helpers/free-port.js';
 import { createAndStart, project, type Sandbox, sandbox, service, waitFor, waitForState } from './helpers.js';
 
 let box: Sandbox;
@@ -42,7 +43,7 @@ describe('health probes', () => {
   it('http: starting → healthy → unhealthy → healthy, each change notified', async () => {
     const script = box.write('flaky.js', flakyServer, 0o644);
     const breaker = `${box.dir}/break-http`;
-    const port = 39_000 + Math.floor(Math.random() * 1000);
+    const port = await freePort();
     const svc = service('web', {
       command: ['node', script, String(port), breaker],
       cwd: box.dir,
@@ -66,7 +67,7 @@ describe('health probes', () => {
   });
 
   it('start_period from the Compose healthcheck keeps it `starting` through early failures', async () => {
-    const port = 40_000 + Math.floor(Math.random() * 1000);
+    const port = await freePort();
     const script = box.write('late.js', flakyServer, 0o644);
     const svc = service(
       'late',
@@ -88,7 +89,7 @@ describe('health probes', () => {
   });
 
   it('tcp: healthy while something accepts connections', async () => {
-    const port = 41_000 + Math.floor(Math.random() * 1000);
+    const port = await freePort();
     const script = box.write(
       'tcp.js',
       `require('node:net').createServer((s) => s.end()).listen(${port}, '127.0.0.1');`,

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../model/events.js';
 import { fakeProject, fakeService } from '../runtime/fake-project.js';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
+import type { LogLine } from '../runtime/runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
 import { engineFixture } from './engine-fixture.js';
 import { type FollowedService, LogFollower } from './log-follower.js';
@@ -84,6 +85,27 @@ describe('LogFollower', () => {
     logs.newInstance(rec);
     logs.follow(rec);
     await vi.waitFor(() => expect(lines()).toEqual(['after the restart', 'boot of the new instance']), {
+      timeout: 2_000,
+      interval: 2,
+    });
+    logs.close();
+  });
+
+  it('shows every line of a replicated service, though instances’ lines arrive out of time order', async () => {
+    const { runtime, logs, rec, lines } = await follower();
+    // Three instances print at nearly the same time; their streams deliver in another order.
+    const arrived: LogLine[] = [
+      { stream: 'stdout', ts: '2026-01-01T00:00:00.300Z', line: '[2] up', replica: 2 },
+      { stream: 'stdout', ts: '2026-01-01T00:00:00.100Z', line: '[1] up', replica: 1 },
+      { stream: 'stdout', ts: '2026-01-01T00:00:00.200Z', line: '[3] up', replica: 3 },
+      { stream: 'stdout', ts: '2026-01-01T00:00:00.300Z', line: '[2] up', replica: 2 }, // repeated by a re-attach
+      { stream: 'stdout', ts: '2026-01-01T00:00:00.400Z', line: '[1] again', replica: 1 },
+    ];
+    runtime.logs = async function* () {
+      yield* arrived;
+    };
+    logs.follow(rec);
+    await vi.waitFor(() => expect(lines()).toEqual(['[2] up', '[1] up', '[3] up', '[1] again']), {
       timeout: 2_000,
       interval: 2,
     });

@@ -17,8 +17,10 @@ interface Follow {
   controller?: AbortController;
   /** Unix seconds the current run's log starts at (undefined: the instance's whole log). */
   since?: number;
-  /** Timestamp of the last line shown: a re-attached stream may repeat earlier ones. */
-  lastTs?: string;
+  /** Timestamp of the last line shown, per instance of the service (key 0: a single instance): a
+   * re-attached stream may repeat earlier ones. Per instance, because the lines of several
+   * instances interleave in arrival order, not time order. */
+  lastTs: Map<number, string>;
 }
 
 export class LogFollower {
@@ -48,8 +50,10 @@ export class LogFollower {
           controller.signal,
         );
         for await (const l of lines) {
-          if (f.lastTs && l.ts <= f.lastTs) continue;
-          f.lastTs = l.ts;
+          const key = l.replica ?? 0;
+          const last = f.lastTs.get(key);
+          if (last !== undefined && l.ts <= last) continue;
+          f.lastTs.set(key, l.ts);
           this.emit({ kind: 'log', ts: l.ts, service, stream: l.stream, line: l.line });
         }
       } catch (err) {
@@ -69,7 +73,7 @@ export class LogFollower {
   newInstance(rec: FollowedService): void {
     const f = this.of(rec);
     f.since = undefined;
-    f.lastTs = undefined;
+    f.lastTs.clear();
   }
 
   stop(rec: FollowedService): void {
@@ -99,7 +103,7 @@ export class LogFollower {
   private of(rec: FollowedService): Follow {
     let f = this.follows.get(rec.spec.name);
     if (!f) {
-      f = {};
+      f = { lastTs: new Map() };
       this.follows.set(rec.spec.name, f);
     }
     return f;

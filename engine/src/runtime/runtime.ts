@@ -72,6 +72,9 @@ export interface LogLine {
   stream: 'stdout' | 'stderr';
   line: string;
   ts: string;
+  /** Which instance of a replicated service printed it (1…N); absent for a single instance. Each
+   * instance's lines come in time order; lines of different instances interleave as they arrive. */
+  replica?: number;
 }
 
 /** A change the runtime noticed on its own: a container died, restarted, changed health. The

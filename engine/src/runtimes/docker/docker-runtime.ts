@@ -290,10 +290,15 @@ export class DockerRuntime implements Runtime {
       return;
     }
     // Several instances: each line says which (`[2] …`), in the order they come.
-    const streams = members.map((id, i) => ({ lines: this.containerLogs(id, opts, signal), prefix: `[${i + 1}] ` }));
+    const streams = members.map((id, i) => ({
+      lines: this.containerLogs(id, opts, signal),
+      prefix: `[${i + 1}] `,
+      replica: i + 1,
+    }));
     if (!opts.follow) {
       const all: LogLine[] = [];
-      for (const s of streams) for await (const l of s.lines) all.push({ ...l, line: s.prefix + l.line });
+      for (const s of streams)
+        for await (const l of s.lines) all.push({ ...l, line: s.prefix + l.line, replica: s.replica });
       all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
       yield* all;
       return;
@@ -487,9 +492,11 @@ export class DockerRuntime implements Runtime {
   }
 }
 
-/** Lines of several followed streams as they come, each with its prefix. */
-async function* mergeStreams(streams: { lines: AsyncIterable<LogLine>; prefix: string }[]): AsyncIterable<LogLine> {
-  const iterators = streams.map((s) => ({ it: s.lines[Symbol.asyncIterator](), prefix: s.prefix }));
+/** Lines of several followed streams as they come, each with its prefix and instance number. */
+async function* mergeStreams(
+  streams: { lines: AsyncIterable<LogLine>; prefix: string; replica: number }[],
+): AsyncIterable<LogLine> {
+  const iterators = streams.map((s) => ({ it: s.lines[Symbol.asyncIterator](), prefix: s.prefix, replica: s.replica }));
   const next = (i: number) => iterators[i]!.it.next().then((r) => ({ i, r }));
   const pending = new Map(iterators.map((_, i) => [i, next(i)]));
   while (pending.size > 0) {
@@ -499,6 +506,6 @@ async function* mergeStreams(streams: { lines: AsyncIterable<LogLine>; prefix: s
       continue;
     }
     pending.set(i, next(i));
-    yield { ...r.value, line: iterators[i]!.prefix + r.value.line };
+    yield { ...r.value, line: iterators[i]!.prefix + r.value.line, replica: iterators[i]!.replica };
   }
 }
