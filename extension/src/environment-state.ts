@@ -41,7 +41,8 @@ export class EnvironmentState {
       return true;
     }
     if (event.kind === 'project') {
-      this.current = { ...(this.current ?? emptyProject()), phase: event.phase };
+      const base = this.current ?? emptyProject();
+      this.current = { ...base, phase: event.phase, ...(event.runtime ? { runtimeHealth: event.runtime } : {}) };
       this.changed();
       return true;
     }

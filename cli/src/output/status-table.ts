@@ -1,7 +1,16 @@
 // The status table printed by `devenv status` and at the end of `devenv up`, and the JSON
 // shape of `devenv status --json` (stable: scripts depend on it).
 
-import type { ProjectStatus, PublishedPort, ServiceStatus } from '@devenv/engine';
+import {
+  type ExitDetail,
+  type ProjectStatus,
+  type PublishedPort,
+  type RuntimeHealth,
+  runtimeHealthWords,
+  type ServiceStatus,
+  type SyncLinkHealth,
+  syncLinkWords,
+} from '@devenv/engine';
 import { describeState } from './plain-renderer.js';
 
 export function formatPorts(ports: PublishedPort[]): string {
@@ -14,7 +23,7 @@ export function formatStatus(status: ProjectStatus, json: boolean): string {
 }
 
 export function statusTable(status: ProjectStatus): string {
-  const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'URL'];
+  const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'URL', 'SYNC'];
   const rows = status.services.map((s) => [
     s.name,
     truncate(describeState(s), 60),
@@ -23,6 +32,7 @@ export function statusTable(status: ProjectStatus): string {
     String(s.restartCount),
     formatPorts(s.ports) || '-',
     s.url ?? '-',
+    truncate(syncLinkWords(s.syncLink) ?? '-', 60),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) =>
@@ -31,8 +41,10 @@ export function statusTable(status: ProjectStatus): string {
       .join('  ')
       .trimEnd();
   const detail = status.runtimeDetail ? ` (${status.runtimeDetail})` : '';
+  const engine = runtimeHealthWords(status.runtimeHealth);
+  const why = engine && status.runtimeHealth?.message ? ` (${status.runtimeHealth.message})` : '';
   return [
-    `project ${status.project} on ${status.runtime}${detail}: ${status.phase}`,
+    `project ${status.project} on ${status.runtime}${detail}: ${status.phase}${engine ? `, ${engine}${why}` : ''}`,
     fmt(header),
     ...rows.map(fmt),
   ].join('\n');
@@ -43,17 +55,24 @@ export interface StatusJson {
   projectDir: string;
   runtime: string;
   phase: string;
+  /** The runtime's engine as the daemon watches it (null without a daemon, or without an engine). */
+  runtimeHealth: RuntimeHealth | null;
   services: {
     name: string;
     state: string;
     health: string;
     containerId: string | null;
     exitCode: number | null;
+    /** How the last run ended: signal, OOM, who stopped it. */
+    exit: ExitDetail | null;
+    message: string | null;
     restartCount: number;
     ports: PublishedPort[];
     url: string | null;
     debug: { type: string; protocol: string; host: string; port: number } | null;
     sync: { files: number; lastMs: number; p50Ms: number; at: string } | null;
+    /** Whether live sync reaches the instance: live, reconnecting, failed (with why). */
+    syncLink: SyncLinkHealth | null;
   }[];
 }
 
@@ -63,12 +82,15 @@ export function statusJson(status: ProjectStatus): StatusJson {
     projectDir: status.projectDir,
     runtime: status.runtime,
     phase: status.phase,
+    runtimeHealth: status.runtimeHealth ?? null,
     services: status.services.map((s: ServiceStatus) => ({
       name: s.name,
       state: s.state,
       health: s.health,
       containerId: s.instanceId ?? null,
       exitCode: s.exitCode ?? null,
+      exit: s.exit ?? null,
+      message: s.message ?? null,
       restartCount: s.restartCount,
       ports: s.ports,
       url: s.url ?? null,
@@ -76,6 +98,7 @@ export function statusJson(status: ProjectStatus): StatusJson {
         ? { type: s.debug.type, protocol: s.debug.protocol, host: s.debug.hostIp, port: s.debug.hostPort }
         : null,
       sync: s.sync ?? null,
+      syncLink: s.syncLink ?? null,
     })),
   };
 }

@@ -62,7 +62,7 @@ describe('short forms', () => {
     const [, backend, worker] = sampleStatus().services;
     expect(formatDebug(backend!.debug)).toBe('dap 127.0.0.1:5678');
     expect(formatDebug(undefined)).toBe('-');
-    expect(formatSync(backend!.sync)).toBe('3 files 41ms');
+    expect(formatSync(backend!)).toBe('3 files 41ms');
     expect(stateLabel(worker!)).toBe('exited (3)');
     expect(isGood(backend!)).toBe(true);
     expect(isGood(worker!)).toBe(false);

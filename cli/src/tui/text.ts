@@ -1,7 +1,14 @@
 // Text helpers for the TUI's rows: measure, truncate and pad strings that may hold colour
 // (SGR) without breaking a sequence, and the short forms of states, ports, uptimes.
 
-import type { DebugEndpoint, PublishedPort, ServiceState, ServiceStatus, SyncFigures } from '@devenv/engine';
+import {
+  type DebugEndpoint,
+  exitWords,
+  type PublishedPort,
+  type ServiceState,
+  type ServiceStatus,
+  syncLinkWords,
+} from '@devenv/engine';
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
 
@@ -52,12 +59,19 @@ export function formatDebug(d: DebugEndpoint | undefined): string {
   return d ? `${d.protocol} ${d.hostIp}:${d.hostPort}` : '-';
 }
 
-export function formatSync(s: SyncFigures | undefined): string {
-  return s ? `${s.files} file${s.files === 1 ? '' : 's'} ${s.lastMs}ms` : '-';
+/** The last batch while the link is live; otherwise what the link is doing (reconnecting, failed). */
+export function formatSync(s: Pick<ServiceStatus, 'sync' | 'syncLink'>): string {
+  if (s.syncLink && s.syncLink.state !== 'live') return syncLinkWords(s.syncLink) ?? '-';
+  const f = s.sync;
+  return f ? `${f.files} file${f.files === 1 ? '' : 's'} ${f.lastMs}ms` : s.syncLink ? 'live' : '-';
 }
 
 export function stateLabel(s: ServiceStatus): string {
-  if (s.state === 'exited') return `exited (${s.exitCode ?? '?'})`;
+  if (s.state === 'exited') return `exited (${s.exitCode ?? '?'}${s.exit?.signal ? `, ${s.exit.signal}` : ''})`;
+  if (s.state === 'killed' || s.state === 'stopped') {
+    const words = exitWords(s.exit, s.state);
+    return words ? `${s.state} (${words})` : s.state;
+  }
   return s.state;
 }
 
@@ -75,6 +89,7 @@ export const stateStyle: Record<ServiceState, { icon: string; colour: Colour }> 
   restarting: { icon: '↻', colour: 'yellow' },
   completed: { icon: '✓', colour: 'green' },
   exited: { icon: '✗', colour: 'red' },
+  killed: { icon: '✗', colour: 'red' },
   stopped: { icon: '■', colour: 'gray' },
   failed: { icon: '✗', colour: 'red' },
 };

@@ -7,6 +7,7 @@
 //   supervisor.ts        change notifications, inspections, restart policies with backoff
 //   log-follower.ts      instances' log lines onto the bus
 //   status-store.ts      records, statuses and the project phase
+//   runtime-recovery.ts  the runtime's health; the last `up` again after its engine came back
 // The engine never imports UI code.
 
 import { dockerfileWorkdirOf, observedEndpoint, planDebug } from '../debug/index.js';
@@ -21,6 +22,8 @@ import { Executor } from './executor.js';
 import { InstanceControl } from './instance-control.js';
 import { LogFollower, streamLogs } from './log-follower.js';
 import { dependencyOrder, planUp, upOrder } from './planner.js';
+import type { HealthWatchOptions } from './runtime-health.js';
+import { RuntimeRecovery } from './runtime-recovery.js';
 import { StatusStore } from './status-store.js';
 import { Supervisor } from './supervisor.js';
 import { SyncController } from './sync-controller.js';
@@ -48,6 +51,8 @@ export interface EngineOptions {
   settleRestartLimit?: number;
   /** Time for restart backoff and run bookkeeping (tests step a FakeClock). */
   clock?: Clock;
+  /** The runtime health watch's timing (tests step their own monotonic clock). */
+  health?: HealthWatchOptions;
 }
 
 export class Engine {
@@ -60,6 +65,7 @@ export class Engine {
   private readonly supervisor: Supervisor;
   private readonly instances: InstanceControl;
   private readonly executor: Executor;
+  private readonly recovery: RuntimeRecovery;
   private project: ProjectSpec | undefined;
   private info: RuntimeInfo | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -76,21 +82,42 @@ export class Engine {
       this.store.get(service)?.instanceId !== undefined &&
       this.store.phase !== 'stopping' &&
       this.store.phase !== 'stopped';
-    this.sync = new SyncController(runtime, this.bus.emit, {
-      restart: async (service) => {
-        if (running(service)) await this.restart(service);
+    this.sync = new SyncController(
+      runtime,
+      this.bus.emit,
+      {
+        restart: async (service) => {
+          if (running(service)) await this.restart(service);
+        },
+        rebuild: async (service) => {
+          if (running(service)) await this.rebuild(service);
+        },
+        exec: (service, command, execOpts) => this.instances.exec(service, command, execOpts),
+        figures: (service, figures) => this.patchStatus(service, { sync: figures }),
+        link: (service, health) => this.patchStatus(service, { syncLink: health }),
       },
-      rebuild: async (service) => {
-        if (running(service)) await this.rebuild(service);
-      },
-      exec: (service, command, execOpts) => this.instances.exec(service, command, execOpts),
-      figures: (service, figures) => this.patchStatus(service, { sync: figures }),
-    });
+      { clock: this.clock },
+    );
     this.logs = new LogFollower(runtime, this.bus.emit, log);
+    this.recovery = new RuntimeRecovery({
+      runtime,
+      store: this.store,
+      clock: this.clock,
+      up: (project, upOpts) => this.up(project, upOpts),
+      refresh: async () => {
+        await Promise.all(this.store.all().map((rec) => this.supervisor.refresh(rec)));
+      },
+      rescanSync: (reason) => this.sync.rescan(reason),
+      reconcileOnNextAttach: () => this.sync.reconcileOnNextAttach(),
+      ...(opts.health ? { health: opts.health } : {}),
+    });
     this.supervisor = new Supervisor(runtime, this.store, this.clock, {
       restart: (rec) => this.instances.start(rec),
       running: (rec) => this.logs.follow(rec),
       gone: (rec) => void this.sync.detach(rec.spec.name),
+      vanished: (rec) => this.recovery.vanished(rec.spec.name),
+      unreachable: () => this.recovery.suspect(),
+      outage: () => this.recovery.lastOutage(),
     });
     this.instances = new InstanceControl(runtime, this.store, this.supervisor, this.logs, this.sync, this.clock);
     this.executor = new Executor({
@@ -107,13 +134,18 @@ export class Engine {
     return this.bus.emit;
   }
 
-  /** Bring the project's services to their specs. Resolves when every service settled or failed. */
+  /**
+   * Bring the project's services to their specs. Resolves when every service settled or failed.
+   * What it asks for stays the intent the engine restores after its runtime's engine came back.
+   */
   up(project: ProjectSpec, opts: UpOptions = {}): Promise<UpResult> {
+    this.recovery.intend(project, opts);
     return this.serial(() => this.doUp(project, opts));
   }
 
   /** Stop and remove every instance of the project, then its network (and volumes if asked). */
   down(project: ProjectSpec, opts: { volumes?: boolean } = {}): Promise<void> {
+    this.recovery.forget();
     return this.serial(async () => {
       await this.beginStopping(project);
       // Nothing to sync into any more; the next `up` watches again.
@@ -144,6 +176,7 @@ export class Engine {
 
   /** Stop every instance (dependents first) without removing anything; `up` starts them again. */
   stop(project: ProjectSpec): Promise<void> {
+    this.recovery.forget();
     return this.serial(async () => {
       await this.beginStopping(project);
       await this.sync.close();
@@ -160,8 +193,16 @@ export class Engine {
     return this.serial(async () => {
       await this.connect();
       this.project = project;
-      if (opts.watch) this.supervisor.watch(project.name);
-      for (const inst of await this.runtime.observe(project.name)) {
+      if (opts.watch) this.watch(project.name);
+      const observed = await this.runtime.observe(project.name);
+      if (opts.watch) {
+        const running = observed.filter((o) => o.state.status === 'running' && project.services[o.service]);
+        this.recovery.adopt(
+          project,
+          running.map((o) => o.service),
+        );
+      }
+      for (const inst of observed) {
         const spec = project.services[inst.service];
         if (!spec) continue;
         const rec = this.store.track(spec);
@@ -200,6 +241,7 @@ export class Engine {
       runtime: this.runtime.kind,
       ...(this.info ? { runtimeDetail: this.info.detail } : {}),
       phase: this.store.phase,
+      ...(this.store.runtimeHealth ? { runtimeHealth: { ...this.store.runtimeHealth } } : {}),
       services: this.store.statuses(project ? dependencyOrder(project) : []),
     };
   }
@@ -211,6 +253,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.recovery.close();
     this.supervisor.close();
     await this.sync.close();
     this.logs.close();
@@ -227,7 +270,7 @@ export class Engine {
     for (const name of order) this.store.track(project.services[name]!).spec = project.services[name]!;
     await this.runtime.ensureProjectResources(project, this.emit);
     await this.sync.configure(project);
-    this.supervisor.watch(project.name);
+    this.watch(project.name);
     const observed = await this.runtime.observe(project.name);
     const plan = planUp(project, observed, {
       services: requested,
@@ -247,6 +290,12 @@ export class Engine {
     });
     this.store.setPhase(this.store.derivePhase());
     return { services: this.status().services, failed, actions };
+  }
+
+  /** Follow the runtime's change notifications and its engine's health. */
+  private watch(project: string): void {
+    this.supervisor.watch(project);
+    this.recovery.watch();
   }
 
   /** `down` and `stop` begin alike: connected, on this project, `stopping`. */

@@ -1,7 +1,8 @@
-// The top row: project, runtime, how many services are healthy, the phase; for Kubernetes a
-// second row with the cluster and the Argo CD Applications' sync and health.
+// The top row: project, runtime, how many services are healthy, the phase, and the runtime's
+// engine when it is away ("engine unavailable, waiting"); for Kubernetes a second row with the
+// cluster and the Argo CD Applications' sync and health.
 
-import type { ProjectPhase, ServiceStatus } from '@devenv/engine';
+import { type ProjectPhase, runtimeHealthWords, type ServiceStatus } from '@devenv/engine';
 import type { ColourName } from '../paint.js';
 import type { ProjectInfo } from '../state/reducer.js';
 import { isGood, stringWidth } from '../text.js';
@@ -63,6 +64,13 @@ export function Header({
     sep,
     { text: project.phase, color: phaseColour[project.phase] },
   ];
+  const engine = runtimeHealthWords(project.runtimeHealth);
+  if (engine)
+    left.push(sep, {
+      text: engine,
+      bold: true,
+      color: project.runtimeHealth?.state === 'unavailable' ? 'red' : 'yellow',
+    });
   const help: Piece = { text: '? help ', dim: true };
   const used = left.reduce((n, p) => n + stringWidth(p.text), 0);
   const gap = width - used - stringWidth(help.text);

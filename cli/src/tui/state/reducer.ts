@@ -7,10 +7,11 @@ import type {
   ProgressEvent,
   ProjectPhase,
   ProjectStatus,
+  RuntimeHealth,
   RuntimeKind,
   ServiceStatus,
 } from '@devenv/engine';
-import { describeState } from '../../output/plain-renderer.js';
+import { describeProject, describeState } from '../../output/plain-renderer.js';
 import { sanitizeTerminalText, stripAnsi } from '../../output/terminal-text.js';
 import { layout } from './layout.js';
 import { LogRing, type LogStream, type NewLogLine } from './log-ring.js';
@@ -35,6 +36,8 @@ export interface ProjectInfo {
   runtime?: RuntimeKind | undefined;
   runtimeDetail?: string | undefined;
   phase: ProjectPhase;
+  /** The runtime's engine as the daemon watches it (the header says when it is away). */
+  runtimeHealth?: RuntimeHealth | undefined;
   cluster?: ProjectStatus['cluster'];
 }
 
@@ -207,6 +210,7 @@ function applySnapshot(state: TuiState, status: ProjectStatus): TuiState {
       runtime: status.runtime,
       runtimeDetail: status.runtimeDetail,
       phase: status.phase,
+      runtimeHealth: status.runtimeHealth,
       cluster: status.cluster,
     },
     services,
@@ -274,8 +278,8 @@ function applyEvents(state: TuiState, events: EngineEvent[]): TuiState {
         break;
       }
       case 'project':
-        project = { ...project, phase: e.phase };
-        system(e.ts, 'devenv', `environment ${e.phase}${e.message ? `: ${e.message}` : ''}`);
+        project = { ...project, phase: e.phase, ...(e.runtime ? { runtimeHealth: e.runtime } : {}) };
+        system(e.ts, 'devenv', describeProject(e));
         break;
     }
   }

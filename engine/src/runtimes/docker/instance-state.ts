@@ -38,7 +38,11 @@ export function stateOf(info: Dockerode.ContainerInspectInfo, earlyHealthy: bool
   }
   sortPorts(ports);
   const state: InstanceState = { status, health, restartCount: info.RestartCount ?? 0, ports };
-  if (status === 'exited' || status === 'dead') state.exitCode = s.ExitCode;
+  if (status === 'exited' || status === 'dead') {
+    state.exitCode = s.ExitCode;
+    if (s.OOMKilled) state.oomKilled = true;
+    if (s.FinishedAt && !s.FinishedAt.startsWith('0001')) state.finishedAt = s.FinishedAt;
+  }
   if (s.StartedAt && !s.StartedAt.startsWith('0001')) state.startedAt = s.StartedAt;
   return state;
 }
@@ -81,7 +85,12 @@ export function combinedState(states: readonly InstanceState[]): InstanceState {
     ports,
   };
   const exited = down ?? (status === 'dead' ? present[0] : undefined);
-  if ((status === 'exited' || status === 'dead') && exited?.exitCode !== undefined) out.exitCode = exited.exitCode;
+  if ((status === 'exited' || status === 'dead') && exited) {
+    if (exited.exitCode !== undefined) out.exitCode = exited.exitCode;
+    if (exited.oomKilled) out.oomKilled = true;
+    if (exited.finishedAt) out.finishedAt = exited.finishedAt;
+    if (exited.signalled) out.signalled = exited.signalled;
+  }
   const startedAt = (down ?? present.reduce((a, b) => ((a.startedAt ?? '') > (b.startedAt ?? '') ? a : b))).startedAt;
   if (startedAt) out.startedAt = startedAt;
   return out;
