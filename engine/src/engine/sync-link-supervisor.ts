@@ -33,11 +33,6 @@ export class SyncLinkSupervisor {
     private readonly hooks: SyncLinkHooks,
   ) {}
 
-  /** Whether a reconnect is pending or under way. */
-  get reconnecting(): boolean {
-    return this.cancelAttempt !== undefined || this.reason !== '';
-  }
-
   /** A link is up: live from now on. */
   linked(): void {
     this.supersede();

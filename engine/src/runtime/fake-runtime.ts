@@ -230,7 +230,7 @@ export class FakeRuntime implements Runtime {
     const inst = this.require(service);
     this.instances.delete(inst.id);
     this.linkBreakers.get(service)?.('exec stream ended');
-    this.notify(inst.id, 'destroy');
+    this.notify(inst.id, 'destroy', service);
   }
 
   /** The service's sync link breaks by itself (the agent killed inside a running instance). */
@@ -253,9 +253,9 @@ export class FakeRuntime implements Runtime {
   }
 
   /** Send a change notification, as the runtime's event stream would. */
-  notify(instanceId: string, reason: string): void {
+  notify(instanceId: string, reason: string, service?: string): void {
     const inst = this.instances.get(instanceId);
-    const change = { instanceId, service: inst?.service ?? '', reason };
+    const change = { instanceId, service: service ?? inst?.service ?? '', reason };
     for (const fn of [...this.watchers]) fn(change);
   }
 
