@@ -108,6 +108,39 @@ describe('the runtime’s engine goes away and comes back', () => {
     expect([...statesOf(events, 'api'), ...statesOf(events, 'db')]).not.toContain('completed');
   });
 
+  it('an up caught waiting by the engine’s departure ends when it returns, and the re-converge finishes the job', async () => {
+    const { watch } = syncedFolder();
+    const { runtime, engine, project, events, healthClock, status } = engineFixture([
+      fakeService('db', healthy),
+      fakeService('api', { dependsOn: { db: 'service_healthy' }, develop: { watch } }),
+    ]);
+    cleanups.push(() => engine.close());
+    const up = engine.up(project);
+    await runtime.waitForCall('start', 'db');
+    runtime.engineStops({ db: 137 }); // db never got healthy: the up waits for it
+    healthClock.advance(1_000);
+    await until(
+      () => engine.status().runtimeHealth?.state === 'unavailable',
+      () => 'still available',
+    );
+    runtime.engineStarts();
+    healthClock.advance(1_000);
+    const first = await up;
+    expect(first.failed.map((f) => f.service).sort()).toEqual(['api', 'db']);
+    await runtime.waitForCall('start', 'db', 2);
+    await until(
+      () => runtime.instanceOf('db')?.state.status === 'running',
+      () => 'db not started again',
+    );
+    runtime.setHealth('db', 'healthy');
+    await until(
+      () => diagnostics(events, 'engine.reconverged').length === 1,
+      () => `db ${status('db').state}, api ${status('api').state}`,
+    );
+    expect(status('api').state).toBe('running');
+    expect(engine.status().runtimeHealth?.state).toBe('available');
+  });
+
   it('brings nothing back once the user stopped the environment', async () => {
     const { runtime, engine, events, healthClock, project } = await upStack();
     await engine.stop(project);

@@ -136,6 +136,9 @@ export class RuntimeRecovery {
       `${this.engineName()} answers again after ${away} s: bringing the environment back to the last \`devenv up\``,
     );
     this.parts.reconcileOnNextAttach();
+    // First the truth about every instance: an operation still waiting on a service the engine's
+    // departure stopped then ends (it fails), and the queue is free for the re-converge.
+    void this.parts.refresh();
     this.reconverge(`${this.engineName()} came back`);
   }
 

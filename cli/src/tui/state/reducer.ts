@@ -278,7 +278,8 @@ function applyEvents(state: TuiState, events: EngineEvent[]): TuiState {
         break;
       }
       case 'project':
-        project = { ...project, phase: e.phase, ...(e.runtime ? { runtimeHealth: e.runtime } : {}) };
+        // A project event carries the runtime's health whenever the daemon knows it: none, none known.
+        project = { ...project, phase: e.phase, runtimeHealth: e.runtime };
         system(e.ts, 'devenv', describeProject(e));
         break;
     }
