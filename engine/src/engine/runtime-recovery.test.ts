@@ -51,6 +51,21 @@ async function upStack() {
   return { ...fx, dir, dbHealthyAfterStart };
 }
 
+/** The runtime's engine stops (its instances end with `exitCodes`), is seen to be away, and answers again. */
+async function restartEngine(
+  fx: Pick<ReturnType<typeof engineFixture>, 'runtime' | 'engine' | 'healthClock'>,
+  exitCodes: Record<string, number> = {},
+): Promise<void> {
+  fx.runtime.engineStops(exitCodes);
+  fx.healthClock.advance(1_000);
+  await until(
+    () => fx.engine.status().runtimeHealth?.state === 'unavailable',
+    () => 'still available',
+  );
+  fx.runtime.engineStarts();
+  fx.healthClock.advance(1_000);
+}
+
 const diagnostics = (events: EngineEvent[], code: string) =>
   events.flatMap((e) => (e.kind === 'diagnostic' && e.code === code ? [e.message] : []));
 const statesOf = (events: EngineEvent[], service: string) =>
@@ -117,14 +132,8 @@ describe('the runtime’s engine goes away and comes back', () => {
     cleanups.push(() => engine.close());
     const up = engine.up(project);
     await runtime.waitForCall('start', 'db');
-    runtime.engineStops({ db: 137 }); // db never got healthy: the up waits for it
-    healthClock.advance(1_000);
-    await until(
-      () => engine.status().runtimeHealth?.state === 'unavailable',
-      () => 'still available',
-    );
-    runtime.engineStarts();
-    healthClock.advance(1_000);
+    // db never got healthy: the up waits for it.
+    await restartEngine({ runtime, engine, healthClock }, { db: 137 });
     const first = await up;
     expect(first.failed.map((f) => f.service).sort()).toEqual(['api', 'db']);
     await runtime.waitForCall('start', 'db', 2);
@@ -144,14 +153,7 @@ describe('the runtime’s engine goes away and comes back', () => {
   it('brings nothing back once the user stopped the environment', async () => {
     const { runtime, engine, events, healthClock, project } = await upStack();
     await engine.stop(project);
-    runtime.engineStops();
-    healthClock.advance(1_000);
-    await until(
-      () => engine.status().runtimeHealth?.state === 'unavailable',
-      () => 'still available',
-    );
-    runtime.engineStarts();
-    healthClock.advance(1_000);
+    await restartEngine({ runtime, engine, healthClock });
     await until(
       () => engine.status().runtimeHealth?.state === 'available',
       () => 'not available again',
