@@ -41,12 +41,15 @@ describe.skipIf(missing !== undefined)(
     let env: Record<string, string>;
     let recorder: EventRecorder;
     let apiPort: number;
+    /** The shared engine's bridge before the suite (its interface index), which no case may touch. */
+    let docker0: string | undefined;
 
     const content = (name: string) => join(dir, 'content', name);
     const api = (path = '/') => httpGet(`http://127.0.0.1:${apiPort}${path}`);
     const status = () => recorder.status();
 
     beforeAll(async () => {
+      docker0 = interfaceIndex('docker0');
       dir = mkdtempSync(join(tmpdir(), 'devenv-faults-'));
       cpSync(join(repoRoot, 'test/fixtures/faults'), dir, { recursive: true });
       mkdirSync(join(dir, 'content'));
@@ -259,6 +262,7 @@ describe.skipIf(missing !== undefined)(
       expect((await execSessions(engine, containerOf(engine, 'cache'))).filter((s) => !s.healthcheck)).toEqual([]);
       expect(daemonProcesses(dir), 'devenv daemons of the project').toHaveLength(1);
       expect(dockerdProcesses(engine.root), 'private dockerd processes').toHaveLength(1);
+      expect(interfaceIndex('docker0'), 'the shared engine’s docker0, untouched').toBe(docker0);
     }
   },
 );
@@ -435,6 +439,15 @@ function processesMatching(match: (argv: string[]) => boolean): number[] {
     }
   }
   return out;
+}
+
+/** The network interface's index (a deleted and re-made interface gets a new one), if it exists. */
+function interfaceIndex(name: string): string | undefined {
+  try {
+    return readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function lineOf(file: string, text: string): number {

@@ -1,9 +1,9 @@
 // A Docker engine of the test's own, so that restarting it hurts nobody: its own dockerd with its
 // own socket, data root, exec root (and the containerd it starts there), pidfile and config
-// file; a default bridge of its own (never docker0), no iptables rules (the shared engine's
-// chains stay untouched), and an address pool of its own for the project's network. Ports still
-// publish on 127.0.0.1 through docker-proxy. Images come from the shared engine (`docker save |
-// docker load`): this one has no way out to a registry or a package mirror.
+// file; a default bridge of its own (never docker0), and no iptables rules (the shared engine's
+// chains stay untouched). Ports still publish on 127.0.0.1 through docker-proxy. Images come
+// from the shared engine (`docker save | docker load`): this one has no way out to a registry or
+// a package mirror.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,8 +63,10 @@ export class PrivateEngine {
       this.bridge,
       '--iptables=false',
       '--ip-masq=false',
-      '--default-address-pool',
-      'base=10.213.0.0/16,size=24',
+      // No `--default-address-pool`: with one, a dockerd that starts again on its data root
+      // removes the "stale" default bridge interface, and that is docker0 by name whatever
+      // `--bridge` says (Docker 20.10: seen here, docker0 deleted at the engine-restart case).
+      // Without one, the project's network gets a subnet no host route uses yet.
       '--log-level',
       'warn',
     ];

@@ -151,8 +151,9 @@ describe('the runtime’s engine goes away and comes back', () => {
   });
 
   it('brings nothing back once the user stopped the environment', async () => {
-    const { runtime, engine, events, healthClock, project } = await upStack();
+    const { runtime, engine, events, healthClock, project, status } = await upStack();
     await engine.stop(project);
+    expect(status('api').syncLink).toBeUndefined(); // nothing reaches a stopped instance, nothing to show
     await restartEngine({ runtime, engine, healthClock });
     await until(
       () => engine.status().runtimeHealth?.state === 'available',

@@ -146,7 +146,10 @@ export class SyncController {
   }
 
   async close(): Promise<void> {
-    for (const supervisor of this.supervisors.values()) supervisor.close();
+    for (const supervisor of this.supervisors.values()) {
+      supervisor.stop(); // nothing to show any more
+      supervisor.close();
+    }
     this.supervisors.clear();
     for (const service of new Set([...this.links.keys(), ...this.targets.keys()])) await this.detach(service);
     await this.project?.close();

@@ -145,7 +145,7 @@ export function emptyStatus(name: string): ServiceStatus {
   return { name, state: 'pending', health: 'none', ports: [], restartCount: 0 };
 }
 
-/** How a run ended, in a few words: `OOM`, `SIGKILL`, `docker stop`, `the engine restarted`, `code 3`. */
+/** How a run ended, in a few words: `OOM`, `SIGKILL`, `stopped from outside devenv`, `its engine went away`, `code 139, SIGSEGV`. */
 export function exitWords(exit: ExitDetail | undefined, state: ServiceState): string | undefined {
   if (!exit) return undefined;
   if (exit.oomKilled) return 'OOM';
