@@ -52,4 +52,15 @@ describe('EnvironmentState', () => {
     expect(state.apply({ kind: 'cluster', ts: '', cluster })).toBe(true);
     expect(state.status?.cluster).toEqual(cluster);
   });
+
+  it('takes the runtime’s health from project events, and forgets it when one no longer carries it', () => {
+    const state = new EnvironmentState();
+    const since = '2026-01-01T10:05:00.000Z';
+    state.apply({ kind: 'project', ts: '', phase: 'running', runtime: { state: 'unavailable', since } });
+    expect(state.status?.runtimeHealth?.state).toBe('unavailable');
+    state.apply({ kind: 'project', ts: '', phase: 'running', runtime: { state: 'available', since } });
+    expect(state.status?.runtimeHealth?.state).toBe('available');
+    state.apply({ kind: 'project', ts: '', phase: 'stopped', message: 'no devenv daemon runs' });
+    expect(state.status?.runtimeHealth).toBeUndefined();
+  });
 });

@@ -46,7 +46,9 @@ export class EnvironmentState {
       return true;
     }
     if (event.kind === 'project') {
-      this.current = { ...(this.current ?? emptyProject()), phase: event.phase };
+      // A project event carries the runtime's health whenever the daemon knows it: none, none known.
+      const { runtimeHealth: _known, ...base } = this.current ?? emptyProject();
+      this.current = { ...base, phase: event.phase, ...(event.runtime ? { runtimeHealth: event.runtime } : {}) };
       this.changed();
       return true;
     }

@@ -1,7 +1,7 @@
 // One reading of a service's state for every view (tree, status bar, progress): is it fine,
 // on its way, in trouble, finished, or not running at all.
 
-import type { ServiceStatus } from '@devenv/engine';
+import { exitWords, type ServiceStatus } from '@devenv/engine';
 
 export type Condition = 'healthy' | 'starting' | 'failing' | 'completed' | 'stopped';
 
@@ -20,6 +20,7 @@ export function condition(s: ServiceStatus): Condition {
       return 'starting';
     case 'unhealthy':
     case 'exited':
+    case 'killed':
     case 'failed':
       return 'failing';
     case 'completed':
@@ -31,7 +32,12 @@ export function condition(s: ServiceStatus): Condition {
 
 /** Human words for a state, with the detail that matters (exit code, restarts). */
 export function stateLabel(s: ServiceStatus): string {
-  if (s.state === 'exited' && s.exitCode !== undefined) return `exited (${s.exitCode})`;
+  if (s.state === 'exited' && s.exitCode !== undefined)
+    return `exited (${s.exitCode}${s.exit?.signal ? `, ${s.exit.signal}` : ''})`;
+  if (s.state === 'killed' || s.state === 'stopped') {
+    const words = exitWords(s.exit, s.state);
+    if (words) return `${s.state} (${words})`;
+  }
   if (s.state === 'running' && s.health === 'starting') return 'running, health starting';
   if (s.state === 'restarting' && s.restartCount > 0) return `restarting (${s.restartCount})`;
   return s.state;

@@ -95,4 +95,20 @@ describe('service tree model', () => {
   it('is empty before anything is known', () => {
     expect(serviceNodes(undefined)).toEqual([]);
   });
+
+  it('puts the runtime’s engine above the services while it is away, and a sync link that is not live beside its service', () => {
+    const since = '2026-01-01T10:05:00.000Z';
+    const nodes = serviceNodes({
+      project: 'ref',
+      projectDir: '/w',
+      runtime: 'docker',
+      phase: 'running',
+      runtimeHealth: { state: 'unavailable', since, message: 'the Docker engine does not answer' },
+      services: [{ ...backend, syncLink: { state: 'failed', reason: 'no exec', attempts: 5, since } }],
+    });
+    expect(nodes.map((n) => n.label)).toEqual(['engine unavailable, waiting', 'backend']);
+    expect(nodes[0]!.tooltip).toBe('the Docker engine does not answer');
+    expect(nodes[1]!.description).toContain('sync failed (5 attempts): no exec');
+    expect(nodes[1]!.children.find((c) => c.id.endsWith(':sync'))?.label).toBe('sync: failed (5 attempts): no exec');
+  });
 });

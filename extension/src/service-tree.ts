@@ -1,7 +1,7 @@
 // The services tree as plain data: one node per service (state icon, ports, debugger) with
 // detail children. The VS Code TreeDataProvider only turns these into TreeItems.
 
-import type { ProjectStatus, ServiceStatus } from '@devenv/engine';
+import { type ProjectStatus, runtimeHealthWords, type ServiceStatus, syncLinkWords } from '@devenv/engine';
 import { type Condition, condition, stateLabel } from './service-state.js';
 
 export interface TreeNode {
@@ -28,12 +28,26 @@ const ICONS: Record<Condition, { id: string; color?: string }> = {
 };
 
 export function serviceNodes(status: ProjectStatus | undefined): TreeNode[] {
-  return (status?.services ?? []).map(serviceNode);
+  const services = (status?.services ?? []).map(serviceNode);
+  const engine = runtimeHealthWords(status?.runtimeHealth);
+  if (!engine) return services;
+  // The runtime's engine is away (or just back): say so above the services it holds.
+  const away = status?.runtimeHealth?.state === 'unavailable';
+  const node: TreeNode = {
+    id: 'runtime-health',
+    label: engine,
+    ...(status?.runtimeHealth?.message ? { tooltip: status.runtimeHealth.message } : {}),
+    icon: away ? { id: 'warning', color: 'testing.iconFailed' } : { id: 'loading~spin' },
+    children: [],
+  };
+  return [node, ...services];
 }
 
 export function serviceNode(s: ServiceStatus): TreeNode {
+  const link = s.syncLink && s.syncLink.state !== 'live' ? syncLinkWords(s.syncLink) : undefined;
   const description = [
     stateLabel(s),
+    ...(link ? [`sync ${link}`] : []),
     ...s.ports.filter((p) => !isDebugPort(s, p.hostPort)).map((p) => `${p.hostPort}`),
     ...(s.debug ? [`debug ${s.debug.hostPort}`] : []),
     ...(!s.debug && s.debugAbsent
@@ -73,10 +87,12 @@ export function serviceNode(s: ServiceStatus): TreeNode {
     node.children = [leaf(s, 'debug-fix', a.fix, a.kind === 'unavailable' ? 'lightbulb' : 'terminal')];
     children.push(node);
   }
-  if (s.sync)
-    children.push(
-      leaf(s, 'sync', `sync: ${s.sync.files} file(s), last ${s.sync.lastMs} ms, p50 ${s.sync.p50Ms} ms`, 'sync'),
-    );
+  if (s.sync || s.syncLink) {
+    const figures = s.sync ? `${s.sync.files} file(s), last ${s.sync.lastMs} ms, p50 ${s.sync.p50Ms} ms` : '';
+    const state = syncLinkWords(s.syncLink);
+    const label = `sync: ${[state, figures].filter(Boolean).join(' · ')}`;
+    children.push(leaf(s, 'sync', label, s.syncLink && s.syncLink.state !== 'live' ? 'sync-ignored' : 'sync'));
+  }
   if (s.restartCount > 0) children.push(leaf(s, 'restarts', `restarted ${s.restartCount}×`, 'debug-restart'));
   // `:on-request` offers "Debug Service Now" (a one-shot job on request, or after `up --no-debug`).
   const flags = `${s.url ? ':url' : ''}${s.debug ? ':debug' : ''}${!s.debug && s.debugAbsent?.kind === 'on-request' ? ':on-request' : ''}`;

@@ -33,6 +33,34 @@ describe('statusBarText', () => {
     expect(t.level).toBe('busy');
   });
 
+  it('says when the runtime’s engine is away, and why, before anything about the services', () => {
+    const status = {
+      ...project(reference),
+      runtimeHealth: {
+        state: 'unavailable' as const,
+        since: '2026-01-01T10:05:00.000Z',
+        message: 'the Docker engine does not answer (connect ENOENT)',
+      },
+    };
+    const t = statusBarText(status, 'ready');
+    expect(t.text).toBe('$(warning) devenv: engine unavailable, waiting');
+    expect(t.level).toBe('error');
+    expect(t.tooltip).toContain('connect ENOENT');
+  });
+
+  it('names a sync link that is not live in the tooltip, and a killed service as failing', () => {
+    const t = statusBarText(
+      project([
+        svc('api', 'healthy', { syncLink: { state: 'reconnecting', since: '2026-01-01T10:05:00.000Z' } }),
+        svc('db', 'killed', { exit: { code: 137, oomKilled: true } }),
+      ]),
+      'ready',
+    );
+    expect(t.tooltip).toContain('api: healthy; sync reconnecting');
+    expect(t.tooltip).toContain('db: killed (OOM)');
+    expect(t.text).toBe('$(error) devenv: 1/2 healthy, db killed');
+  });
+
   it('names what is failing', () => {
     const t = statusBarText(project([svc('a', 'healthy'), svc('worker', 'unhealthy')], 'degraded'), 'ready');
     expect(t.text).toBe('$(error) devenv: 1/2 healthy, worker unhealthy');

@@ -1,7 +1,7 @@
 // The status-bar item: `devenv: 5/5 healthy` at a glance, the trouble in the tooltip.
 // One-shot jobs that finished (a migration) are not counted: they are done, not down.
 
-import { argoActivity, type ProjectStatus } from '@devenv/engine';
+import { argoActivity, type ProjectStatus, runtimeHealthWords, syncLinkWords } from '@devenv/engine';
 import { condition, stateLabel } from './service-state.js';
 
 export interface StatusBarText {
@@ -23,6 +23,16 @@ export function statusBarText(
     };
   }
   if (!status) return { text: '$(loading~spin) devenv', tooltip: 'Connecting to devenv…', level: 'busy' };
+  const engine = runtimeHealthWords(status.runtimeHealth);
+  if (engine) {
+    const why = status.runtimeHealth?.message ? `\n${status.runtimeHealth.message}` : '';
+    const away = status.runtimeHealth?.state === 'unavailable';
+    return {
+      text: `${away ? '$(warning)' : '$(loading~spin)'} devenv: ${engine}`,
+      tooltip: `${status.project} (${status.runtime}): ${engine}${why}`,
+      level: away ? 'error' : 'busy',
+    };
+  }
   const counted = status.services.filter((s) => condition(s) !== 'completed');
   const running = counted.filter((s) => s.instanceId !== undefined || condition(s) !== 'stopped');
   if (running.length === 0 && status.phase !== 'starting' && status.phase !== 'planning') {
@@ -36,7 +46,10 @@ export function statusBarText(
   const failing = counted.filter((s) => condition(s) === 'failing');
   const starting = counted.filter((s) => condition(s) === 'starting');
   const text = `devenv: ${healthy}/${counted.length} healthy`;
-  const lines = status.services.map((s) => `${s.name}: ${stateLabel(s)}${s.message ? ` (${s.message})` : ''}`);
+  const lines = status.services.map(
+    (s) =>
+      `${s.name}: ${stateLabel(s)}${s.message ? ` (${s.message})` : ''}${s.syncLink && s.syncLink.state !== 'live' ? `; sync ${syncLinkWords(s.syncLink)}` : ''}`,
+  );
   const cluster = status.cluster;
   if (cluster) {
     lines.push(`cluster ${cluster.name} (context ${cluster.context}), Argo CD:`);

@@ -202,7 +202,12 @@ export class DaemonRelay {
     const status = this.enrich.project(await daemon.connection.sendRequest(Methods.status));
     for (const s of status.services)
       this.emit({ kind: 'status', ts: new Date().toISOString(), service: s.name, status: s });
-    this.emit({ kind: 'project', ts: new Date().toISOString(), phase: status.phase });
+    this.emit({
+      kind: 'project',
+      ts: new Date().toISOString(),
+      phase: status.phase,
+      ...(status.runtimeHealth ? { runtime: status.runtimeHealth } : {}),
+    });
     return daemon;
   }
 }

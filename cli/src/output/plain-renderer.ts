@@ -2,7 +2,7 @@
 // changes and build steps as `devenv` lines. Used without a TTY (CI, pipes) and by
 // `--no-tui`; colour only when the stream is a terminal and NO_COLOR is unset.
 
-import { argoActivity, type EngineEvent, type ServiceState, type ServiceStatus } from '@devenv/engine';
+import { argoActivity, type EngineEvent, exitWords, runtimeHealthWords, type ServiceStatus } from '@devenv/engine';
 import { eventWithCommands } from './hints.js';
 import { sanitizeTerminalText, stripAnsi } from './terminal-text.js';
 
@@ -63,7 +63,7 @@ export class PlainRenderer {
         this.line('devenv', `${e.severity}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`, e.ts);
         break;
       case 'project':
-        this.line('devenv', `environment ${e.phase}${e.message ? `: ${e.message}` : ''}`, e.ts);
+        this.line('devenv', describeProject(e), e.ts);
         break;
       case 'cluster':
         // One line per Application whose sync, health or running hook changed.
@@ -90,14 +90,22 @@ export class PlainRenderer {
 }
 
 export function describeState(s: ServiceStatus): string {
-  const state: ServiceState = s.state;
-  const extra =
+  const state = s.state;
+  const words =
     state === 'exited'
-      ? ` (code ${s.exitCode ?? '?'})`
-      : s.message && (state === 'waiting' || state === 'failed' || state === 'restarting' || state === 'building')
-        ? ` (${s.message})`
-        : '';
-  return `${state}${extra}`;
+      ? (exitWords(s.exit, state) ?? `code ${s.exitCode ?? '?'}`)
+      : state === 'killed' || state === 'stopped'
+        ? (exitWords(s.exit, state) ?? (state === 'stopped' && !s.exit ? s.message : undefined))
+        : s.message && (state === 'waiting' || state === 'failed' || state === 'restarting' || state === 'building')
+          ? s.message
+          : undefined;
+  return words ? `${state} (${words})` : state;
+}
+
+/** A project event's line: the phase, the runtime's engine when it is not available, the message. */
+export function describeProject(e: Extract<EngineEvent, { kind: 'project' }>): string {
+  const engine = runtimeHealthWords(e.runtime);
+  return `environment ${e.phase}${engine ? `, ${engine}` : ''}${e.message ? `: ${e.message}` : ''}`;
 }
 
 // Not `use…`: with React in this package, linters take `use*` functions for hooks.

@@ -1,7 +1,16 @@
 // The status table printed by `devenv status` and at the end of `devenv up`, and the JSON
 // shape of `devenv status --json` (stable: scripts depend on it).
 
-import type { ProjectStatus, PublishedPort, ServiceStatus } from '@devenv/engine';
+import {
+  type ExitDetail,
+  type ProjectStatus,
+  type PublishedPort,
+  type RuntimeHealth,
+  runtimeHealthWords,
+  type ServiceStatus,
+  type SyncLinkHealth,
+  syncLinkWords,
+} from '@devenv/engine';
 import { describeState } from './plain-renderer.js';
 
 export function formatPorts(ports: PublishedPort[]): string {
@@ -14,7 +23,7 @@ export function formatStatus(status: ProjectStatus, json: boolean): string {
 }
 
 export function statusTable(status: ProjectStatus): string {
-  const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'DEBUG', 'URL'];
+  const header = ['SERVICE', 'STATE', 'HEALTH', 'ID', 'RESTARTS', 'PORTS', 'DEBUG', 'URL', 'SYNC'];
   const rows = status.services.map((s) => [
     s.name,
     truncate(describeState(s), 60),
@@ -24,6 +33,7 @@ export function statusTable(status: ProjectStatus): string {
     formatPorts(s.ports) || '-',
     debugCell(s),
     s.url ?? '-',
+    truncate(syncLinkWords(s.syncLink) ?? '-', 60),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) =>
@@ -32,8 +42,10 @@ export function statusTable(status: ProjectStatus): string {
       .join('  ')
       .trimEnd();
   const detail = status.runtimeDetail ? ` (${status.runtimeDetail})` : '';
+  const engine = runtimeHealthWords(status.runtimeHealth);
+  const why = engine && status.runtimeHealth?.message ? ` (${status.runtimeHealth.message})` : '';
   return [
-    `project ${status.project} on ${status.runtime}${detail}: ${status.phase}`,
+    `project ${status.project} on ${status.runtime}${detail}: ${status.phase}${engine ? `, ${engine}${why}` : ''}`,
     fmt(header),
     ...rows.map(fmt),
     ...debugNotes(status.services),
@@ -66,12 +78,17 @@ export interface StatusJson {
   projectDir: string;
   runtime: string;
   phase: string;
+  /** The runtime's engine as the daemon watches it (null without a daemon, or without an engine). */
+  runtimeHealth: RuntimeHealth | null;
   services: {
     name: string;
     state: string;
     health: string;
     containerId: string | null;
     exitCode: number | null;
+    /** How the last run ended: signal, OOM, who stopped it. */
+    exit: ExitDetail | null;
+    message: string | null;
     restartCount: number;
     ports: PublishedPort[];
     url: string | null;
@@ -79,6 +96,8 @@ export interface StatusJson {
     /** Why a debuggable service has no debugger: unavailable (with the fix) or on request. */
     debugAbsent: { kind: string; type: string; reason: string; fix: string } | null;
     sync: { files: number; lastMs: number; p50Ms: number; at: string } | null;
+    /** Whether live sync reaches the instance: live, reconnecting, failed (with why). */
+    syncLink: SyncLinkHealth | null;
   }[];
 }
 
@@ -88,12 +107,15 @@ export function statusJson(status: ProjectStatus): StatusJson {
     projectDir: status.projectDir,
     runtime: status.runtime,
     phase: status.phase,
+    runtimeHealth: status.runtimeHealth ?? null,
     services: status.services.map((s: ServiceStatus) => ({
       name: s.name,
       state: s.state,
       health: s.health,
       containerId: s.instanceId ?? null,
       exitCode: s.exitCode ?? null,
+      exit: s.exit ?? null,
+      message: s.message ?? null,
       restartCount: s.restartCount,
       ports: s.ports,
       url: s.url ?? null,
@@ -102,6 +124,7 @@ export function statusJson(status: ProjectStatus): StatusJson {
         : null,
       debugAbsent: s.debugAbsent ?? null,
       sync: s.sync ?? null,
+      syncLink: s.syncLink ?? null,
     })),
   };
 }

@@ -65,8 +65,8 @@ describe('short forms', () => {
     const absent = { type: 'python', reason: 'r', fix: 'f' } as const;
     expect(formatDebug(undefined, { ...absent, kind: 'unavailable' })).toBe('unavailable');
     expect(formatDebug(undefined, { ...absent, kind: 'on-request' })).toBe('on request');
-    expect(formatSync(backend!.sync)).toBe('3 files 41ms');
-    expect(formatSync({ files: 1, lastMs: 2.9403419999998732, p50Ms: 3, at: '' })).toBe('1 file 2.9ms');
+    expect(formatSync(backend!)).toBe('3 files 41ms');
+    expect(formatSync({ sync: { files: 1, lastMs: 2.9403419999998732, p50Ms: 3, at: '' } })).toBe('1 file 2.9ms');
     expect(stateLabel(worker!)).toBe('exited (3)');
     expect(isGood(backend!)).toBe(true);
     expect(isGood(worker!)).toBe(false);

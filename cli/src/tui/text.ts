@@ -1,13 +1,14 @@
 // Text helpers for the TUI's rows: measure, truncate and pad strings that may hold colour
 // (SGR) without breaking a sequence, and the short forms of states, ports, uptimes.
 
-import type {
-  DebugAbsence,
-  DebugEndpoint,
-  PublishedPort,
-  ServiceState,
-  ServiceStatus,
-  SyncFigures,
+import {
+  type DebugAbsence,
+  type DebugEndpoint,
+  exitWords,
+  type PublishedPort,
+  type ServiceState,
+  type ServiceStatus,
+  syncLinkWords,
 } from '@devenv/engine';
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
@@ -61,15 +62,22 @@ export function formatDebug(d: DebugEndpoint | undefined, absent?: DebugAbsence)
   return absent ? (absent.kind === 'unavailable' ? 'unavailable' : 'on request') : '-';
 }
 
-export function formatSync(s: SyncFigures | undefined): string {
-  if (!s) return '-';
+/** The last batch while the link is live; otherwise what the link is doing (reconnecting, failed). */
+export function formatSync(s: Pick<ServiceStatus, 'sync' | 'syncLink'>): string {
+  if (s.syncLink && s.syncLink.state !== 'live') return syncLinkWords(s.syncLink) ?? '-';
+  const f = s.sync;
+  if (!f) return s.syncLink ? 'live' : '-';
   // Latencies are measured to the microsecond; a cell shows what a person reads.
-  const ms = s.lastMs < 10 ? s.lastMs.toFixed(1) : String(Math.round(s.lastMs));
-  return `${s.files} file${s.files === 1 ? '' : 's'} ${ms}ms`;
+  const ms = f.lastMs < 10 ? f.lastMs.toFixed(1) : String(Math.round(f.lastMs));
+  return `${f.files} file${f.files === 1 ? '' : 's'} ${ms}ms`;
 }
 
 export function stateLabel(s: ServiceStatus): string {
-  if (s.state === 'exited') return `exited (${s.exitCode ?? '?'})`;
+  if (s.state === 'exited') return `exited (${s.exitCode ?? '?'}${s.exit?.signal ? `, ${s.exit.signal}` : ''})`;
+  if (s.state === 'killed' || s.state === 'stopped') {
+    const words = exitWords(s.exit, s.state);
+    return words ? `${s.state} (${words})` : s.state;
+  }
   return s.state;
 }
 
@@ -87,6 +95,7 @@ export const stateStyle: Record<ServiceState, { icon: string; colour: Colour }> 
   restarting: { icon: '↻', colour: 'yellow' },
   completed: { icon: '✓', colour: 'green' },
   exited: { icon: '✗', colour: 'red' },
+  killed: { icon: '✗', colour: 'red' },
   stopped: { icon: '■', colour: 'gray' },
   failed: { icon: '✗', colour: 'red' },
 };

@@ -482,8 +482,10 @@ export class Daemon {
 
   private broadcast(e: EngineEvent): void {
     for (const fn of this.listeners) fn(e);
-    if (e.kind === 'project') this.log(`phase ${e.phase}${e.message ? `: ${e.message}` : ''}`);
-    else if (e.kind === 'status')
+    if (e.kind === 'project') {
+      const engine = e.runtime && e.runtime.state !== 'available' ? ` (engine ${e.runtime.state})` : '';
+      this.log(`phase ${e.phase}${engine}${e.message ? `: ${e.message}` : ''}`);
+    } else if (e.kind === 'status')
       this.log(`${e.service}: ${e.status.state}${e.status.message ? ` (${e.status.message})` : ''}`);
     else if (e.kind === 'diagnostic') this.log(`${e.severity}: ${e.message}`);
     else if (e.kind === 'log' && e.stream === 'system') this.log(`${e.service}: ${e.line}`);

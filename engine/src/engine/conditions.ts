@@ -35,6 +35,7 @@ export function dependencyCondition(
     bad(s) {
       if (s.state === 'failed') return `dependency ${dep} failed${s.message ? `: ${s.message}` : ''}`;
       if (s.state === 'exited') return `dependency ${dep} exited with code ${s.exitCode ?? '?'}`;
+      if (s.state === 'killed') return `dependency ${dep} was killed${s.message ? `: ${s.message}` : ''}`;
       if (s.state === 'unhealthy' && d.condition === 'service_healthy') return `dependency ${dep} is unhealthy`;
       if (s.state === 'stopped') return `dependency ${dep} stopped`;
       return undefined;
@@ -56,6 +57,7 @@ export function settledCondition(opts: {
     bad(s) {
       if (s.state === 'failed') return s.message ?? 'failed';
       if (s.state === 'exited') return `exited with code ${s.exitCode ?? '?'}`;
+      if (s.state === 'killed') return s.message ?? 'killed';
       if (s.state === 'unhealthy') return 'healthcheck failing';
       if (s.state === 'stopped') return 'stopped';
       const restarts = s.restartCount - opts.baseRestarts;

@@ -16,7 +16,16 @@ export const healthy = { healthcheck: fakeHealthcheck };
 export function engineFixture(services: ServiceSpec[], opts: FakeRuntimeOptions = {}) {
   const clock = new FakeClock();
   const runtime = new FakeRuntime({ clock, ...opts });
-  const engine = new Engine(runtime, { clock });
+  // The runtime health watch ticks on a clock of its own, so stepping restart backoff never ticks
+  // it (and its pending tick never shows among the backoff timers); `suspend` makes the next tick
+  // late by the monotonic clock, as a SIGSTOP of the daemon would.
+  const healthClock = new FakeClock();
+  let suspendedMs = 0;
+  const health = { timer: healthClock, monotonic: () => healthClock.now() + suspendedMs };
+  const suspend = (ms: number) => {
+    suspendedMs += ms;
+  };
+  const engine = new Engine(runtime, { clock, health });
   const events: EngineEvent[] = [];
   engine.bus.subscribe((e) => events.push(e));
   const project = fakeProject(services);
@@ -30,7 +39,7 @@ export function engineFixture(services: ServiceSpec[], opts: FakeRuntimeOptions 
       () => status(name).state === state,
       () => `${name} is ${status(name).state}, not ${state}`,
     );
-  return { clock, runtime, engine, events, project, status, waitForState };
+  return { clock, healthClock, suspend, runtime, engine, events, project, status, waitForState };
 }
 
 /** Resolves once `done()` holds (checked every few ms, real time; a throw counts as not yet); rejects with `saw()` after `timeoutMs`. */

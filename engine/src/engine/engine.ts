@@ -8,6 +8,7 @@
 //   log-follower.ts      instances' log lines onto the bus
 //   status-store.ts      records, statuses and the project phase
 //   span-recorder.ts     each phase of an `up` as a span on the bus (the timeline)
+//   runtime-recovery.ts  the runtime's health; the last `up` again after its engine came back
 // The engine never imports UI code.
 
 import { dockerfileWorkdirOf, observedAbsence, observedEndpoint, planDebug, requestedDebug } from '../debug/index.js';
@@ -22,6 +23,8 @@ import { Executor } from './executor.js';
 import { InstanceControl } from './instance-control.js';
 import { LogFollower, streamLogs } from './log-follower.js';
 import { dependencyOrder, planUp, upOrder } from './planner.js';
+import type { HealthWatchOptions } from './runtime-health.js';
+import { RuntimeRecovery } from './runtime-recovery.js';
 import { type Phase, SpanRecorder } from './span-recorder.js';
 import { StatusStore } from './status-store.js';
 import { Supervisor } from './supervisor.js';
@@ -55,6 +58,8 @@ export interface EngineOptions {
   settleRestartLimit?: number;
   /** Time for restart backoff and run bookkeeping (tests step a FakeClock). */
   clock?: Clock;
+  /** The runtime health watch's timing (tests step their own monotonic clock). */
+  health?: HealthWatchOptions;
 }
 
 export class Engine {
@@ -70,6 +75,7 @@ export class Engine {
   private readonly spans: SpanRecorder;
   /** Aborts the `up` in progress: `down` and `stop` need not wait for services that may never settle. */
   private upInProgress: AbortController | undefined;
+  private readonly recovery: RuntimeRecovery;
   private project: ProjectSpec | undefined;
   private info: RuntimeInfo | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -87,22 +93,43 @@ export class Engine {
       this.store.get(service)?.instanceId !== undefined &&
       this.store.phase !== 'stopping' &&
       this.store.phase !== 'stopped';
-    this.sync = new SyncController(runtime, this.bus.emit, {
-      restart: async (service) => {
-        if (running(service)) await this.reload(service, 'restart', () => this.restart(service));
+    this.sync = new SyncController(
+      runtime,
+      this.bus.emit,
+      {
+        restart: async (service) => {
+          if (running(service)) await this.reload(service, 'restart', () => this.restart(service));
+        },
+        rebuild: async (service) => {
+          if (running(service)) await this.reload(service, 'rebuild', () => this.rebuild(service));
+        },
+        exec: (service, command, execOpts) =>
+          this.reload(service, 'exec', () => this.instances.exec(service, command, execOpts)),
+        figures: (service, figures) => this.patchStatus(service, { sync: figures }),
+        link: (service, health) => this.patchStatus(service, { syncLink: health }),
       },
-      rebuild: async (service) => {
-        if (running(service)) await this.reload(service, 'rebuild', () => this.rebuild(service));
-      },
-      exec: (service, command, execOpts) =>
-        this.reload(service, 'exec', () => this.instances.exec(service, command, execOpts)),
-      figures: (service, figures) => this.patchStatus(service, { sync: figures }),
-    });
+      { clock: this.clock },
+    );
     this.logs = new LogFollower(runtime, this.bus.emit, log);
+    this.recovery = new RuntimeRecovery({
+      runtime,
+      store: this.store,
+      clock: this.clock,
+      up: (project, upOpts) => this.up(project, upOpts),
+      refresh: async () => {
+        await Promise.all(this.store.all().map((rec) => this.supervisor.refresh(rec)));
+      },
+      rescanSync: (reason) => this.sync.rescan(reason),
+      reconcileOnNextAttach: () => this.sync.reconcileOnNextAttach(),
+      ...(opts.health ? { health: opts.health } : {}),
+    });
     this.supervisor = new Supervisor(runtime, this.store, this.clock, {
       restart: (rec) => this.instances.start(rec),
       running: (rec) => this.logs.follow(rec),
       gone: (rec) => void this.sync.detach(rec.spec.name),
+      vanished: (rec) => this.recovery.vanished(rec.spec.name),
+      unreachable: () => this.recovery.suspect(),
+      outage: () => this.recovery.lastOutage(),
     });
     this.instances = new InstanceControl(runtime, this.store, this.supervisor, this.logs, this.sync, this.clock);
     this.executor = new Executor({
@@ -119,14 +146,19 @@ export class Engine {
     return this.bus.emit;
   }
 
-  /** Bring the project's services to their specs. Resolves when every service settled or failed. */
+  /**
+   * Bring the project's services to their specs. Resolves when every service settled or failed.
+   * What it asks for stays the intent the engine restores after its runtime's engine came back.
+   */
   up(project: ProjectSpec, opts: UpOptions = {}): Promise<UpResult> {
+    this.recovery.intend(project, opts);
     return this.serial(() => this.doUp(project, opts));
   }
 
   /** Stop and remove every instance of the project, then its network (and volumes if asked). */
   down(project: ProjectSpec, opts: { volumes?: boolean } = {}): Promise<void> {
     this.cancelUp();
+    this.recovery.forget();
     return this.serial(async () => {
       await this.beginStopping(project);
       // Nothing to sync into any more; the next `up` watches again.
@@ -173,6 +205,7 @@ export class Engine {
   /** Stop every instance (dependents first) without removing anything; `up` starts them again. */
   stop(project: ProjectSpec): Promise<void> {
     this.cancelUp();
+    this.recovery.forget();
     return this.serial(async () => {
       await this.beginStopping(project);
       await this.sync.close();
@@ -189,8 +222,16 @@ export class Engine {
     return this.serial(async () => {
       await this.connect();
       this.project = project;
-      if (opts.watch) this.supervisor.watch(project.name);
-      for (const inst of await this.runtime.observe(project.name)) {
+      if (opts.watch) this.watch(project.name);
+      const observed = await this.runtime.observe(project.name);
+      if (opts.watch) {
+        const running = observed.filter((o) => o.state.status === 'running' && project.services[o.service]);
+        this.recovery.adopt(
+          project,
+          running.map((o) => o.service),
+        );
+      }
+      for (const inst of observed) {
         const spec = project.services[inst.service];
         if (!spec) continue;
         const rec = this.store.track(spec);
@@ -231,6 +272,7 @@ export class Engine {
       runtime: this.runtime.kind,
       ...(this.info ? { runtimeDetail: this.info.detail } : {}),
       phase: this.store.phase,
+      ...(this.store.runtimeHealth ? { runtimeHealth: { ...this.store.runtimeHealth } } : {}),
       services: this.store.statuses(project ? dependencyOrder(project) : []),
     };
   }
@@ -242,6 +284,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.recovery.close();
     this.supervisor.close();
     await this.sync.close();
     this.logs.close();
@@ -286,7 +329,7 @@ export class Engine {
     for (const name of order) this.store.track(project.services[name]!).spec = project.services[name]!;
     await this.runtime.ensureProjectResources(project, this.emit);
     await this.sync.configure(project);
-    this.supervisor.watch(project.name);
+    this.watch(project.name);
     const observed = await this.runtime.observe(project.name);
     const plan = planUp(project, observed, {
       services: requested,
@@ -328,6 +371,12 @@ export class Engine {
   /** Services of an `up` still waiting (for a dependency, to settle) give up: the engine is told to stop. */
   private cancelUp(): void {
     this.upInProgress?.abort();
+  }
+
+  /** Follow the runtime's change notifications and its engine's health. */
+  private watch(project: string): void {
+    this.supervisor.watch(project);
+    this.recovery.watch();
   }
 
   /** `down` and `stop` begin alike: connected, on this project, `stopping`. */

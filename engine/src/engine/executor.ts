@@ -334,7 +334,8 @@ export class Executor {
         ...(err.hint ? { hint: err.hint } : {}),
       });
     }
-    this.store.set(rec, { state: rec.status.state === 'exited' ? 'exited' : 'failed', message });
+    const ended = rec.status.state === 'exited' || rec.status.state === 'killed';
+    this.store.set(rec, { state: ended ? rec.status.state : 'failed', message });
     this.store.log(name, `failed: ${message}`);
   }
 }

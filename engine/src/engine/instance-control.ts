@@ -149,7 +149,7 @@ export class InstanceControl {
         code: 'sync.attach-failed',
         service: name,
         message: `${name}: live sync could not attach: ${errorMessage(err)}`,
-        hint: 'saved files will not reach this service until it restarts; `devenv logs` shows why',
+        hint: 'devenv keeps trying while the service runs (`devenv status` shows its sync); saved files are sent once it connects',
       });
     } finally {
       rec.syncPending = false;

@@ -1,12 +1,18 @@
-// The engine's state: one record per service (its spec, its status, its instance) and the
-// project's phase. Every status change goes through here and out on the event bus, so the
+// The engine's state: one record per service (its spec, its status, its instance), the
+// project's phase and the runtime's health. Every status change goes through here and out on the event bus, so the
 // executor, the supervisor and the UIs all see one sequence; a wait for a status (a dependency
 // healthy, a service settled) subscribes to that same sequence.
 
 import { RuntimeFailure } from '../errors.js';
 import { type EngineEvent, now } from '../model/events.js';
 import type { ServiceSpec } from '../model/spec.js';
-import { emptyStatus, type ProjectPhase, type ServiceState, type ServiceStatus } from '../model/status.js';
+import {
+  emptyStatus,
+  type ProjectPhase,
+  type RuntimeHealth,
+  type ServiceState,
+  type ServiceStatus,
+} from '../model/status.js';
 import type { EventBus } from './event-bus.js';
 
 export interface ServiceRecord {
@@ -29,11 +35,23 @@ export const liveStates: readonly ServiceState[] = ['starting', 'running', 'heal
 export class StatusStore {
   private readonly records = new Map<string, ServiceRecord>();
   private current: ProjectPhase = 'idle';
+  private runtime: RuntimeHealth | undefined;
 
   constructor(readonly bus: EventBus) {}
 
   get phase(): ProjectPhase {
     return this.current;
+  }
+
+  /** The runtime's engine as the health watch last saw it (undefined: not watched). */
+  get runtimeHealth(): RuntimeHealth | undefined {
+    return this.runtime;
+  }
+
+  /** A new runtime health, announced on a project event (which carries it from now on). */
+  setRuntimeHealth(health: RuntimeHealth): void {
+    this.runtime = health;
+    this.emitProject(health.message);
   }
 
   /** The service's record, made (and announced as `pending`) the first time it is asked for. */
@@ -77,9 +95,17 @@ export class StatusStore {
   setPhase(phase: ProjectPhase, message?: string): void {
     if (phase === this.current) return;
     this.current = phase;
-    const event: EngineEvent = message
-      ? { kind: 'project', ts: now(), phase, message }
-      : { kind: 'project', ts: now(), phase };
+    this.emitProject(message);
+  }
+
+  private emitProject(message: string | undefined): void {
+    const event: EngineEvent = {
+      kind: 'project',
+      ts: now(),
+      phase: this.current,
+      ...(message ? { message } : {}),
+      ...(this.runtime ? { runtime: { ...this.runtime } } : {}),
+    };
     this.bus.emit(event);
   }
 
@@ -87,7 +113,7 @@ export class StatusStore {
   derivePhase(): ProjectPhase {
     const states = this.all().map((r) => r.status.state);
     if (states.length === 0) return 'idle';
-    const bad: ServiceState[] = ['failed', 'exited', 'unhealthy', 'restarting'];
+    const bad: ServiceState[] = ['failed', 'exited', 'killed', 'unhealthy', 'restarting'];
     if (states.every((s) => s === 'stopped' || s === 'pending')) return 'stopped';
     return states.some((s) => bad.includes(s)) ? 'degraded' : 'running';
   }

@@ -141,6 +141,7 @@ describe('Supervisor alone', () => {
     const store = new StatusStore(new EventBus());
     const restarted: string[] = [];
     const gone: string[] = [];
+    const unreachable: string[] = [];
     const supervisor: Supervisor = new Supervisor(runtime, store, clock, {
       restart: async (r) => {
         restarted.push(r.spec.name);
@@ -150,6 +151,7 @@ describe('Supervisor alone', () => {
       },
       running: () => undefined,
       gone: (r) => gone.push(r.spec.name),
+      unreachable: (err) => unreachable.push((err as Error).message),
     });
     const rec = store.track(spec);
     rec.instanceId = await runtime.create(spec, { project: fakeProject([spec]), specHash: 'h' });
@@ -157,7 +159,7 @@ describe('Supervisor alone', () => {
     await runtime.start(rec.instanceId);
     supervisor.watch('demo');
     await supervisor.refresh(rec);
-    return { clock, runtime, store, supervisor, rec, restarted, gone };
+    return { clock, runtime, store, supervisor, rec, restarted, gone, unreachable };
   }
 
   it('folds an inspection into the status: state, health, ports, url, restart count', async () => {
@@ -212,14 +214,15 @@ describe('Supervisor alone', () => {
     expect(rec.status.state).toBe('healthy');
   });
 
-  it('reports an instance it cannot inspect as stopped, saying why', async () => {
-    const { runtime, store, supervisor, rec } = await running(fakeService('web'));
+  it('keeps the last known state of an instance it cannot inspect, says why, and has the runtime looked at', async () => {
+    const { runtime, store, supervisor, rec, unreachable } = await running(fakeService('web'));
     const lines: string[] = [];
     store.bus.subscribe((e) => e.kind === 'log' && lines.push(e.line));
     runtime.failOn('inspect', new Error('connection reset'));
     await supervisor.refresh(rec);
-    expect(rec.status.state).toBe('stopped');
+    expect(rec.status.state).toBe('running');
     expect(lines).toEqual(['inspect failed: connection reset']);
+    expect(unreachable).toEqual(['connection reset']);
   });
 
   it('shows an exit the engine caused as stopped, and never restarts it', async () => {
@@ -261,7 +264,8 @@ describe('Supervisor alone', () => {
     expect(stateOf({ ...base, status: 'running', health: 'healthy' })).toBe('healthy');
     expect(stateOf({ ...base, status: 'created' })).toBe('starting');
     expect(stateOf({ ...base, status: 'exited', exitCode: 0 })).toBe('completed');
-    expect(stateOf({ ...base, status: 'dead', exitCode: 137 })).toBe('exited');
+    expect(stateOf({ ...base, status: 'dead', exitCode: 3 })).toBe('exited');
+    expect(stateOf({ ...base, status: 'dead', exitCode: 137 })).toBe('killed');
     expect(stateOf({ ...base, status: 'missing' })).toBe('stopped');
     const ports = [
       { hostIp: '127.0.0.1', hostPort: 5432, containerPort: 5432, protocol: 'tcp' as const },

@@ -4,6 +4,12 @@
 // runtime: Docker ignores its own policy after `docker kill`, and local processes have no other
 // supervisor.
 //
+// How a run ended (stopped, killed, completed, exited) is decided in exit-classification.ts: an
+// exit devenv, `docker stop` or the engine's own restart caused is never a crash, and a policy
+// never restarts it (the engine's return brings the environment back as a whole, see
+// runtime-recovery.ts). An instance removed from outside (`docker rm -f`) is reported to the
+// engine, which recreates it while the last `up` still stands.
+//
 // Two kinds of old news are dropped: an inspect answer older than one already applied (answers
 // are applied in request order), and an exit of a run that began before the engine's latest
 // start of the instance (a late notification about the previous run is not a crash).
@@ -13,6 +19,7 @@ import type { ServiceState, ServiceStatus } from '../model/status.js';
 import type { Disposable, InstanceState, Runtime } from '../runtime/runtime.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
+import { type ClassifiedExit, classifyExit, type ExitContext } from './exit-classification.js';
 import { restartDelayMs, shouldRestart } from './restart-rules.js';
 import type { ServiceRecord, StatusStore } from './status-store.js';
 
@@ -23,6 +30,12 @@ export interface SupervisorHooks {
   running(rec: ServiceRecord): void;
   /** The instance exited or is gone: its sync link went with it. */
   gone(rec: ServiceRecord): void;
+  /** The instance was removed by something other than devenv (`docker rm -f`). */
+  vanished?(rec: ServiceRecord): void;
+  /** An inspection failed: the runtime may be unreachable (the health watch looks at once). */
+  unreachable?(err: unknown): void;
+  /** The runtime's engine's last absence, if any: runs that ended in it were ended by it. */
+  outage?(): ExitContext['outage'];
 }
 
 interface Run {
@@ -74,8 +87,11 @@ export class Supervisor {
     try {
       state = await this.runtime.inspect(id);
     } catch (err) {
-      state = { status: 'missing', health: 'none', restartCount: 0, ports: [] };
+      // Not an answer about the instance: the runtime itself may be away (its health watch
+      // says so). The status stays what it was last known to be.
       this.store.log(rec.spec.name, `inspect failed: ${errorMessage(err)}`);
+      this.hooks.unreachable?.(err);
+      return;
     }
     if (seq < run.appliedSeq || rec.instanceId !== id) return;
     run.appliedSeq = seq;
@@ -96,15 +112,22 @@ export class Supervisor {
       restartCount: rec.engineRestarts + rec.runtimeRestarts,
       instanceId: rec.instanceId,
       exitCode: state.exitCode,
+      exit: undefined,
       startedAt: state.startedAt,
       url: urlOf(rec.spec, state, rec.status.debug?.hostPort),
     };
-    if (exited && rec.stopping) {
-      // The engine stopped it (stop, restart, down): that is `stopped`, whatever its exit code.
-      patch.state = 'stopped';
-    } else if (exited && (this.run(rec).cancelRestart || this.willRestart(rec, state))) {
+    if (exited) {
+      const ended = this.classify(rec, state);
+      patch.state = ended.state;
+      patch.exit = ended.exit;
+      if (ended.message) patch.message = ended.message;
       // A restart is (about to be) scheduled: show that, not the exit that caused it.
-      delete patch.state;
+      if (!rec.stopping && (this.run(rec).cancelRestart || this.willRestart(rec, ended))) {
+        delete patch.state;
+        delete patch.message;
+      }
+    } else if (state.status === 'missing' && !rec.stopping) {
+      patch.message = 'its instance was removed from outside devenv';
     }
     if (patch.state === 'running' || patch.state === 'healthy') {
       patch.message = undefined;
@@ -140,20 +163,40 @@ export class Supervisor {
     for (const run of this.runs.values()) run.cancelRestart?.();
   }
 
-  private willRestart(rec: ServiceRecord, state: InstanceState): boolean {
+  private classify(rec: ServiceRecord, state: InstanceState): ClassifiedExit {
+    return classifyExit(state, { stoppedByEngine: rec.stopping, outage: this.hooks.outage?.() });
+  }
+
+  /**
+   * Compose's policies, for runs that ended by themselves (a crash, OOM, `docker kill`): never
+   * for a stop devenv made, one asked from outside (`docker stop`, as Docker and Compose leave a
+   * manually stopped container stopped), or the engine's own restart (the engine's return
+   * brings back the whole environment, whatever the policy).
+   */
+  private willRestart(rec: ServiceRecord, ended: ClassifiedExit): boolean {
     if (this.closed || rec.stopping || !rec.instanceId) return false;
-    if (state.status !== 'exited' && state.status !== 'dead') return false;
-    return shouldRestart(rec.spec.restart, state.exitCode ?? 0, rec.engineRestarts);
+    if (ended.exit.by === 'request' && ended.state === 'stopped') return false;
+    if (ended.exit.by === 'runtime-restart' || ended.exit.by === 'engine') return false;
+    return shouldRestart(rec.spec.restart, ended.exit.code, rec.engineRestarts);
   }
 
   /** Apply the restart policy when an instance stopped on its own (crash, OOM, `docker kill`). */
   private supervise(rec: ServiceRecord, state: InstanceState, reason?: string): void {
     const run = this.run(rec);
-    if (this.closed || rec.stopping || !rec.instanceId || run.cancelRestart) return;
+    if (this.closed || rec.stopping || !rec.instanceId) return;
+    if (state.status === 'missing') {
+      // Removed from outside: no restart of an instance that is gone; the engine decides.
+      this.cancelRestart(rec);
+      this.hooks.vanished?.(rec);
+      return;
+    }
+    if (run.cancelRestart) return;
     if (state.status !== 'exited' && state.status !== 'dead') return;
     const name = rec.spec.name;
-    if (reason) this.store.log(name, `exited with code ${state.exitCode ?? '?'}`);
-    if (!this.willRestart(rec, state)) return;
+    const ended = this.classify(rec, state);
+    if (reason)
+      this.store.log(name, `exited with code ${state.exitCode ?? '?'}${ended.message ? ` (${ended.message})` : ''}`);
+    if (!this.willRestart(rec, ended)) return;
     const startedAt = rec.status.startedAt;
     const ranFor = startedAt ? this.clock.now() - Date.parse(startedAt) : 0;
     run.crashes = ranFor > quickCrashMs ? 1 : run.crashes + 1;
@@ -206,7 +249,7 @@ export function stateOf(s: InstanceState): ServiceState {
       return 'starting';
     case 'exited':
     case 'dead':
-      return s.exitCode === 0 ? 'completed' : 'exited';
+      return classifyExit(s, { stoppedByEngine: false }).state;
     case 'missing':
       return 'stopped';
   }

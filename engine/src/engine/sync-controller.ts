@@ -1,25 +1,31 @@
 // Wires live sync into the engine: one SyncSession per service × `develop.watch` rule, one
 // ProjectSync (one watcher) for the project, a link into each running instance, and the
 // actions a batch asks for (restart, exec, rebuild). On the process runtime the files are
-// already in place, so sessions are local and only the actions run.
+// already in place, so sessions are local and only the actions run. A link that breaks by
+// itself while its instance runs is opened again (sync-link-supervisor.ts); attaching and
+// detaching a service's link happen one at a time, so two links never run into one instance.
 
 import { statSync } from 'node:fs';
 import { basename, dirname, posix } from 'node:path';
 import type { EventSink } from '../model/events.js';
 import { now } from '../model/events.js';
 import type { ProjectSpec, WatchRule } from '../model/spec.js';
-import type { SyncFigures } from '../model/status.js';
+import type { SyncFigures, SyncLinkHealth } from '../model/status.js';
 import type { Runtime, SyncLink } from '../runtime/runtime.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import { SingleFileMatcher } from '../sync/ignore.js';
 import { ProjectSync } from '../sync/project-sync.js';
 import { type AppliedBatch, eventSinkReporter, SyncSession } from '../sync/session.js';
+import { SyncLinkSupervisor } from './sync-link-supervisor.js';
 
 export interface SyncActions {
   restart(service: string): Promise<void>;
   rebuild(service: string): Promise<void>;
   exec(service: string, command: string[], opts: { user?: string; workingDir?: string }): Promise<void>;
   figures(service: string, figures: SyncFigures): void;
+  /** Whether sync reaches the service's instance now (undefined: nothing to show). */
+  link?(service: string, health: SyncLinkHealth | undefined): void;
 }
 
 export class SyncController {
@@ -27,12 +33,23 @@ export class SyncController {
   private sessions: SyncSession[] = [];
   private key = '';
   private readonly links = new Map<string, SyncLink>();
+  /** The instance each service's sync is meant to reach (set on attach, cleared on detach). */
+  private readonly targets = new Map<string, string>();
+  private readonly supervisors = new Map<string, SyncLinkSupervisor>();
+  /** Per service: attach and detach run one after another. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Services whose next attach reconciles fully, whatever it was asked. */
+  private fullReconcile = new Set<string>();
+  private readonly clock: Clock;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly emit: EventSink,
     private readonly actions: SyncActions,
-  ) {}
+    opts: { clock?: Clock } = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+  }
 
   /** (Re)build the sessions when the project's watch rules changed; start the watcher. */
   async configure(project: ProjectSpec): Promise<void> {
@@ -66,32 +83,19 @@ export class SyncController {
 
   /**
    * Connect the service's sessions to its (re)started instance; resolves after the sessions
-   * reconciled where needed, so the engine can hold readiness until then.
+   * reconciled where needed, so the engine can hold readiness until then. When it fails, the
+   * link keeps being retried in the background while the instance runs.
    */
   async attach(service: string, instanceId: string, opts: { reconcile: boolean }): Promise<void> {
     if (!this.runtime.attachSync || !this.copiesInto(service)) return;
-    await this.detach(service);
-    const sessions = this.sessions.filter((s) => s.service === service && s.copiesFiles);
-    const id = `sync:${service}`;
-    this.emit({ kind: 'progress', ts: now(), id, service, title: `sync ${service}`, message: 'attaching' });
+    this.targets.set(service, instanceId);
+    const supervisor = this.supervisor(service);
+    const reconcile = this.fullReconcile.delete(service) || opts.reconcile;
     try {
-      const link = await this.runtime.attachSync(instanceId, service, sessions, {
-        reconcile: opts.reconcile,
-        onWarning: (message) => this.emit({ kind: 'log', ts: now(), service, stream: 'system', line: message }),
-      });
-      this.links.set(service, link);
-      this.emit({ kind: 'progress', ts: now(), id, service, title: `sync ${service}`, message: 'in sync', done: true });
+      const linked = await this.serially(service, () => this.link(service, instanceId, reconcile));
+      if (linked) supervisor.linked();
     } catch (err) {
-      this.emit({
-        kind: 'progress',
-        ts: now(),
-        id,
-        service,
-        title: `sync ${service}`,
-        message: errorMessage(err),
-        done: true,
-        failed: true,
-      });
+      if (this.targets.get(service) === instanceId) supervisor.lost(errorMessage(err));
       throw err;
     }
   }
@@ -100,10 +104,21 @@ export class SyncController {
     return this.links.has(service);
   }
 
+  /** The instance stopped or is replaced: close its link, reconnect nothing. */
   async detach(service: string): Promise<void> {
-    const link = this.links.get(service);
-    this.links.delete(service);
-    await link?.close().catch(() => undefined);
+    this.targets.delete(service);
+    this.supervisors.get(service)?.stop();
+    await this.serially(service, () => this.unlink(service));
+  }
+
+  /** After the runtime's engine came back: every service's next attach reconciles fully. */
+  reconcileOnNextAttach(): void {
+    this.fullReconcile = new Set(this.sessions.filter((s) => s.copiesFiles).map((s) => s.service));
+  }
+
+  /** Walk the sync roots again and reconcile every attached session (after the process was suspended). */
+  rescan(reason: string): void {
+    this.project?.watcher.rescan(reason);
   }
 
   /** A full reconcile of the service's attached sessions (the TUI's `s`, `devenv/resync`). */
@@ -131,12 +146,100 @@ export class SyncController {
   }
 
   async close(): Promise<void> {
-    for (const service of [...this.links.keys()]) await this.detach(service);
+    for (const supervisor of this.supervisors.values()) {
+      supervisor.stop(); // nothing to show any more
+      supervisor.close();
+    }
+    this.supervisors.clear();
+    for (const service of new Set([...this.links.keys(), ...this.targets.keys()])) await this.detach(service);
     await this.project?.close();
     for (const s of this.sessions) s.close();
     this.project = undefined;
     this.sessions = [];
     this.key = '';
+  }
+
+  /** Opens the link (closing any other first); false when the service's target changed meanwhile. */
+  private async link(service: string, instanceId: string, reconcile: boolean): Promise<boolean> {
+    if (this.targets.get(service) !== instanceId) return false;
+    await this.unlink(service);
+    const sessions = this.sessions.filter((s) => s.service === service && s.copiesFiles);
+    const id = `sync:${service}`;
+    const title = `sync ${service}`;
+    this.emit({ kind: 'progress', ts: now(), id, service, title, message: 'attaching' });
+    let link: SyncLink;
+    try {
+      link = await this.runtime.attachSync!(instanceId, service, sessions, {
+        reconcile,
+        onWarning: (message) => this.emit({ kind: 'log', ts: now(), service, stream: 'system', line: message }),
+      });
+    } catch (err) {
+      this.emit({
+        kind: 'progress',
+        ts: now(),
+        id,
+        service,
+        title,
+        message: errorMessage(err),
+        done: true,
+        failed: true,
+      });
+      throw err;
+    }
+    this.links.set(service, link);
+    this.emit({ kind: 'progress', ts: now(), id, service, title, message: 'in sync', done: true });
+    link.onClosed?.((reason) => {
+      if (this.links.get(service) !== link) return;
+      this.links.delete(service);
+      void link.close().catch(() => undefined);
+      this.emit({
+        kind: 'log',
+        ts: now(),
+        service,
+        stream: 'system',
+        line: `sync: the link into the container closed (${reason}); reconnecting`,
+      });
+      this.supervisor(service).lost(reason);
+    });
+    return true;
+  }
+
+  private async unlink(service: string): Promise<void> {
+    const link = this.links.get(service);
+    this.links.delete(service);
+    await link?.close().catch(() => undefined);
+  }
+
+  /** One service's link supervision: reconnects into the instance it was attached to while that runs. */
+  private supervisor(service: string): SyncLinkSupervisor {
+    let supervisor = this.supervisors.get(service);
+    if (!supervisor) {
+      supervisor = new SyncLinkSupervisor(this.clock, {
+        reconnect: async () => {
+          const id = this.targets.get(service);
+          if (!id) return 'not-running';
+          const state = await this.runtime.inspect(id);
+          if (state.status !== 'running') return 'not-running';
+          if (this.links.has(service)) return 'attached';
+          const linked = await this.serially(service, () =>
+            this.links.has(service) ? Promise.resolve(true) : this.link(service, id, true),
+          );
+          return linked ? 'attached' : 'not-running';
+        },
+        report: (health) => this.actions.link?.(service, health),
+      });
+      this.supervisors.set(service, supervisor);
+    }
+    return supervisor;
+  }
+
+  private serially<T>(service: string, op: () => Promise<T>): Promise<T> {
+    const run = (this.chains.get(service) ?? Promise.resolve()).then(op, op);
+    this.chains.set(
+      service,
+      run.catch(() => undefined),
+    );
+    return run;
   }
 
   /**

@@ -2,7 +2,7 @@
 // the TUI, the daemon (which relays them over JSON-RPC) and the extension all consume them.
 
 import type { SourceLocation } from './spec.js';
-import type { ClusterStatus, ProjectPhase, ServiceStatus } from './status.js';
+import type { ClusterStatus, ProjectPhase, RuntimeHealth, ServiceStatus } from './status.js';
 
 export interface StatusEvent {
   kind: 'status';
@@ -51,6 +51,8 @@ export interface ProjectEvent {
   ts: string;
   phase: ProjectPhase;
   message?: string;
+  /** The runtime's engine as the daemon watches it (carried on every project event once known). */
+  runtime?: RuntimeHealth;
 }
 
 /** The cluster's Argo CD Applications changed (sync, health, an operation or hook moved on). */

@@ -15,10 +15,13 @@ export type ServiceState =
   | 'healthy'
   | 'unhealthy'
   | 'restarting'
-  /** A one-shot that exited 0. */
+  /** A one-shot that ran to its end: exited 0 by itself (never a run something else stopped). */
   | 'completed'
-  /** Exited with a non-zero code (see exitCode). */
+  /** Exited with a non-zero code by itself (see exitCode and exit). */
   | 'exited'
+  /** Ended by the kernel's OOM killer or a SIGKILL it did not choose (see exit). */
+  | 'killed'
+  /** Stopped by devenv, by a stop from outside (`docker stop`) or by its engine going away (see exit). */
   | 'stopped'
   /** Could not be built, created or started (see message). */
   | 'failed';
@@ -60,6 +63,46 @@ export interface DebugAbsence {
   fix: string;
 }
 
+/** How the instance's last run ended, as far as the runtime could tell. */
+export interface ExitDetail {
+  code: number;
+  /** The signal that ended it: asked for through the runtime (`docker kill`), or read from the exit code (128+N). */
+  signal?: string;
+  /** The kernel's out-of-memory killer ended it (Docker's State.OOMKilled). */
+  oomKilled?: boolean;
+  /**
+   * Who ended it when not the program itself: `engine` (devenv stopped it), `request` (a stop
+   * asked through the runtime from outside devenv: `docker stop`), `runtime-restart` (its engine
+   * went away: a Docker daemon restart).
+   */
+  by?: 'engine' | 'request' | 'runtime-restart';
+}
+
+/**
+ * Whether live sync reaches the instance right now: `live`, `reconnecting` (the channel closed
+ * while the instance runs; devenv opens a new one with backoff), or `failed` (with why; devenv
+ * still retries, more slowly). Absent when the service copies no files or its instance is down.
+ */
+export interface SyncLinkHealth {
+  state: 'live' | 'reconnecting' | 'failed';
+  /** Why it is not live. */
+  reason?: string;
+  /** Reconnect attempts that failed so far. */
+  attempts?: number;
+  since: string;
+}
+
+/**
+ * The runtime's own engine (the Docker daemon) as devenv sees it: `available`, `unavailable`
+ * (it stopped answering; devenv waits for it), `recovering` (it answers again and devenv brings
+ * the environment back to what the last `up` asked for).
+ */
+export interface RuntimeHealth {
+  state: 'available' | 'unavailable' | 'recovering';
+  since: string;
+  message?: string;
+}
+
 export interface SyncFigures {
   /** Files in the last batch. */
   files: number;
@@ -80,12 +123,16 @@ export interface ServiceStatus {
   debugAbsent?: DebugAbsence;
   restartCount: number;
   exitCode?: number;
+  /** How the last run ended (set with `completed`, `exited`, `killed` and `stopped`). */
+  exit?: ExitDetail;
   /** ISO time the current instance started. */
   startedAt?: string;
   /** A one-line reason for the current state, shown beside it. */
   message?: string;
   specHash?: string;
   sync?: SyncFigures;
+  /** Whether live sync reaches the instance now (see SyncLinkHealth). */
+  syncLink?: SyncLinkHealth;
   /** URL a person opens (x-devenv.url, or derived from the first published HTTP port). */
   url?: string;
 }
@@ -107,6 +154,8 @@ export interface ProjectStatus {
   /** Runtime detail: engine version, process, or Kubernetes context. */
   runtimeDetail?: string;
   phase: ProjectPhase;
+  /** The runtime's engine as the daemon watches it; absent where nothing watches (no daemon, or a runtime without an engine). */
+  runtimeHealth?: RuntimeHealth;
   services: ServiceStatus[];
   /** Filled by the Kubernetes runtime; empty elsewhere. */
   cluster?: ClusterStatus;
@@ -164,6 +213,33 @@ export function argoActivity(a: ArgoApplicationStatus): { text: string; failed: 
 
 export function emptyStatus(name: string): ServiceStatus {
   return { name, state: 'pending', health: 'none', ports: [], restartCount: 0 };
+}
+
+/** How a run ended, in a few words: `OOM`, `SIGKILL`, `stopped from outside devenv`, `its engine went away`, `code 139, SIGSEGV`. */
+export function exitWords(exit: ExitDetail | undefined, state: ServiceState): string | undefined {
+  if (!exit) return undefined;
+  if (exit.oomKilled) return 'OOM';
+  if (exit.by === 'runtime-restart') return 'its engine went away';
+  if (exit.by === 'request')
+    return exit.signal === 'SIGKILL' ? 'SIGKILL from outside devenv' : 'stopped from outside devenv';
+  if (exit.by === 'engine') return undefined;
+  if (state === 'killed' && exit.signal) return exit.signal;
+  if (exit.signal) return `code ${exit.code}, ${exit.signal}`;
+  return state === 'completed' ? undefined : `code ${exit.code}`;
+}
+
+/** The runtime-health words the header, `devenv status` and the extension show. */
+export function runtimeHealthWords(h: RuntimeHealth | undefined): string | undefined {
+  if (!h || h.state === 'available') return undefined;
+  return h.state === 'unavailable' ? 'engine unavailable, waiting' : 'engine back, restoring the environment';
+}
+
+/** The sync link in a few words: `live`, `reconnecting (2 attempts)`, `failed: why`. */
+export function syncLinkWords(l: SyncLinkHealth | undefined): string | undefined {
+  if (!l) return undefined;
+  if (l.state === 'live') return 'live';
+  const tries = l.attempts ? ` (${l.attempts} attempt${l.attempts === 1 ? '' : 's'})` : '';
+  return l.state === 'reconnecting' ? `reconnecting${tries}` : `failed${tries}${l.reason ? `: ${l.reason}` : ''}`;
 }
 
 /** A service has reached what `up` waits for: healthy, running without a healthcheck, or completed. */

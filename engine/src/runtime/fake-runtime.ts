@@ -1,9 +1,11 @@
 // An in-memory Runtime beside the interface it fakes (as Tilt keeps FakeExecer beside Execer),
 // for unit tests of the engine, the sync controller and the daemon. It records every call and
 // lets a test script what happens: what a start does (run, run with a healthcheck, exit at
-// once), later exits and health changes, build results, a call that fails, inspect answers that
-// arrive late, and the change notifications a real runtime sends on its own. No Docker, no
-// processes, no network; time comes from the Clock the test steps.
+// once), later exits (by themselves, OOM, a signal from outside) and health changes, build
+// results, a call that fails, inspect answers that arrive late, the change notifications a real
+// runtime sends on its own, its engine going away and coming back, an instance removed from
+// outside, and a sync link that breaks. No Docker, no processes, no network; time comes from the
+// Clock the test steps.
 
 import type { EventSink } from '../model/events.js';
 import type { ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
@@ -27,6 +29,7 @@ import type {
 
 export type FakeMethod =
   | 'connect'
+  | 'ping'
   | 'observe'
   | 'ensureProjectResources'
   | 'prepareArtifacts'
@@ -107,6 +110,10 @@ export class FakeRuntime implements Runtime {
   private readonly logWaiters = new Set<() => void>();
   private inspectGate: (() => Promise<void>) | undefined;
   private nextId = 1;
+  /** While set, every call fails as a call to an engine that is gone does (see engineStops). */
+  private away: Error | undefined;
+  /** Per service, the break of its newest sync link (see breakSync). */
+  private readonly linkBreakers = new Map<string, (reason: string) => void>();
 
   constructor(opts: FakeRuntimeOptions = {}) {
     this.kind = opts.kind ?? 'docker';
@@ -175,11 +182,62 @@ export class FakeRuntime implements Runtime {
     return [...this.instances.values()].filter((i) => i.service === service).at(-1);
   }
 
-  /** The instance ends on its own (a crash, `docker kill`); the runtime says so unless told not to. */
-  exit(service: string, exitCode: number, opts: { notify?: boolean } = {}): void {
+  /**
+   * The instance ends (a crash; with `oomKilled` the OOM killer; with `signalled` a signal sent
+   * from outside, as `docker stop` or `docker kill`); the runtime says so unless told not to.
+   */
+  exit(
+    service: string,
+    exitCode: number,
+    opts: { notify?: boolean; oomKilled?: boolean; signalled?: string } = {},
+  ): void {
     const inst = this.require(service);
-    inst.state = { ...inst.state, status: 'exited', exitCode, health: 'none' };
+    inst.state = {
+      ...inst.state,
+      status: 'exited',
+      exitCode,
+      health: 'none',
+      finishedAt: new Date(this.clock.now()).toISOString(),
+      ...(opts.oomKilled ? { oomKilled: true } : {}),
+      ...(opts.signalled ? { signalled: opts.signalled } : {}),
+    };
     if (opts.notify !== false) this.notify(inst.id, `die (exit ${exitCode})`);
+  }
+
+  /**
+   * The runtime's engine goes away (a Docker daemon restart): every running instance ends with
+   * `exitCodes[service]` (default 0: a server that shut down cleanly on SIGTERM), no notification
+   * arrives (the event stream went with it), and every call fails until `engineStarts`.
+   */
+  engineStops(exitCodes: Record<string, number> = {}): void {
+    const finishedAt = new Date(this.clock.now()).toISOString();
+    for (const inst of this.instances.values()) {
+      if (inst.state.status !== 'running') continue;
+      const { signalled: _s, oomKilled: _o, ...rest } = inst.state;
+      inst.state = { ...rest, status: 'exited', health: 'none', exitCode: exitCodes[inst.service] ?? 0, finishedAt };
+    }
+    this.away = new Error('connect ENOENT /var/run/docker.sock');
+    for (const breakLink of [...this.linkBreakers.values()]) breakLink('exec stream ended');
+  }
+
+  /** The engine answers again; what it holds is as it was left. */
+  engineStarts(): void {
+    this.away = undefined;
+  }
+
+  /** The instance is removed from outside devenv (`docker rm -f`); the runtime says so. */
+  removeOutside(service: string): void {
+    const inst = this.require(service);
+    this.instances.delete(inst.id);
+    this.linkBreakers.get(service)?.('exec stream ended');
+    this.notify(inst.id, 'destroy', service);
+  }
+
+  /** The service's sync link breaks by itself (the agent killed inside a running instance). */
+  breakSync(service: string, reason = 'exec stream ended'): void {
+    const breakLink = this.linkBreakers.get(service);
+    if (!breakLink) throw new Error(`${service} has no sync link to break`);
+    breakLink(reason);
   }
 
   setHealth(service: string, health: Health): void {
@@ -195,9 +253,9 @@ export class FakeRuntime implements Runtime {
   }
 
   /** Send a change notification, as the runtime's event stream would. */
-  notify(instanceId: string, reason: string): void {
+  notify(instanceId: string, reason: string, service?: string): void {
     const inst = this.instances.get(instanceId);
-    const change = { instanceId, service: inst?.service ?? '', reason };
+    const change = { instanceId, service: service ?? inst?.service ?? '', reason };
     for (const fn of [...this.watchers]) fn(change);
   }
 
@@ -223,6 +281,10 @@ export class FakeRuntime implements Runtime {
   async connect(): Promise<RuntimeInfo> {
     this.record('connect');
     return { kind: this.kind, detail: 'fake runtime' };
+  }
+
+  async ping(): Promise<void> {
+    this.record('ping');
   }
 
   hasHealthcheck(service: ServiceSpec): boolean {
@@ -389,10 +451,24 @@ export class FakeRuntime implements Runtime {
     this.transports.set(service, [...(this.transports.get(service) ?? []), ...transports]);
     for (const [i, session] of sessions.entries())
       await session.attach(transports[i]!, opts.reconcile ? { reconcile: true } : {});
+    const onBreak: ((reason: string) => void)[] = [];
+    let closed = false;
+    const breakLink = (reason: string) => {
+      if (closed) return;
+      closed = true;
+      for (const t of transports) t.closed = true;
+      for (const cb of onBreak.splice(0)) cb(reason);
+    };
+    this.linkBreakers.set(service, breakLink);
     return {
       close: async () => {
+        closed = true;
+        if (this.linkBreakers.get(service) === breakLink) this.linkBreakers.delete(service);
         for (const session of sessions) session.detach();
         for (const t of transports) t.closed = true;
+      },
+      onClosed: (cb) => {
+        onBreak.push(cb);
       },
     };
   }
@@ -406,6 +482,7 @@ export class FakeRuntime implements Runtime {
       ...(instanceId === undefined ? {} : { instanceId }),
     });
     this.wakeCallWaiters();
+    if (this.away && method !== 'close') throw this.away;
     const failure = this.failures.find(
       (f) => f.method === method && f.times > 0 && (f.service === undefined || f.service === service),
     );

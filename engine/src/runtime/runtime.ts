@@ -35,6 +35,15 @@ export interface InstanceState {
   /** Restarts the runtime performed on its own (Docker's restart policy while no engine watched). */
   restartCount: number;
   ports: PublishedPort[];
+  /** When the last run ended (ISO), for an instance that is not running. */
+  finishedAt?: string;
+  /** The kernel's OOM killer ended the last run (Docker's State.OOMKilled). */
+  oomKilled?: boolean;
+  /**
+   * The first signal someone asked the runtime to send during the last run (`docker stop`: the
+   * stop signal, `docker kill`: SIGKILL), as a name. Known only to a runtime that watched it happen.
+   */
+  signalled?: string;
 }
 
 /** What a built or pulled image runs by default (Docker's Config.Entrypoint/Cmd/WorkingDir). */
@@ -89,6 +98,11 @@ export interface RuntimeChange {
 /** A live sync connection into one instance; closing it detaches its sessions. */
 export interface SyncLink {
   close(): Promise<void>;
+  /**
+   * Called once when the link breaks by itself (the exec channel ended, the agent was killed)
+   * rather than by `close()`: the engine then opens a new one if the instance still runs.
+   */
+  onClosed?(cb: (reason: string) => void): void;
 }
 
 export interface ExecResult {
@@ -117,6 +131,13 @@ export interface Runtime {
 
   /** Reach the runtime; throw a UserError with a fix when it cannot be reached. */
   connect(): Promise<RuntimeInfo>;
+
+  /**
+   * Whether the runtime's own engine answers now (the Docker daemon): cheap and bounded in time,
+   * called every second by the engine's health watch. Absent on runtimes without an engine of
+   * their own (host processes).
+   */
+  ping?(): Promise<void>;
 
   /**
    * Whether this runtime will report health for the service (a Compose healthcheck in a

@@ -136,3 +136,24 @@ describe.each([{ recursive: false }, { recursive: true }])('ProjectWatcher (recu
     expect(w.stats().watchedDirs).toBe(5); // root, src, node_modules, node_modules/pkg, node_modules/pkg/lib
   });
 });
+
+describe('ProjectWatcher.rescan (after this process was suspended)', () => {
+  it('watches directories that appeared unseen, drops replaced ones, and asks for a reconcile', async () => {
+    const root = tree();
+    // A deaf watch: every event is lost, as a kernel queue that overflowed while the daemon was stopped.
+    const w = new ProjectWatcher([{ path: root, filter: new IgnoreMatcher(root) }], {
+      recursive: false,
+      watchFn: (dir) => fs.watch(dir, { persistent: false }),
+    });
+    watchers.push(w);
+    const overflows: string[] = [];
+    w.on('overflow', (r) => overflows.push(r));
+    await w.start();
+    expect(w.stats().watchedDirs).toBe(3);
+    fs.mkdirSync(path.join(root, 'made-while-asleep/inner'), { recursive: true });
+    fs.rmSync(path.join(root, 'src/deep'), { recursive: true });
+    w.rescan('resumed after 61 s suspended');
+    expect(overflows).toEqual(['resumed after 61 s suspended']);
+    expect(w.stats().watchedDirs).toBe(4); // root, src, made-while-asleep, made-while-asleep/inner
+  });
+});

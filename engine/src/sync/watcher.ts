@@ -451,6 +451,23 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     this.emit('overflow', `watch error in ${escapeName(node.abs)}`);
   }
 
+  /**
+   * Walk the roots again: after this process was suspended (a laptop asleep, SIGSTOP) the
+   * kernel's queue may have overflowed unseen. Directories replaced meanwhile are watched anew,
+   * new ones get their watch, and `overflow` makes the sessions reconcile.
+   */
+  rescan(reason: string): void {
+    if (this.closed || !this.started) return;
+    for (const [abs, node] of [...this.dirs]) {
+      if (node.onlyName || abs === node.root.path || !this.dirs.has(abs)) continue;
+      if (!sameInode(node)) this.removeTree(abs);
+    }
+    for (const r of this.roots) {
+      if (this.dirs.has(r.path) && !this.dirs.get(r.path)!.onlyName) this.addMissing(r);
+    }
+    this.emit('overflow', reason);
+  }
+
   private ignoreRulesChanged(): void {
     for (const r of this.roots) r.filter?.invalidate?.();
     // Re-walk: directories ignored until now get watches, newly ignored ones lose theirs.

@@ -84,6 +84,17 @@ describe('Header', () => {
     );
   });
 
+  it('says at once when the runtime’s engine is away, and while the environment comes back', () => {
+    const since = '2026-01-01T10:05:00.000Z';
+    expect(frame({ ...project, runtimeHealth: { state: 'unavailable', since } }, 140)).toContain(
+      'engine unavailable, waiting',
+    );
+    expect(frame({ ...project, runtimeHealth: { state: 'recovering', since } }, 140)).toContain(
+      'engine back, restoring the environment',
+    );
+    expect(frame({ ...project, runtimeHealth: { state: 'available', since } }, 140)).not.toContain('engine');
+  });
+
   it('says when Argo CD has no Applications yet', () => {
     const out = frame({ ...project, runtime: 'kubernetes', cluster: { name: 'dev', context: 'k3d-dev' } });
     expect(out).toContain('Argo CD: no Applications yet');

@@ -1,8 +1,9 @@
-// The top row: project, runtime, how many services are healthy, the phase; for Kubernetes a
-// second row with the cluster and the Argo CD Applications' sync and health, and what a running
-// sync does (a PreSync migration, a PostSync smoke test).
+// The top row: project, runtime, how many services are healthy, the phase, and the runtime's
+// engine when it is away ("engine unavailable, waiting"); for Kubernetes a second row with the
+// cluster and the Argo CD Applications' sync and health, and what a running sync does (a PreSync
+// migration, a PostSync smoke test).
 
-import { argoActivity, type ProjectPhase, type ServiceStatus } from '@devenv/engine';
+import { argoActivity, type ProjectPhase, runtimeHealthWords, type ServiceStatus } from '@devenv/engine';
 import type { ColourName } from '../paint.js';
 import type { ProjectInfo } from '../state/reducer.js';
 import { isGood, stringWidth } from '../text.js';
@@ -68,6 +69,13 @@ export function Header({
     sep,
     { text: project.phase, color: phaseColour[project.phase] },
   ];
+  const engine = runtimeHealthWords(project.runtimeHealth);
+  if (engine)
+    left.push(sep, {
+      text: engine,
+      bold: true,
+      color: project.runtimeHealth?.state === 'unavailable' ? 'red' : 'yellow',
+    });
   const help: Piece = { text: '? help ', dim: true };
   const used = left.reduce((n, p) => n + stringWidth(p.text), 0);
   const gap = width - used - stringWidth(help.text);

@@ -24,7 +24,7 @@ const columns: Column[] = [
   { title: 'PORTS', min: 9, cell: (s) => s.ports.map(formatPort).join(', ') || '-' },
   { title: 'DEBUG', min: 5, cell: (s) => formatDebug(s.debug, s.debugAbsent) },
   { title: 'RESTARTS', min: 3, cell: (s) => String(s.restartCount) },
-  { title: 'SYNC', min: 4, cell: (s) => formatSync(s.sync) },
+  { title: 'SYNC', min: 4, cell: (s) => formatSync(s) },
   { title: 'UPTIME', min: 6, cell: (s, now) => uptimeOf(s, now) },
 ];
 const GAP = 2;
@@ -47,6 +47,7 @@ export function columnWidths(rows: string[][], width: number): number[] {
 }
 
 const healthColour: Record<string, ColourName | undefined> = { healthy: 'green', unhealthy: 'red', starting: 'yellow' };
+const syncColour: Record<string, ColourName | undefined> = { reconnecting: 'yellow', failed: 'red' };
 
 /** The ports cell, with the port that serves the service's URL as a link to it. */
 function portPieces(s: ServiceStatus, width: number, hyperlinks: boolean): Piece[] {
@@ -116,7 +117,7 @@ export const ServiceTable = memo(function ServiceTable(props: ServiceTableProps)
       { text: gap },
       { text: cell(5), color: s.restartCount > 0 ? 'yellow' : undefined },
       { text: gap },
-      { text: cell(6) },
+      { text: cell(6), color: syncColour[s.syncLink?.state ?? 'live'] },
       { text: gap },
       { text: cell(7) },
     ];

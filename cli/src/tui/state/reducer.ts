@@ -7,12 +7,13 @@ import {
   type ProgressEvent,
   type ProjectPhase,
   type ProjectStatus,
+  type RuntimeHealth,
   type RuntimeKind,
   type ServiceStatus,
   type Timeline,
   TimelineBuilder,
 } from '@devenv/engine';
-import { describeState } from '../../output/plain-renderer.js';
+import { describeProject, describeState } from '../../output/plain-renderer.js';
 import { sanitizeTerminalText, stripAnsi } from '../../output/terminal-text.js';
 import { layout } from './layout.js';
 import { LogRing, type LogStream, type NewLogLine } from './log-ring.js';
@@ -42,6 +43,8 @@ export interface ProjectInfo {
   runtime?: RuntimeKind | undefined;
   runtimeDetail?: string | undefined;
   phase: ProjectPhase;
+  /** The runtime's engine as the daemon watches it (the header says when it is away). */
+  runtimeHealth?: RuntimeHealth | undefined;
   cluster?: ProjectStatus['cluster'];
 }
 
@@ -219,6 +222,7 @@ function applySnapshot(state: TuiState, status: ProjectStatus): TuiState {
       runtime: status.runtime,
       runtimeDetail: status.runtimeDetail,
       phase: status.phase,
+      runtimeHealth: status.runtimeHealth,
       cluster: status.cluster,
     },
     services,
@@ -291,8 +295,9 @@ function applyEvents(state: TuiState, events: EngineEvent[]): TuiState {
         project = { ...project, cluster: e.cluster };
         break;
       case 'project':
-        project = { ...project, phase: e.phase };
-        system(e.ts, 'devenv', `environment ${e.phase}${e.message ? `: ${e.message}` : ''}`);
+        // A project event carries the runtime's health whenever the daemon knows it: none, none known.
+        project = { ...project, phase: e.phase, runtimeHealth: e.runtime };
+        system(e.ts, 'devenv', describeProject(e));
         break;
       case 'span':
         timelines ??= new TimelineBuilder(state.timeline);

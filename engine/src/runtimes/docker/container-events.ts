@@ -8,7 +8,7 @@ import type Dockerode from 'dockerode';
 import { keepWatching } from '../shared/watch-reconnect.js';
 import { LABEL, ownedContainerFilters } from './labels.js';
 
-const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop']);
+const watchedEvents = new Set(['start', 'die', 'restart', 'destroy', 'oom', 'pause', 'unpause', 'stop', 'kill']);
 
 export interface ContainerEvent {
   containerId: string;
@@ -17,6 +17,8 @@ export interface ContainerEvent {
   verb: string;
   /** The engine's words, with the exit code when there is one: `die (exit 137)`. */
   reason: string;
+  /** `kill`: the signal asked for (a number, as the engine reports it). */
+  signal?: number;
 }
 
 /** Follows the events until the returned function is called. */
@@ -58,11 +60,13 @@ export function followContainerEvents(
         const service = ev.Actor?.Attributes?.[LABEL.service];
         if (!service || !ev.id) continue;
         const exit = ev.Actor?.Attributes?.exitCode;
+        const killSignal = Number(ev.Actor?.Attributes?.signal);
         onEvent({
           containerId: ev.id,
           service,
           verb,
           reason: exit === undefined ? action : `${action} (exit ${exit})`,
+          ...(verb === 'kill' && Number.isInteger(killSignal) ? { signal: killSignal } : {}),
         });
       }
     }

@@ -23,6 +23,7 @@ import type {
   RuntimeInfo,
   SyncLink,
 } from '../../runtime/runtime.js';
+import { signalName } from '../../shared/signals.js';
 import { withTimeout } from '../../shared/timing.js';
 import { openDockerChannel } from '../../sync/docker-transport.js';
 import type { SyncSession } from '../../sync/session.js';
@@ -59,6 +60,12 @@ export class DockerRuntime implements Runtime {
   /** Containers whose healthcheck passed an early probe while Docker still says `starting`. */
   private readonly earlyHealthy = new Set<string>();
   private readonly earlyProbes = new Map<string, AbortController>();
+  /**
+   * The first signal a container was sent through the engine since its last start (a `kill`
+   * event: `docker stop` sends the stop signal first, `docker kill` SIGKILL), so its exit is
+   * known for what it was. Learnt from the event stream while it is watched.
+   */
+  private readonly signalled = new Map<string, string>();
 
   constructor(opts: { endpoint?: DockerEndpoint; buildConcurrency?: number } = {}) {
     this.endpoint = opts.endpoint ?? resolveDockerEndpoint();
@@ -80,6 +87,10 @@ export class DockerRuntime implements Runtime {
         ['devenv doctor'],
       );
     }
+  }
+
+  async ping(): Promise<void> {
+    await withTimeout(this.docker.ping(), 3000, 'the Docker engine did not answer within 3 s');
   }
 
   hasHealthcheck(service: ServiceSpec): boolean {
@@ -276,7 +287,10 @@ export class DockerRuntime implements Runtime {
       if (statusOf(err) === 404) return MISSING;
       throw err;
     }
-    return stateOf(info, this.earlyHealthy.has(id));
+    const state = stateOf(info, this.earlyHealthy.has(id));
+    const signal = this.signalled.get(id);
+    if (signal && (state.status === 'exited' || state.status === 'dead')) state.signalled = signal;
+    return state;
   }
 
   async *logs(
@@ -351,10 +365,22 @@ export class DockerRuntime implements Runtime {
     const channels = await Promise.all(
       this.groups.membersOf(instanceId).map((id) => openDockerChannel(this.docker, id, { onWarning: opts.onWarning })),
     );
+    let closing = false;
     const closeAll = async () => {
+      closing = true;
       for (const session of sessions) session.detach();
       await Promise.all(channels.map((c) => c.close()));
     };
+    // Any one channel ending by itself (the agent killed, its exec gone) breaks the link.
+    const brokenBy: ((reason: string) => void)[] = [];
+    let broken: string | undefined;
+    for (const channel of channels) {
+      channel.onClosed((err) => {
+        if (closing || broken !== undefined) return;
+        broken = err.message;
+        for (const cb of brokenBy.splice(0)) cb(err.message);
+      });
+    }
     try {
       for (const session of sessions) {
         if (!session.rule.target) continue;
@@ -368,7 +394,13 @@ export class DockerRuntime implements Runtime {
       await closeAll();
       throw err;
     }
-    return { close: closeAll };
+    return {
+      close: closeAll,
+      onClosed: (cb) => {
+        if (broken !== undefined) cb(broken);
+        else brokenBy.push(cb);
+      },
+    };
   }
 
   /** `sync+exec`: the command in every instance; the first failure's code (and everyone's output). */
@@ -407,6 +439,12 @@ export class DockerRuntime implements Runtime {
 
   watch(project: string, onChange: (change: RuntimeChange) => void): Disposable {
     const dispose = followContainerEvents(this.docker, project, (e) => {
+      if (e.verb === 'kill') {
+        if (e.signal !== undefined && !this.signalled.has(e.containerId))
+          this.signalled.set(e.containerId, signalName(e.signal) ?? `signal ${e.signal}`);
+        return;
+      }
+      if (e.verb === 'start' || e.verb === 'destroy') this.signalled.delete(e.containerId);
       if (e.verb === 'start') this.probeEarly(e.containerId, e.service, onChange);
       if (e.verb === 'die' || e.verb === 'stop' || e.verb === 'destroy') this.forgetEarly(e.containerId);
       onChange({ instanceId: this.groups.leaderOf(e.containerId), service: e.service, reason: e.reason });

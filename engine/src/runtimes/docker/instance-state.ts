@@ -1,7 +1,7 @@
 // A container's inspect data → the runtime-neutral InstanceState, and the state of a service's
 // instances taken together when it runs several (`scale`): it runs when every one runs, is
-// healthy when every one is, and has exited (with that one's code) when any has, so the
-// engine's restart policy starts it again.
+// healthy when every one is, has exited (with that one's code) when any has, so the engine's
+// restart policy starts it again, and is gone when any is gone, so the engine recreates them.
 
 import type Dockerode from 'dockerode';
 import type { Health, PublishedPort } from '../../model/status.js';
@@ -38,7 +38,11 @@ export function stateOf(info: Dockerode.ContainerInspectInfo, earlyHealthy: bool
   }
   sortPorts(ports);
   const state: InstanceState = { status, health, restartCount: info.RestartCount ?? 0, ports };
-  if (status === 'exited' || status === 'dead') state.exitCode = s.ExitCode;
+  if (status === 'exited' || status === 'dead') {
+    state.exitCode = s.ExitCode;
+    if (s.OOMKilled) state.oomKilled = true;
+    if (s.FinishedAt && !s.FinishedAt.startsWith('0001')) state.finishedAt = s.FinishedAt;
+  }
   if (s.StartedAt && !s.StartedAt.startsWith('0001')) state.startedAt = s.StartedAt;
   return state;
 }
@@ -56,20 +60,17 @@ export function combinedState(states: readonly InstanceState[]): InstanceState {
   const [first] = states;
   if (!first || states.length === 1) return first ?? MISSING;
   const present = states.filter((s) => s.status !== 'missing');
-  if (present.length === 0) return MISSING;
-  // One instance gone (removed by hand) makes the whole `dead`: the next `up` recreates them.
+  // One instance gone (removed from outside) is the whole gone: the engine recreates them all.
+  if (present.length < states.length) return MISSING;
   const down = present.find((s) => s.status === 'exited' || s.status === 'dead');
   const restarting = present.find((s) => s.status === 'restarting');
-  const status: InstanceState['status'] =
-    present.length < states.length
-      ? 'dead'
-      : restarting
-        ? 'restarting'
-        : down
-          ? down.status
-          : present.every((s) => s.status === 'created')
-            ? 'created'
-            : 'running';
+  const status: InstanceState['status'] = restarting
+    ? 'restarting'
+    : down
+      ? down.status
+      : present.every((s) => s.status === 'created')
+        ? 'created'
+        : 'running';
   const healths = present.map((s) => s.health);
   const health = HEALTH_ORDER.find((h) => healths.includes(h)) ?? 'none';
   const ports = present.flatMap((s) => s.ports);
@@ -80,8 +81,12 @@ export function combinedState(states: readonly InstanceState[]): InstanceState {
     restartCount: present.reduce((n, s) => n + s.restartCount, 0),
     ports,
   };
-  const exited = down ?? (status === 'dead' ? present[0] : undefined);
-  if ((status === 'exited' || status === 'dead') && exited?.exitCode !== undefined) out.exitCode = exited.exitCode;
+  if (down && (status === 'exited' || status === 'dead')) {
+    if (down.exitCode !== undefined) out.exitCode = down.exitCode;
+    if (down.oomKilled) out.oomKilled = true;
+    if (down.finishedAt) out.finishedAt = down.finishedAt;
+    if (down.signalled) out.signalled = down.signalled;
+  }
   const startedAt = (down ?? present.reduce((a, b) => ((a.startedAt ?? '') > (b.startedAt ?? '') ? a : b))).startedAt;
   if (startedAt) out.startedAt = startedAt;
   return out;
