@@ -83,28 +83,29 @@ describe.each([{ recursive: false }, { recursive: true }])('ProjectWatcher (recu
     await until(() => seen.has(path.join(root, 'src/inner/y')));
   });
 
-  // Per-directory watches only: the watches a recursive root watch uses are not counted per directory.
-  it.skipIf(mode.recursive)('falls back to polling with one clear warning when watches run out (ENOSPC)', async () => {
+  // Per directory: the first two directories get a watch, the rest are polled. Recursive: the
+  // root's one watch fails, so every directory is polled.
+  it('falls back to polling with one clear warning when watches run out (ENOSPC)', async () => {
     const root = tree();
     fs.mkdirSync(path.join(root, 'more/a/b'), { recursive: true });
-    let budget = 2;
+    let budget = mode.recursive ? 0 : 2;
     const warnings: string[] = [];
     const w = new ProjectWatcher([{ path: root, filter: new IgnoreMatcher(root) }], {
       ...mode,
       pollIntervalMs: 50,
-      watchFn: (dir, listener) => {
+      watchFn: (dir, listener, recursive) => {
         if (budget-- <= 0)
           throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), {
             code: 'ENOSPC',
           });
-        return fs.watch(dir, listener);
+        return fs.watch(dir, { recursive }, listener);
       },
     });
     watchers.push(w);
     w.on('warning', (m) => warnings.push(m));
     const seen = collect(w);
     await w.start();
-    expect(w.stats().mode).toBe('mixed');
+    expect(w.stats().mode).toBe(mode.recursive ? 'poll' : 'mixed');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/fs\.inotify\.max_user_watches/);
     const polled = [...['more', 'more/a', 'more/a/b', 'src', 'src/deep']].map((d) => path.join(root, d));

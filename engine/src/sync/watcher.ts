@@ -62,8 +62,12 @@ export interface ProjectWatcherOptions {
    * (Linux: inotify is per directory anyway, and recursive there is Node's own emulation).
    */
   recursive?: boolean;
-  /** fs.watch stand-in (tests inject failures like ENOSPC). */
-  watchFn?: (dir: string, listener: (event: string, name: string | Buffer | null) => void) => fs.FSWatcher;
+  /** fs.watch stand-in (tests inject failures like ENOSPC); `recursive` for a root's recursive watch. */
+  watchFn?: (
+    dir: string,
+    listener: (event: string, name: string | Buffer | null) => void,
+    recursive: boolean,
+  ) => fs.FSWatcher;
 }
 
 interface DirNode {
@@ -203,9 +207,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
         return true;
       }
       try {
-        node.watcher = fs.watch(abs, { persistent: true, recursive: true }, (event, name) =>
-          this.onRecursiveEvent(node, event, name),
-        );
+        node.watcher = this.watchFn()(abs, (event, name) => this.onRecursiveEvent(node, event, name), true);
         node.watcher.on('error', () => this.onWatchError(node));
         return true;
       } catch (err) {
@@ -217,8 +219,7 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
       }
     } else if (!this.pollMode) {
       try {
-        const watchFn = this.opts.watchFn ?? ((d, l) => fs.watch(d, { persistent: true }, l));
-        node.watcher = watchFn(abs, (event, name) => this.onEvent(node, event, name));
+        node.watcher = this.watchFn()(abs, (event, name) => this.onEvent(node, event, name), false);
         node.watcher.on('error', () => this.onWatchError(node));
         return true;
       } catch (err) {
@@ -237,6 +238,10 @@ export class ProjectWatcher extends EventEmitter<ProjectWatcherEvents> {
     node.snapshot = snapshotDir(abs);
     this.ensurePollTimer();
     return true;
+  }
+
+  private watchFn(): NonNullable<ProjectWatcherOptions['watchFn']> {
+    return this.opts.watchFn ?? ((d, l, recursive) => fs.watch(d, { persistent: true, recursive }, l));
   }
 
   private removeTree(abs: string): void {
