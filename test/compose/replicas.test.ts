@@ -55,9 +55,16 @@ describe.skipIf(!haveDocker)('replicas on Docker (needs Docker and debian:bookwo
     expect(web.ports.map((p) => p.hostPort).sort()).toEqual([from, from + 1, from + 2]);
   });
 
-  it('shows each instance’s log lines, prefixed with its number', async () => {
-    const r = await s.run(['logs', 'web']);
-    for (const i of [1, 2, 3]) expect(r.stdout).toMatch(new RegExp(`\\[${i}\\] web \\S+ up`));
+  it('shows each instance’s log lines, prefixed with its number; each instance has its own host name', async () => {
+    // Lines reach the daemon's history as the instances print them: wait for the third's.
+    let out = '';
+    await waitUntil('every instance’s first line in `devenv logs web`', async () => {
+      out = (await s.run(['logs', 'web'])).stdout;
+      return /\[3\] web \S+ up/.test(out);
+    });
+    const hosts = [1, 2, 3].map((i) => new RegExp(`\\[${i}\\] web (\\S+) up`).exec(out)?.[1]);
+    // As in Compose: the host name is the container's short id.
+    expect(hosts).toEqual([1, 2, 3].map((i) => s.inspect<{ Id: string }>('web', i).Id.slice(0, 12)));
   });
 
   it('syncs files into every instance', async () => {

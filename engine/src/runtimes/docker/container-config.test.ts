@@ -33,7 +33,6 @@ describe('containerCreateOptions', () => {
         Init: false,
       },
       NetworkingConfig: { EndpointsConfig: { demo_default: { Aliases: ['web'] } } },
-      Hostname: 'web',
     });
   });
 

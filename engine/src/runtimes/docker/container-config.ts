@@ -88,8 +88,9 @@ export function containerCreateOptions(
     },
     NetworkingConfig: { EndpointsConfig: network.endpoints },
   };
-  // A service that shares another's network stack has that one's name.
-  if (network.ownStack) opts.Hostname = c?.hostname ?? svc.name;
+  // As in Compose, the host name is the container's short id unless `hostname` names one (each
+  // replica then has its own); a service that shares another's network stack has that one's.
+  if (network.ownStack && c?.hostname) opts.Hostname = c.hostname;
   if (c?.domainname) opts.Domainname = c.domainname;
   if (c?.macAddress) opts.MacAddress = c.macAddress;
   if (svc.command) opts.Cmd = svc.command;

@@ -46,6 +46,7 @@ import { networkConfig } from './network-config.js';
 import { runOneOffContainer } from './one-off.js';
 import { ensureProjectResources, removeProjectResources } from './project-resources.js';
 import { ReplicaGroups } from './replica-groups.js';
+import { followReplica, mergeStreams } from './replica-logs.js';
 import { stopGraceMs } from './stop-grace.js';
 
 export class DockerRuntime implements Runtime {
@@ -304,20 +305,52 @@ export class DockerRuntime implements Runtime {
       return;
     }
     // Several instances: each line says which (`[2] …`), in the order they come.
-    const streams = members.map((id, i) => ({
-      lines: this.containerLogs(id, opts, signal),
-      prefix: `[${i + 1}] `,
-      replica: i + 1,
-    }));
     if (!opts.follow) {
       const all: LogLine[] = [];
-      for (const s of streams)
-        for await (const l of s.lines) all.push({ ...l, line: s.prefix + l.line, replica: s.replica });
+      for (const [i, id] of members.entries())
+        for await (const l of this.containerLogs(id, opts, signal))
+          all.push({ ...l, line: `[${i + 1}] ${l.line}`, replica: i + 1 });
       all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
       yield* all;
       return;
     }
-    yield* mergeStreams(streams);
+    const first = {
+      ...(opts.since === undefined ? {} : { since: opts.since }),
+      ...(opts.tail === undefined ? {} : { tail: opts.tail }),
+    };
+    yield* mergeStreams(
+      members.map((id, i) =>
+        followReplica(
+          {
+            replica: i + 1,
+            open: (from) => this.memberLogs(id, from, signal),
+            state: async () => {
+              try {
+                return (await this.docker.getContainer(id).inspect()).State.Running ? 'running' : 'not-running';
+              } catch (err) {
+                if (statusOf(err) === 404) return 'gone';
+                throw err;
+              }
+            },
+          },
+          first,
+          signal,
+        ),
+      ),
+    );
+  }
+
+  /** One instance's followed log, or nothing once its container is gone. */
+  private async *memberLogs(
+    id: string,
+    from: { since?: number; tail?: number },
+    signal: AbortSignal,
+  ): AsyncIterable<LogLine> {
+    try {
+      yield* this.containerLogs(id, { follow: true, ...from }, signal);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
   }
 
   private async *containerLogs(
@@ -527,23 +560,5 @@ export class DockerRuntime implements Runtime {
     this.earlyProbes.get(id)?.abort();
     this.earlyProbes.delete(id);
     this.earlyHealthy.delete(id);
-  }
-}
-
-/** Lines of several followed streams as they come, each with its prefix and instance number. */
-async function* mergeStreams(
-  streams: { lines: AsyncIterable<LogLine>; prefix: string; replica: number }[],
-): AsyncIterable<LogLine> {
-  const iterators = streams.map((s) => ({ it: s.lines[Symbol.asyncIterator](), prefix: s.prefix, replica: s.replica }));
-  const next = (i: number) => iterators[i]!.it.next().then((r) => ({ i, r }));
-  const pending = new Map(iterators.map((_, i) => [i, next(i)]));
-  while (pending.size > 0) {
-    const { i, r } = await Promise.race(pending.values());
-    if (r.done) {
-      pending.delete(i);
-      continue;
-    }
-    pending.set(i, next(i));
-    yield { ...r.value, line: iterators[i]!.prefix + r.value.line, replica: iterators[i]!.replica };
   }
 }
