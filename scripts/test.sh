@@ -13,6 +13,8 @@ scripts/ensure-node-deps.sh
 if is_root && is_debian; then
   DEVENV_ALLOW_ENGINE_INSTALL=1 scripts/ensure-docker.sh
   scripts/ensure-base-image.sh
+  # Docker and the base image are there now: a test that needs them fails instead of skipping.
+  export DEVENV_REQUIRE_DOCKER=1
   scripts/ensure-process-prereqs.sh
   missing=()
   have tmux || missing+=(tmux)
