@@ -27,14 +27,15 @@ export default class SuiteSummary implements Reporter {
         else if (state === 'failed' || setupFailed(test)) c.failed++;
         else {
           c.skipped++;
-          // The outermost describe names the reason (`… (needs a Docker engine)`).
+          // What was skipped names the reason: the outermost skipped describe (`… (needs a Docker
+          // engine)`), or the test itself when its suite ran (`privileged (needs a machine …)`).
           let parent = test.parent;
-          let outer = test.name;
+          let skipped = test.name;
           while (parent.type === 'suite') {
-            outer = parent.name;
+            if (parent.state() === 'skipped') skipped = parent.name;
             parent = parent.parent;
           }
-          const key = `${mod.moduleId.replace(`${process.cwd()}/`, '')}: ${outer}`;
+          const key = `${mod.moduleId.replace(`${process.cwd()}/`, '')}: ${skipped}`;
           skippedSuites.set(key, (skippedSuites.get(key) ?? 0) + 1);
         }
       }
