@@ -85,37 +85,36 @@ export function dnsKeys(d: ContainerDraft): void {
 
 /** `links` (to services, which then start first) and `external_links` (to containers). */
 export function linkKeys(d: ContainerDraft): void {
-  for (const item of d.items('links')) {
-    const raw = text(item) ?? '';
-    const [target = '', alias = target, ...rest] = raw.split(':');
-    if (!target || rest.length > 0 || !isHostname(alias)) {
-      d.error(
-        ConfigCode.invalidValue,
-        `${d.what('links')} entry \`${raw}\` is not \`SERVICE\` or \`SERVICE:ALIAS\``,
-        item.loc,
-        'write `db` or `db:database`',
-      );
-      continue;
+  const keys = [
+    { key: 'links', names: 'SERVICE', example: '`db` or `db:database`' },
+    { key: 'external_links', names: 'CONTAINER', example: '`shared-redis` or `shared-redis:redis`' },
+  ] as const;
+  for (const { key, names, example } of keys) {
+    for (const item of d.items(key)) {
+      const raw = text(item) ?? '';
+      const link = nameAndAlias(raw);
+      if (!link) {
+        d.error(
+          ConfigCode.invalidValue,
+          `${d.what(key)} entry \`${raw}\` is not \`${names}\` or \`${names}:ALIAS\``,
+          item.loc,
+          `write ${example}`,
+        );
+        continue;
+      }
+      if (key === 'links') {
+        d.spec.links.push({ service: link.name, alias: link.alias });
+        d.refs.push({ service: link.name, key, loc: item.loc });
+      } else d.spec.externalLinks.push({ container: link.name, alias: link.alias });
+      d.touched = true;
     }
-    d.spec.links.push({ service: target, alias });
-    d.refs.push({ service: target, key: 'links', loc: item.loc });
-    d.touched = true;
   }
-  for (const item of d.items('external_links')) {
-    const raw = text(item) ?? '';
-    const [container = '', alias = container, ...rest] = raw.split(':');
-    if (!container || rest.length > 0 || !isHostname(alias)) {
-      d.error(
-        ConfigCode.invalidValue,
-        `${d.what('external_links')} entry \`${raw}\` is not \`CONTAINER\` or \`CONTAINER:ALIAS\``,
-        item.loc,
-        'write `shared-redis` or `shared-redis:redis`',
-      );
-      continue;
-    }
-    d.spec.externalLinks.push({ container, alias });
-    d.touched = true;
-  }
+}
+
+/** `NAME` or `NAME:ALIAS`, the alias a host name (as `links` and `external_links` write them). */
+function nameAndAlias(raw: string): { name: string; alias: string } | undefined {
+  const [name = '', alias = name, ...rest] = raw.split(':');
+  return name && rest.length === 0 && isHostname(alias) ? { name, alias } : undefined;
 }
 
 /** `extra_hosts` as a list (`host:ip`, `host=ip`) or a mapping (`host: ip` or a list of ips), checked (a service's, or its build's). */
