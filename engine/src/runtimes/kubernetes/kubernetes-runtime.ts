@@ -28,7 +28,7 @@ import { applicationStatuses } from './application-status.js';
 import type { ArgoContext } from './argocd.js';
 import { argocdPassword, forwardArgoCdUi } from './argocd-access.js';
 import { ClusterBootstrap } from './cluster-bootstrap.js';
-import { type ClusterSpec, clusterSpec } from './cluster-config.js';
+import { type ClusterSpec, ownClusterSpec } from './cluster-config.js';
 import { watchApplicationStatus, watchProjectPods } from './cluster-watch.js';
 import { type CommandRunner, ExecaRunner } from './command-runner.js';
 import { analyseProject, type ImageConfig, instanceSelector, type ProjectAnalysis } from './compose-to-k8s.js';
@@ -41,15 +41,7 @@ import { prepareAndPublish } from './images.js';
 import { RESTART_IN_PLACE } from './in-place-restart.js';
 import { appTarget, formatId, type InstanceRef, parseId, podSelector } from './instance-id.js';
 import { ClientNodeKubeApi, type KubeApi, type WorkloadView } from './kube-api.js';
-import {
-  ANNOTATION,
-  DEFAULT_CLUSTER_NAME,
-  LABEL,
-  labelValue,
-  objectName,
-  projectNamespace,
-  rootAppName,
-} from './names.js';
+import { ANNOTATION, LABEL, labelValue, objectName, projectNamespace, rootAppName } from './names.js';
 import {
   bootstrapObjects,
   type KubernetesProvider,

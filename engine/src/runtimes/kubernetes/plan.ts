@@ -13,7 +13,7 @@ import type { Problem } from '../../errors.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import { specHash } from '../../model/spec-hash.js';
 import { type ArgoContext, appProject, argocdConfigPatch, cacheDir, generatedRoot, rootApplication } from './argocd.js';
-import { type ClusterSpec, clusterSpec, localRegistryHosting } from './cluster-config.js';
+import { type ClusterSpec, localRegistryHosting, ownClusterSpec } from './cluster-config.js';
 import { type Command, type CommandRunner, ExecaRunner, formatCommand } from './command-runner.js';
 import {
   analyseProject,
@@ -26,15 +26,7 @@ import { devOverlay } from './dev-overlay.js';
 import { gitServerObjects, inClusterRepoURL, toolsImageTag } from './git-server.js';
 import { type ImageTarget, imageTarget, serviceImageRef, toolsImageRef } from './image-target.js';
 import type { K8sObject } from './k8s-object.js';
-import {
-  ARGOCD_NAMESPACE,
-  DEFAULT_CLUSTER_NAME,
-  LABEL,
-  MANAGED_BY,
-  projectNamespace,
-  rootAppName,
-  SYSTEM_NAMESPACE,
-} from './names.js';
+import { ARGOCD_NAMESPACE, LABEL, MANAGED_BY, projectNamespace, rootAppName, SYSTEM_NAMESPACE } from './names.js';
 import {
   argocdInstallSteps,
   bootstrapPath,
@@ -219,14 +211,7 @@ export async function projectManifestDigests(analysis: ProjectAnalysis): Promise
 export async function planKubernetes(project: ProjectSpec, opts: KubernetesPlanOptions): Promise<KubernetesPlan> {
   const stateDir = opts.stateDir ?? defaultStateDir(project);
   const layout = projectLayout(project, opts.manifestsDir);
-  const cluster =
-    opts.provider === 'context'
-      ? undefined
-      : clusterSpec({
-          provider: opts.provider,
-          name: opts.clusterName ?? DEFAULT_CLUSTER_NAME,
-          registry: opts.registry !== false,
-        });
+  const cluster = ownClusterSpec(opts);
   const context = cluster?.context ?? opts.context ?? 'default';
   const namespace = projectNamespace(project.name);
   const target = imageTarget(cluster, opts.imageRegistry);
