@@ -110,14 +110,7 @@ export class KubernetesRuntime implements Runtime {
 
   constructor(private readonly opts: KubernetesRuntimeOptions) {
     this.provider = opts.provider;
-    this.cluster =
-      opts.provider === 'context'
-        ? undefined
-        : clusterSpec({
-            provider: opts.provider,
-            name: opts.clusterName ?? DEFAULT_CLUSTER_NAME,
-            registry: opts.registry !== false,
-          });
+    this.cluster = ownClusterSpec(opts);
     if (opts.provider === 'context' && !opts.context) {
       throw new UserError({
         code: 'kubernetes.no-context',
@@ -325,13 +318,7 @@ export class KubernetesRuntime implements Runtime {
 
   // ---- artifacts -------------------------------------------------------------------------
 
-  prepareArtifacts(
-    services: ServiceSpec[],
-    project: ProjectSpec,
-    sink: EventSink,
-    signal: AbortSignal,
-    opts: { force: string[] },
-  ): Record<string, Promise<Artifact | undefined>> {
+  prepareArtifacts(...args: Parameters<Runtime['prepareArtifacts']>): ReturnType<Runtime['prepareArtifacts']> {
     return prepareAndPublish(
       {
         images: this.images,
@@ -341,11 +328,7 @@ export class KubernetesRuntime implements Runtime {
         imageConfigs: this.imageConfigs,
         ...(this.opts.fetchFn ? { fetchFn: this.opts.fetchFn } : {}),
       },
-      services,
-      project,
-      sink,
-      signal,
-      opts,
+      ...args,
     );
   }
 
