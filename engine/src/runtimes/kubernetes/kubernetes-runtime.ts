@@ -21,6 +21,8 @@ import type {
   RuntimeChange,
   RuntimeInfo,
 } from '../../runtime/runtime.js';
+import { firstLine } from '../../shared/error-text.js';
+import { sleep, withTimeout } from '../../shared/timing.js';
 import type { SyncSession } from '../../sync/session.js';
 import { dockerEngine, dockerEngineVersion } from '../shared/docker-engine.js';
 import { ImageBuilder } from '../shared/image-builder.js';
@@ -538,28 +540,4 @@ export class KubernetesRuntime implements Runtime {
   private log(service: string, line: string): void {
     this.sink({ kind: 'log', ts: now(), service, stream: 'system', line });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
