@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Problem } from '../../errors.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import { specHash } from '../../model/spec-hash.js';
+import { findGitTop } from '../../sync/ignore.js';
 import { type ArgoContext, appProject, argocdConfigPatch, cacheDir, generatedRoot, rootApplication } from './argocd.js';
 import { type ClusterSpec, localRegistryHosting, ownClusterSpec } from './cluster-config.js';
 import { type Command, type CommandRunner, ExecaRunner, formatCommand } from './command-runner.js';
@@ -101,17 +102,6 @@ export interface KubernetesPlan {
   manifestsDir?: string;
 }
 
-/** The git work tree containing `dir`, if any. */
-export function gitTopLevel(dir: string): string | undefined {
-  let d = path.resolve(dir);
-  for (;;) {
-    if (existsSync(path.join(d, '.git'))) return d;
-    const parent = path.dirname(d);
-    if (parent === d) return undefined;
-    d = parent;
-  }
-}
-
 /** `<projectDir>/kind`, else `<repo>/kind/<project dir name>` (this repository's layout), if it exists. */
 export function findManifestsDir(projectDir: string, root: string): string | undefined {
   const candidates = [path.join(projectDir, 'kind'), path.join(root, 'kind', path.basename(projectDir))];
@@ -133,7 +123,7 @@ export interface ProjectLayout {
 }
 
 export function projectLayout(project: ProjectSpec, manifestsDir?: string): ProjectLayout {
-  const top = gitTopLevel(project.projectDir);
+  const top = findGitTop(project.projectDir, existsSync);
   const provisional = top ?? project.projectDir;
   const dir = manifestsDir
     ? path.resolve(project.projectDir, manifestsDir)
