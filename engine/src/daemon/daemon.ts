@@ -1,21 +1,19 @@
 // The engine daemon: one per project, outliving any client. It owns the Engine, loads the
-// config on each `up`, and serves the protocol (protocol/protocol.ts) to every client over a
-// private socket. Lifetime: it runs while the environment does; `down` and `shutdown` end it.
+// config on each `up` (load-for-client.ts), and serves the protocol (protocol/protocol.ts;
+// requests.ts answers each request) to every client over a private socket. Lifetime: it runs while the environment does; `down` and `shutdown` end it.
 
 import { appendFileSync, chmodSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import {
   createMessageConnection,
-  ErrorCodes as JsonRpcErrors,
   type MessageConnection,
-  ResponseError,
   SocketMessageWriter,
   StreamMessageReader,
 } from 'vscode-jsonrpc/node';
 import { toProblem } from '../config/diagnostics.js';
-import { checkKeysForRuntime, type KeyUse, loadProject } from '../config/index.js';
+import { checkKeysForRuntime, type KeyUse } from '../config/index.js';
 import { Engine } from '../engine/engine.js';
-import { type Problem, RuntimeFailure, UserError } from '../errors.js';
+import { type Problem, UserError } from '../errors.js';
 import type { EngineEvent } from '../model/events.js';
 import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
@@ -23,16 +21,7 @@ import type { ProjectStatus } from '../model/status.js';
 import { ensureStateDir } from '../protocol/client.js';
 import { forgetEnvironment, recordEnvironment } from '../protocol/environment-registry.js';
 import type { DaemonPaths, ProjectIdentity } from '../protocol/project-identity.js';
-import {
-  type ConfigSource,
-  type DaemonInfo,
-  ErrorCodes,
-  type ErrorData,
-  Methods,
-  Notifications,
-  PROTOCOL_VERSION,
-  type UpResultWire,
-} from '../protocol/protocol.js';
+import { type ConfigSource, type DaemonInfo, PROTOCOL_VERSION, type UpResultWire } from '../protocol/protocol.js';
 import type { Runtime } from '../runtime/runtime.js';
 import {
   type RuntimeChoice,
@@ -41,9 +30,10 @@ import {
   servicesStateDirOf,
 } from '../runtimes/select-runtime.js';
 import { errorMessage } from '../shared/error-text.js';
+import { loadForClient } from './load-for-client.js';
 import { MAX_MESSAGE_BYTES, MessageLimit } from './message-limit.js';
 import { DaemonObservability } from './observability.js';
-import { invalidParams } from './request-params.js';
+import { type RequestHost, serveRequests, type UpOptions } from './requests.js';
 import { bindDaemonSocket } from './socket-server.js';
 
 export const DAEMON_VERSION = '0.1.0';
@@ -143,176 +133,34 @@ export class Daemon {
 
   /** Serve the protocol on one connection (a socket, or in-memory streams in tests). */
   serve(connection: MessageConnection): void {
-    let initialized = false;
-    let subscription: { dispose(): void } | undefined;
-    const guard =
-      <P, R>(method: string, fn: (params: P) => Promise<R> | R) =>
-      async (params: P): Promise<R | ResponseError<ErrorData>> => {
-        if (!initialized) return new ResponseError(ErrorCodes.notInitialized, 'call devenv/initialize first');
-        if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; retry');
-        const invalid = invalidParams(method, params);
-        if (invalid) return new ResponseError(JsonRpcErrors.InvalidParams, `${method}: ${invalid}`);
-        try {
-          return await fn(params);
-        } catch (err) {
-          return this.toResponseError(err);
-        }
-      };
-
-    connection.onRequest(Methods.initialize, (params): DaemonInfo | ResponseError<ErrorData> => {
-      const invalid = invalidParams(Methods.initialize.method, params);
-      if (invalid) return new ResponseError(JsonRpcErrors.InvalidParams, `${Methods.initialize.method}: ${invalid}`);
-      if (this.exiting) return new ResponseError(ErrorCodes.shuttingDown, 'the daemon is shutting down; connect again');
-      if (params.protocolVersion !== PROTOCOL_VERSION) {
-        return new ResponseError(
-          ErrorCodes.versionMismatch,
-          `this devenv client speaks protocol ${params.protocolVersion}, the running daemon (pid ${process.pid}) speaks ${PROTOCOL_VERSION}`,
-          {
-            hint: 'stop the old daemon with `devenv shutdown` (using the same devenv version that started it), then retry',
-          },
-        );
-      }
-      initialized = true;
-      return this.info();
-    });
-    connection.onRequest(
-      Methods.up,
-      guard(Methods.up.method, async (p) => {
-        try {
-          return await this.up(p.config, {
-            services: p.services ?? [],
-            build: p.build ?? false,
-            removeOrphans: p.removeOrphans,
-            debug: p.debug,
-            metricsPort: p.metricsPort,
-            otel: p.otel,
-          });
-        } catch (err) {
-          // A config the user must fix, and nothing running: no reason to stay.
-          if (err instanceof UserError && !this.runsAnything()) this.exitSoon('nothing runs and the config has errors');
-          throw err;
-        }
-      }),
-    );
-    connection.onRequest(
-      Methods.down,
-      guard(Methods.down.method, async (p) => {
-        const { project, engine } = this.project
-          ? { project: this.project, engine: await this.ensureEngine(this.project) }
-          : await this.loadWithEngine(this.lastConfig).then((r) => ({ project: r.loaded.project, engine: r.engine }));
-        await engine.down(project, { volumes: p.volumes ?? false });
-        this.registry('forget');
-        if (p.shutdown ?? true) this.exitSoon('environment taken down');
-      }),
-    );
-    connection.onRequest(
-      Methods.stop,
-      guard(Methods.stop.method, async () => {
-        const project = this.requireProject();
-        await this.engine!.stop(project);
-      }),
-    );
-    connection.onRequest(
-      Methods.status,
-      guard(Methods.status.method, () => this.status()),
-    );
-    connection.onRequest(
-      Methods.subscribe,
-      guard(Methods.subscribe.method, (p) => {
-        subscription?.dispose();
-        const engine = this.engine;
-        if (p.replayLogs && engine) {
-          for (const e of engine.bus.history(undefined, p.replayLogs))
-            void connection.sendNotification(Notifications.event, e);
-        }
-        const kinds = p.kinds ? new Set(p.kinds) : undefined;
-        subscription = this.subscribe((e) => {
-          if (!kinds || kinds.has(e.kind))
-            void connection.sendNotification(Notifications.event, e).catch(() => undefined);
-        });
-        return { subscribed: true as const };
-      }),
-    );
-    connection.onRequest(
-      Methods.unsubscribe,
-      guard(Methods.unsubscribe.method, () => {
-        subscription?.dispose();
-        subscription = undefined;
-      }),
-    );
-    connection.onRequest(
-      Methods.logs,
-      guard(Methods.logs.method, (p) => this.engine?.bus.history(p.service, p.limit ?? 1000) ?? []),
-    );
-    connection.onRequest(
-      Methods.restart,
-      guard(Methods.restart.method, async (p) => {
-        this.requireProject();
-        await this.engine!.restart(p.service);
-      }),
-    );
-    connection.onRequest(
-      Methods.rebuild,
-      guard(Methods.rebuild.method, async (p) => {
-        this.requireProject();
-        const result = await this.engine!.rebuild(p.service);
-        return { ...result, warnings: [] };
-      }),
-    );
-    connection.onRequest(
-      Methods.debug,
-      guard(Methods.debug.method, async (p) => {
-        this.requireProject();
-        const result = await this.engine!.debug(p.service);
-        return { ...result, warnings: [] };
-      }),
-    );
-    connection.onRequest(
-      Methods.resync,
-      guard(Methods.resync.method, async (p) => {
-        const project = this.requireProject();
-        if (!project.services[p.service]) {
-          throw new UserError({
-            code: 'engine.unknown-service',
-            message: `no service named ${p.service}`,
-            hint: `services in this project: ${Object.keys(project.services).join(', ')}`,
-          });
-        }
-        return this.engine!.sync.resync(p.service);
-      }),
-    );
-    connection.onRequest(
-      Methods.reset,
-      guard(Methods.reset.method, async (p) => {
-        const project = this.requireProject();
-        const engine = this.engine!;
-        if (engine.runtime.reset) {
-          await engine.down(project, { volumes: false });
-          await engine.runtime.reset(project, p.mode, engine.emit);
-        } else {
-          await engine.down(project, { volumes: p.mode === 'hard' });
-        }
-        return this.up(this.lastConfig ?? {}, { services: [], build: false });
-      }),
-    );
-    connection.onRequest(
-      Methods.timeline,
-      guard(Methods.timeline.method, () => this.observability.timeline() ?? null),
-    );
-    connection.onRequest(
-      Methods.shutdown,
-      guard(Methods.shutdown.method, () => {
-        this.exitSoon('shutdown requested');
-      }),
-    );
-    connection.onClose(() => {
-      subscription?.dispose();
-      this.clients.delete(connection);
-    });
+    serveRequests(connection, this.requestHost);
+    connection.onClose(() => this.clients.delete(connection));
     connection.onError(() => undefined);
     this.clients.add(connection);
     connection.listen();
   }
+
+  /** What the request handlers (requests.ts) reach of this daemon. */
+  private readonly requestHost: RequestHost = {
+    exiting: () => this.exiting,
+    engine: () => this.engine,
+    project: () => this.project,
+    lastConfig: () => this.lastConfig,
+    info: () => this.info(),
+    up: (config, opts) => this.up(config, opts),
+    runsAnything: () => this.runsAnything(),
+    downTarget: async () =>
+      this.project
+        ? { project: this.project, engine: await this.ensureEngine(this.project) }
+        : await this.loadWithEngine(this.lastConfig).then((r) => ({ project: r.loaded.project, engine: r.engine })),
+    status: () => this.status(),
+    timeline: () => this.observability.timeline(),
+    forgetEnvironment: () => this.registry('forget'),
+    exitSoon: (why) => this.exitSoon(why),
+    subscribe: (fn) => this.subscribe(fn),
+    log: (line) => this.log(line),
+    logFile: () => this.opts.paths.logFile,
+  };
 
   private listeners = new Set<(e: EngineEvent) => void>();
   private subscribe(fn: (e: EngineEvent) => void): { dispose(): void } {
@@ -320,17 +168,7 @@ export class Daemon {
     return { dispose: () => this.listeners.delete(fn) };
   }
 
-  private async up(
-    config: ConfigSource,
-    opts: {
-      services: string[];
-      build: boolean;
-      removeOrphans?: boolean | undefined;
-      debug?: boolean | undefined;
-      metricsPort?: number | undefined;
-      otel?: Record<string, string> | undefined;
-    },
-  ): Promise<UpResultWire> {
+  private async up(config: ConfigSource, opts: UpOptions): Promise<UpResultWire> {
     const {
       loaded: { project, warnings: loadWarnings, keyUses },
       engine,
@@ -380,37 +218,8 @@ export class Daemon {
     return warnings.map(toProblem);
   }
 
-  private async loadFor(config: ConfigSource | undefined) {
-    const id = this.opts.identity;
-    // Interpolation sees the asking client's environment (as `docker compose` would), not the
-    // environment of whichever client happened to start the daemon. A client that sent only the
-    // names it guessed the config uses is asked for any other name the loader looks up.
-    const values = { ...(config?.env ?? process.env), DEVENV_STATE_DIR: this.servicesStateDir };
-    const missing = new Set<string>();
-    const known = config?.envNames ? new Set(config.envNames) : undefined;
-    const env = known ? recordingEnv(values, known, missing) : values;
-    const load = loadProject({
-      files: config?.files?.length ? config.files : id.files,
-      projectDir: config?.projectDir ?? id.projectDir,
-      projectName: config?.projectName ?? id.name,
-      env,
-      ...(config?.profiles ? { profiles: config.profiles } : {}),
-    });
-    const outcome = await load.then(
-      (loaded) => ({ loaded }),
-      (err: unknown) => ({ err }),
-    );
-    if (missing.size > 0) {
-      throw new ResponseError<ErrorData>(
-        ErrorCodes.needVariables,
-        'the config uses variables the client did not send',
-        {
-          variables: [...missing].sort(),
-        },
-      );
-    }
-    if ('err' in outcome) throw outcome.err;
-    return outcome.loaded;
+  private loadFor(config: ConfigSource | undefined) {
+    return loadForClient(this.opts.identity, config, this.servicesStateDir);
   }
 
   /** `devenv ls` and `-p NAME` from anywhere read the user's registry of environments; a failure to write it is logged only. */
@@ -530,38 +339,6 @@ export class Daemon {
     return this.engine?.status().services.some((s) => s.instanceId !== undefined) ?? false;
   }
 
-  private requireProject(): ProjectSpec {
-    if (!this.project || !this.engine) {
-      throw new UserError({
-        code: 'daemon.not-up',
-        message: 'the environment is not up',
-        hint: 'run `devenv up` first',
-      });
-    }
-    return this.project;
-  }
-
-  private toResponseError(err: unknown): ResponseError<ErrorData> {
-    if (err instanceof ResponseError) return err;
-    if (err instanceof UserError) {
-      return new ResponseError(ErrorCodes.userError, err.message, {
-        problems: err.problems.map(toProblemData),
-        nextSteps: err.nextSteps,
-      });
-    }
-    if (err instanceof RuntimeFailure) {
-      return new ResponseError(ErrorCodes.runtimeFailure, err.message, {
-        code: err.code,
-        ...(err.hint ? { hint: err.hint } : {}),
-        ...(err.service ? { service: err.service } : {}),
-      });
-    }
-    this.log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return new ResponseError(-32603, `internal error in the devenv daemon: ${errorMessage(err)}`, {
-      hint: `this is a bug; the daemon log has the details: ${this.opts.paths.logFile}`,
-    });
-  }
-
   private exitSoon(why: string): void {
     if (this.exiting) return;
     this.exiting = true;
@@ -590,29 +367,4 @@ export class Daemon {
       // The state directory vanished (someone removed .devenv): keep serving.
     }
   }
-}
-
-/** The client's variables, noting each name looked up that the client was not asked about. */
-function recordingEnv(
-  values: Record<string, string | undefined>,
-  known: ReadonlySet<string>,
-  missing: Set<string>,
-): Record<string, string | undefined> {
-  return new Proxy(values, {
-    get: (target, key) => {
-      if (typeof key !== 'string') return undefined;
-      if (Object.hasOwn(target, key)) return target[key];
-      if (!known.has(key)) missing.add(key);
-      return undefined;
-    },
-  });
-}
-
-function toProblemData(p: Problem) {
-  return {
-    code: p.code,
-    message: p.message,
-    ...(p.location ? { location: { file: p.location.file, line: p.location.line, col: p.location.col } } : {}),
-    ...(p.hint ? { hint: p.hint } : {}),
-  };
 }

@@ -130,14 +130,8 @@ export class DockerRuntime implements Runtime {
     return ensureProjectResources(this.docker, project, sink);
   }
 
-  prepareArtifacts(
-    services: ServiceSpec[],
-    project: ProjectSpec,
-    sink: EventSink,
-    signal: AbortSignal,
-    opts: { force: string[] },
-  ): Record<string, Promise<Artifact | undefined>> {
-    return this.images.prepareArtifacts(services, project, sink, signal, opts);
+  prepareArtifacts(...args: Parameters<Runtime['prepareArtifacts']>): ReturnType<Runtime['prepareArtifacts']> {
+    return this.images.prepareArtifacts(...args);
   }
 
   /** Creates every instance of the service (connected to its networks, its files copied in); the first's id stands for them. */

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../model/spec-hash.js';
-import { kubeContext, LABEL } from './names.js';
+import { DEFAULT_CLUSTER_NAME, kubeContext, LABEL } from './names.js';
 import { K3S_IMAGE, REGISTRY_IMAGE } from './versions.js';
 
 export type ClusterProvider = 'kind' | 'k3d';
@@ -64,6 +64,21 @@ export function registrySpec(provider: ClusterProvider): RegistrySpec {
     host: `localhost:${hostPort}`,
     endpoint: `http://${container}:5000`,
   };
+}
+
+/** The cluster devenv makes and owns for a provider: none for `context` (a cluster it was pointed at). */
+export function ownClusterSpec(opts: {
+  provider: ClusterProvider | 'context';
+  clusterName?: string | undefined;
+  registry?: boolean | undefined;
+}): ClusterSpec | undefined {
+  return opts.provider === 'context'
+    ? undefined
+    : clusterSpec({
+        provider: opts.provider,
+        name: opts.clusterName ?? DEFAULT_CLUSTER_NAME,
+        registry: opts.registry !== false,
+      });
 }
 
 export function clusterSpec(opts: ClusterSpecOptions): ClusterSpec {

@@ -21,6 +21,8 @@ import type {
   RuntimeChange,
   RuntimeInfo,
 } from '../../runtime/runtime.js';
+import { firstLine } from '../../shared/error-text.js';
+import { sleep, withTimeout } from '../../shared/timing.js';
 import type { SyncSession } from '../../sync/session.js';
 import { dockerEngine, dockerEngineVersion } from '../shared/docker-engine.js';
 import { ImageBuilder } from '../shared/image-builder.js';
@@ -28,7 +30,7 @@ import { applicationStatuses } from './application-status.js';
 import type { ArgoContext } from './argocd.js';
 import { argocdPassword, forwardArgoCdUi } from './argocd-access.js';
 import { ClusterBootstrap } from './cluster-bootstrap.js';
-import { type ClusterSpec, clusterSpec } from './cluster-config.js';
+import { type ClusterSpec, ownClusterSpec } from './cluster-config.js';
 import { watchApplicationStatus, watchProjectPods } from './cluster-watch.js';
 import { type CommandRunner, ExecaRunner } from './command-runner.js';
 import { analyseProject, type ImageConfig, instanceSelector, type ProjectAnalysis } from './compose-to-k8s.js';
@@ -41,15 +43,7 @@ import { prepareAndPublish } from './images.js';
 import { RESTART_IN_PLACE } from './in-place-restart.js';
 import { appTarget, formatId, type InstanceRef, parseId, podSelector } from './instance-id.js';
 import { ClientNodeKubeApi, type KubeApi, type WorkloadView } from './kube-api.js';
-import {
-  ANNOTATION,
-  DEFAULT_CLUSTER_NAME,
-  LABEL,
-  labelValue,
-  objectName,
-  projectNamespace,
-  rootAppName,
-} from './names.js';
+import { ANNOTATION, LABEL, labelValue, objectName, projectNamespace, rootAppName } from './names.js';
 import {
   bootstrapObjects,
   type KubernetesProvider,
@@ -118,14 +112,7 @@ export class KubernetesRuntime implements Runtime {
 
   constructor(private readonly opts: KubernetesRuntimeOptions) {
     this.provider = opts.provider;
-    this.cluster =
-      opts.provider === 'context'
-        ? undefined
-        : clusterSpec({
-            provider: opts.provider,
-            name: opts.clusterName ?? DEFAULT_CLUSTER_NAME,
-            registry: opts.registry !== false,
-          });
+    this.cluster = ownClusterSpec(opts);
     if (opts.provider === 'context' && !opts.context) {
       throw new UserError({
         code: 'kubernetes.no-context',
@@ -333,13 +320,7 @@ export class KubernetesRuntime implements Runtime {
 
   // ---- artifacts -------------------------------------------------------------------------
 
-  prepareArtifacts(
-    services: ServiceSpec[],
-    project: ProjectSpec,
-    sink: EventSink,
-    signal: AbortSignal,
-    opts: { force: string[] },
-  ): Record<string, Promise<Artifact | undefined>> {
+  prepareArtifacts(...args: Parameters<Runtime['prepareArtifacts']>): ReturnType<Runtime['prepareArtifacts']> {
     return prepareAndPublish(
       {
         images: this.images,
@@ -349,11 +330,7 @@ export class KubernetesRuntime implements Runtime {
         imageConfigs: this.imageConfigs,
         ...(this.opts.fetchFn ? { fetchFn: this.opts.fetchFn } : {}),
       },
-      services,
-      project,
-      sink,
-      signal,
-      opts,
+      ...args,
     );
   }
 
@@ -563,28 +540,4 @@ export class KubernetesRuntime implements Runtime {
   private log(service: string, line: string): void {
     this.sink({ kind: 'log', ts: now(), service, stream: 'system', line });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

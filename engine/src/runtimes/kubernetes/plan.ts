@@ -12,8 +12,9 @@ import { parseAllDocuments } from 'yaml';
 import type { Problem } from '../../errors.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import { specHash } from '../../model/spec-hash.js';
+import { findGitTop } from '../../sync/ignore.js';
 import { type ArgoContext, appProject, argocdConfigPatch, cacheDir, generatedRoot, rootApplication } from './argocd.js';
-import { type ClusterSpec, clusterSpec, localRegistryHosting } from './cluster-config.js';
+import { type ClusterSpec, localRegistryHosting, ownClusterSpec } from './cluster-config.js';
 import { type Command, type CommandRunner, ExecaRunner, formatCommand } from './command-runner.js';
 import {
   analyseProject,
@@ -26,15 +27,7 @@ import { devOverlay } from './dev-overlay.js';
 import { gitServerObjects, inClusterRepoURL, toolsImageTag } from './git-server.js';
 import { type ImageTarget, imageTarget, serviceImageRef, toolsImageRef } from './image-target.js';
 import type { K8sObject } from './k8s-object.js';
-import {
-  ARGOCD_NAMESPACE,
-  DEFAULT_CLUSTER_NAME,
-  LABEL,
-  MANAGED_BY,
-  projectNamespace,
-  rootAppName,
-  SYSTEM_NAMESPACE,
-} from './names.js';
+import { ARGOCD_NAMESPACE, LABEL, MANAGED_BY, projectNamespace, rootAppName, SYSTEM_NAMESPACE } from './names.js';
 import {
   argocdInstallSteps,
   bootstrapPath,
@@ -109,17 +102,6 @@ export interface KubernetesPlan {
   manifestsDir?: string;
 }
 
-/** The git work tree containing `dir`, if any. */
-export function gitTopLevel(dir: string): string | undefined {
-  let d = path.resolve(dir);
-  for (;;) {
-    if (existsSync(path.join(d, '.git'))) return d;
-    const parent = path.dirname(d);
-    if (parent === d) return undefined;
-    d = parent;
-  }
-}
-
 /** `<projectDir>/kind`, else `<repo>/kind/<project dir name>` (this repository's layout), if it exists. */
 export function findManifestsDir(projectDir: string, root: string): string | undefined {
   const candidates = [path.join(projectDir, 'kind'), path.join(root, 'kind', path.basename(projectDir))];
@@ -141,7 +123,7 @@ export interface ProjectLayout {
 }
 
 export function projectLayout(project: ProjectSpec, manifestsDir?: string): ProjectLayout {
-  const top = gitTopLevel(project.projectDir);
+  const top = findGitTop(project.projectDir, existsSync);
   const provisional = top ?? project.projectDir;
   const dir = manifestsDir
     ? path.resolve(project.projectDir, manifestsDir)
@@ -219,14 +201,7 @@ export async function projectManifestDigests(analysis: ProjectAnalysis): Promise
 export async function planKubernetes(project: ProjectSpec, opts: KubernetesPlanOptions): Promise<KubernetesPlan> {
   const stateDir = opts.stateDir ?? defaultStateDir(project);
   const layout = projectLayout(project, opts.manifestsDir);
-  const cluster =
-    opts.provider === 'context'
-      ? undefined
-      : clusterSpec({
-          provider: opts.provider,
-          name: opts.clusterName ?? DEFAULT_CLUSTER_NAME,
-          registry: opts.registry !== false,
-        });
+  const cluster = ownClusterSpec(opts);
   const context = cluster?.context ?? opts.context ?? 'default';
   const namespace = projectNamespace(project.name);
   const target = imageTarget(cluster, opts.imageRegistry);
