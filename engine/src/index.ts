@@ -9,6 +9,6 @@ export * from './model/spec.js';
 export * from './model/status.js';
 export * from './model/timeline.js';
 export * from './model/timeline-fixture.js';
-export type * from './runtime/runtime.js';
+export type * from './runtime-interface/runtime.js';
 export * from './shared/read-bounded.js';
 export { shellQuote } from './shared/shell-words.js';

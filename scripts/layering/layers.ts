@@ -69,7 +69,7 @@ export const layers: Layer[] = [
   // The watcher asks the platform for inotify's limits (its fallback to polling).
   { name: 'sync', paths: ['engine/src/sync/'], mayImport: ['shared', 'model', 'platform'] },
   // The interface's types mention sync sessions; the FakeRuntime beside it attaches fake transports.
-  { name: 'runtime interface', paths: ['engine/src/runtime/'], mayImport: ['shared', 'model', 'sync'] },
+  { name: 'runtime interface', paths: ['engine/src/runtime-interface/'], mayImport: ['shared', 'model', 'sync'] },
   { name: 'debug', paths: ['engine/src/debug/'], mayImport: ['shared', 'model', 'runtime interface'] },
   { name: 'reload', paths: ['engine/src/reload/'], mayImport: ['shared', 'model', 'runtime interface', 'debug'] },
   {

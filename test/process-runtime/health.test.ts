@@ -2,7 +2,7 @@
 // reported by inspect and by watch notifications.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RuntimeChange } from '../../engine/src/runtime/runtime.js';
+import type { RuntimeChange } from '../../engine/src/runtime-interface/runtime.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
 import { freePort } from '../helpers/free-port.js';
 import { createAndStart, project, type Sandbox, sandbox, service, waitFor, waitForState } from './helpers.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessSpec, ProjectSpec, ServiceSpec } from '../../engine/src/model/spec.js';
 import { type HostProcesses, hostProcesses, type PlatformKind } from '../../engine/src/platform/host-processes.js';
-import type { InstanceState, LogLine, Runtime } from '../../engine/src/runtime/runtime.js';
+import type { InstanceState, LogLine, Runtime } from '../../engine/src/runtime-interface/runtime.js';
 import { TOKEN_VAR } from '../../engine/src/runtimes/process/instance-record.js';
 
 export interface Sandbox {

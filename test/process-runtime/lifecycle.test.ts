@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeFailure } from '../../engine/src/errors.js';
 import type { EngineEvent } from '../../engine/src/model/events.js';
 import { hostProcesses } from '../../engine/src/platform/host-processes.js';
-import type { RuntimeChange } from '../../engine/src/runtime/runtime.js';
+import type { RuntimeChange } from '../../engine/src/runtime-interface/runtime.js';
 import { ProcessRuntime } from '../../engine/src/runtimes/process/process-runtime.js';
 import {
   collectLogs,

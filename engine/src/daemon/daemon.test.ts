@@ -18,7 +18,7 @@ import {
 import { RuntimeFailure } from '../errors.js';
 import type { EngineEvent } from '../model/events.js';
 import { ErrorCodes, Methods, Notifications, PROTOCOL_VERSION } from '../protocol/protocol.js';
-import { FakeRuntime } from '../runtime/fake-runtime.js';
+import { FakeRuntime } from '../runtime-interface/fake-runtime.js';
 import { Daemon } from './daemon.js';
 
 const compose = `services:

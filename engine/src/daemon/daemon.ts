@@ -22,7 +22,7 @@ import { ensureStateDir } from '../protocol/client.js';
 import { forgetEnvironment, recordEnvironment } from '../protocol/environment-registry.js';
 import type { DaemonPaths, ProjectIdentity } from '../protocol/project-identity.js';
 import { type ConfigSource, type DaemonInfo, PROTOCOL_VERSION, type UpResultWire } from '../protocol/protocol.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime-interface/runtime.js';
 import {
   type RuntimeChoice,
   type RuntimeContext,

@@ -9,7 +9,7 @@
 
 import { DEBUG_PORT_LABEL, type PortSpec, type RuntimeKind, type ServiceSpec } from '../model/spec.js';
 import type { DebugEndpoint } from '../model/status.js';
-import type { ImageDefaults } from '../runtime/runtime.js';
+import type { ImageDefaults } from '../runtime-interface/runtime.js';
 import { applyEdits, type CommandPlan, planCommand } from './command-plan.js';
 import { isLoopback } from './listen-address.js';
 import { debugPathMappings } from './path-mappings.js';

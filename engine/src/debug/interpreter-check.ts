@@ -15,7 +15,7 @@ import { devenvCacheDir } from '../cache-dir.js';
 import { RuntimeFailure } from '../errors.js';
 import type { DebugKind, ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
 import type { DebugAbsence } from '../model/status.js';
-import type { Artifact, Runtime } from '../runtime/runtime.js';
+import type { Artifact, Runtime } from '../runtime-interface/runtime.js';
 import { type DebugPlan, injectPlanned, type PlannedInjection } from './debug-plan.js';
 
 const MARK = 'devenv-debugger-check';

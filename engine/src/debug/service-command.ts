@@ -4,7 +4,7 @@
 // the fork reloader; pure.
 
 import type { RuntimeKind, ServiceSpec } from '../model/spec.js';
-import type { ImageDefaults } from '../runtime/runtime.js';
+import type { ImageDefaults } from '../runtime-interface/runtime.js';
 
 export interface EditedCommand {
   argv: string[];

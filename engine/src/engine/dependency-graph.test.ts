@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../model/spec.js';
-import { fakeService } from '../runtime/fake-project.js';
+import { fakeService } from '../runtime-interface/fake-project.js';
 import { dependentsOf, runInOrder, topologicalOrder, withDependencies } from './dependency-graph.js';
 
 const svc = (name: string, deps: string[] = []): ServiceSpec =>

@@ -5,8 +5,8 @@
 import type { EngineEvent } from '../model/events.js';
 import type { ServiceSpec } from '../model/spec.js';
 import type { ServiceState, ServiceStatus } from '../model/status.js';
-import { fakeHealthcheck, fakeProject } from '../runtime/fake-project.js';
-import { FakeRuntime, type FakeRuntimeOptions } from '../runtime/fake-runtime.js';
+import { fakeHealthcheck, fakeProject } from '../runtime-interface/fake-project.js';
+import { FakeRuntime, type FakeRuntimeOptions } from '../runtime-interface/fake-runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
 import { Engine } from './engine.js';
 

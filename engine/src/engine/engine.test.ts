@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { specHash } from '../model/spec-hash.js';
-import { fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime } from '../runtime/fake-runtime.js';
+import { fakeProject, fakeService } from '../runtime-interface/fake-project.js';
+import { FakeRuntime } from '../runtime-interface/fake-runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
 import { Engine } from './engine.js';
 import { engineFixture, healthy, settle } from './engine-fixture.js';

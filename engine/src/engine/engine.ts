@@ -16,7 +16,7 @@ import { UserError } from '../errors.js';
 import type { EngineEvent, EventSink } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { ProjectStatus, ServiceStatus } from '../model/status.js';
-import type { Runtime, RuntimeInfo } from '../runtime/runtime.js';
+import type { Runtime, RuntimeInfo } from '../runtime-interface/runtime.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { EventBus } from './event-bus.js';
 import { Executor } from './executor.js';

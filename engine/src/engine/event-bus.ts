@@ -3,7 +3,7 @@
 // (a second terminal, the extension) can ask for history.
 
 import type { EngineEvent, LogEvent } from '../model/events.js';
-import type { Disposable } from '../runtime/runtime.js';
+import type { Disposable } from '../runtime-interface/runtime.js';
 
 export type Listener = (event: EngineEvent) => void;
 

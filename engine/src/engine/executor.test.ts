@@ -3,7 +3,7 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import { RuntimeFailure } from '../errors.js';
-import { fakeService } from '../runtime/fake-project.js';
+import { fakeService } from '../runtime-interface/fake-project.js';
 import { engineFixture, healthy, settle } from './engine-fixture.js';
 
 describe('dependency conditions', () => {

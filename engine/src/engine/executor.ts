@@ -9,7 +9,7 @@ import type { DebugPlan } from '../debug/index.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
-import type { Artifact, ObservedInstance, Runtime } from '../runtime/runtime.js';
+import type { Artifact, ObservedInstance, Runtime } from '../runtime-interface/runtime.js';
 import { errorMessage } from '../shared/error-text.js';
 import { untilAborted } from '../shared/timing.js';
 import { conditionWord, dependencyCondition, settledCondition } from './conditions.js';

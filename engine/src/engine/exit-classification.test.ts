@@ -2,7 +2,7 @@
 // down cleanly on SIGTERM (exit 0) is never `completed`.
 
 import { describe, expect, it } from 'vitest';
-import type { InstanceState } from '../runtime/runtime.js';
+import type { InstanceState } from '../runtime-interface/runtime.js';
 import { classifyExit } from './exit-classification.js';
 
 const at = (iso: string) => Date.parse(iso);

@@ -10,7 +10,7 @@
 // `exited` (with the signal when the code says one, e.g. SIGSEGV).
 
 import type { ExitDetail } from '../model/status.js';
-import type { InstanceState } from '../runtime/runtime.js';
+import type { InstanceState } from '../runtime-interface/runtime.js';
 import { signalOfExitCode } from '../shared/signals.js';
 
 export interface ExitContext {

@@ -6,7 +6,7 @@
 
 import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
-import type { Artifact, Runtime } from '../runtime/runtime.js';
+import type { Artifact, Runtime } from '../runtime-interface/runtime.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import type { LogFollower } from './log-follower.js';

@@ -6,7 +6,7 @@ import type { DebugPlan } from '../debug/index.js';
 import type { ProjectSpec, ServiceSpec } from '../model/spec.js';
 import { specHash } from '../model/spec-hash.js';
 import type { DebugAbsence, DebugEndpoint } from '../model/status.js';
-import type { Artifact, Runtime } from '../runtime/runtime.js';
+import type { Artifact, Runtime } from '../runtime-interface/runtime.js';
 import { prepareChecked } from './prepare-service.js';
 
 export interface InstanceSpec {

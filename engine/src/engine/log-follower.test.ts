@@ -3,9 +3,9 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../model/events.js';
-import { fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime } from '../runtime/fake-runtime.js';
-import type { LogLine } from '../runtime/runtime.js';
+import { fakeProject, fakeService } from '../runtime-interface/fake-project.js';
+import { FakeRuntime } from '../runtime-interface/fake-runtime.js';
+import type { LogLine } from '../runtime-interface/runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
 import { engineFixture } from './engine-fixture.js';
 import { type FollowedService, LogFollower } from './log-follower.js';

@@ -4,7 +4,7 @@
 
 import type { EngineEvent, EventSink } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime-interface/runtime.js';
 import { errorMessage } from '../shared/error-text.js';
 
 /** What the follower needs of a service's record. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fakeProject, fakeService } from '../runtime/fake-project.js';
-import type { InstanceState, ObservedInstance } from '../runtime/runtime.js';
+import { fakeProject, fakeService } from '../runtime-interface/fake-project.js';
+import type { InstanceState, ObservedInstance } from '../runtime-interface/runtime.js';
 import { dependencyOrder, planDown, planInstances, planRestart, planUp, stopOrder } from './planner.js';
 
 const running: InstanceState = { status: 'running', health: 'none', restartCount: 0, ports: [] };

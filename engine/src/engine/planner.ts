@@ -10,7 +10,7 @@
 // `down`, `stop` and `restart` have their own small plans below.
 
 import type { DependsOnCondition, ProjectSpec } from '../model/spec.js';
-import type { ObservedInstance } from '../runtime/runtime.js';
+import type { ObservedInstance } from '../runtime-interface/runtime.js';
 import { dependentsOf, topologicalOrder, withDependencies } from './dependency-graph.js';
 
 export type ServiceAction =

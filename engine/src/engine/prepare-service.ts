@@ -8,7 +8,7 @@ import { type DebugPlan, injectChecked, injectPlanned } from '../debug/index.js'
 import type { ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
 import type { DebugAbsence, DebugEndpoint } from '../model/status.js';
 import { planForkReload } from '../reload/fork-reload.js';
-import type { Artifact, ImageDefaults, Runtime } from '../runtime/runtime.js';
+import type { Artifact, ImageDefaults, Runtime } from '../runtime-interface/runtime.js';
 
 export interface PreparedService {
   service: ServiceSpec;

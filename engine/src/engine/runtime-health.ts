@@ -6,7 +6,7 @@
 // monotonic clock (which runs through SIGSTOP) or by the wall clock (which jumps over a
 // laptop's sleep while the monotonic clock stands still).
 
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime-interface/runtime.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import { withTimeout } from '../shared/timing.js';

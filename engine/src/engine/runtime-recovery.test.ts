@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../model/events.js';
 import type { WatchRule } from '../model/spec.js';
-import { fakeService } from '../runtime/fake-project.js';
+import { fakeService } from '../runtime-interface/fake-project.js';
 import { engineFixture, healthy, settle, until } from './engine-fixture.js';
 
 const dirs: string[] = [];

@@ -10,7 +10,7 @@
 import { now } from '../model/events.js';
 import type { ProjectSpec } from '../model/spec.js';
 import type { RuntimeHealth } from '../model/status.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime-interface/runtime.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import type { UpOptions, UpResult } from './engine.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { criticalPath } from '../model/critical-path.js';
 import type { SpanEvent } from '../model/events.js';
 import { servicePhases, spanLabel, spanMs, type Timeline, TimelineBuilder } from '../model/timeline.js';
-import { fakeService } from '../runtime/fake-project.js';
+import { fakeService } from '../runtime-interface/fake-project.js';
 import { engineFixture, healthy, settle, until } from './engine-fixture.js';
 
 function timelineOf(events: readonly { kind: string }[]): Timeline {

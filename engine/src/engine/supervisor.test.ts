@@ -4,8 +4,8 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import type { ServiceSpec } from '../model/spec.js';
-import { fakeHealthcheck, fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime } from '../runtime/fake-runtime.js';
+import { fakeHealthcheck, fakeProject, fakeService } from '../runtime-interface/fake-project.js';
+import { FakeRuntime } from '../runtime-interface/fake-runtime.js';
 import { FakeClock } from '../shared/fake-clock.js';
 import { engineFixture, healthy, settle } from './engine-fixture.js';
 import { EventBus } from './event-bus.js';

@@ -16,7 +16,7 @@
 
 import type { ServiceSpec } from '../model/spec.js';
 import type { ServiceState, ServiceStatus } from '../model/status.js';
-import type { Disposable, InstanceState, Runtime } from '../runtime/runtime.js';
+import type { Disposable, InstanceState, Runtime } from '../runtime-interface/runtime.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import { type ClassifiedExit, classifyExit, type ExitContext } from './exit-classification.js';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../model/events.js';
 import type { WatchRule } from '../model/spec.js';
-import { fakeProject, fakeService } from '../runtime/fake-project.js';
-import { FakeRuntime } from '../runtime/fake-runtime.js';
+import { fakeProject, fakeService } from '../runtime-interface/fake-project.js';
+import { FakeRuntime } from '../runtime-interface/fake-runtime.js';
 import { SyncController } from './sync-controller.js';
 
 const dirs: string[] = [];

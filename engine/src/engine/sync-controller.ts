@@ -11,7 +11,7 @@ import type { EventSink } from '../model/events.js';
 import { now } from '../model/events.js';
 import type { ProjectSpec, WatchRule } from '../model/spec.js';
 import type { SyncFigures, SyncLinkHealth } from '../model/status.js';
-import type { Runtime, SyncLink } from '../runtime/runtime.js';
+import type { Runtime, SyncLink } from '../runtime-interface/runtime.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { errorMessage } from '../shared/error-text.js';
 import { SingleFileMatcher } from '../sync/ignore.js';

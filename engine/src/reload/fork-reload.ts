@@ -15,7 +15,7 @@ import { findLauncher } from '../debug/resolve.js';
 import { entrypointGrowth, rewriteServiceCommand } from '../debug/service-command.js';
 import { applyScriptEdits } from '../debug/shell-script.js';
 import type { RuntimeKind, ServiceSpec } from '../model/spec.js';
-import type { ImageDefaults } from '../runtime/runtime.js';
+import type { ImageDefaults } from '../runtime-interface/runtime.js';
 
 /** engine/ (this file is engine/src/reload/*.ts or engine/dist/reload/*.js). */
 const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

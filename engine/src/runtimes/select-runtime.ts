@@ -3,7 +3,7 @@
 
 import { UserError } from '../errors.js';
 import type { ProjectSpec } from '../model/spec.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime-interface/runtime.js';
 import { DockerRuntime } from './docker/docker-runtime.js';
 import { ProcessRuntime } from './process/process-runtime.js';
 import { placeServicesState } from './process/services-state-dir.js';

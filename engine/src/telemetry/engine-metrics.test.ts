@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineFixture, healthy } from '../engine/engine-fixture.js';
-import { fakeService } from '../runtime/fake-project.js';
+import { fakeService } from '../runtime-interface/fake-project.js';
 import { EngineMetrics, METRIC_NAMES } from './engine-metrics.js';
 import { type MetricsServer, serveMetrics } from './metrics-server.js';
 

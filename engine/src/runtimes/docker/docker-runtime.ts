@@ -22,7 +22,7 @@ import type {
   RuntimeChange,
   RuntimeInfo,
   SyncLink,
-} from '../../runtime/runtime.js';
+} from '../../runtime-interface/runtime.js';
 import { signalName } from '../../shared/signals.js';
 import { withTimeout } from '../../shared/timing.js';
 import { openDockerChannel } from '../../sync/docker-transport.js';

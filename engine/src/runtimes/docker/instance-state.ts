@@ -5,7 +5,7 @@
 
 import type Dockerode from 'dockerode';
 import type { Health, PublishedPort } from '../../model/status.js';
-import type { InstanceState } from '../../runtime/runtime.js';
+import type { InstanceState } from '../../runtime-interface/runtime.js';
 
 export const MISSING: InstanceState = { status: 'missing', health: 'none', restartCount: 0, ports: [] };
 

@@ -4,7 +4,7 @@
 
 import type Dockerode from 'dockerode';
 import type { ServiceSpec } from '../../model/spec.js';
-import type { ExecResult } from '../../runtime/runtime.js';
+import type { ExecResult } from '../../runtime-interface/runtime.js';
 import { LogDecoder } from '../shared/log-decoder.js';
 
 export const ONE_OFF_LABEL = 'dev.devenv.one-off';

@@ -2,7 +2,7 @@
 // or was started again later, keeps showing its lines; one removed ends its stream.
 
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../runtime/runtime.js';
+import type { LogLine } from '../../runtime-interface/runtime.js';
 import { followReplica, mergeStreams, type ReplicaLogSource } from './replica-logs.js';
 
 const line = (sec: number, text: string): LogLine => ({

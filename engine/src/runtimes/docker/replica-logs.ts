@@ -6,7 +6,7 @@
 // opened again, from its last line, once its container runs again; it ends when the container
 // is gone.
 
-import type { LogLine } from '../../runtime/runtime.js';
+import type { LogLine } from '../../runtime-interface/runtime.js';
 import { sleep } from '../../shared/timing.js';
 
 export interface ReplicaLogSource {

@@ -6,7 +6,7 @@
 import type { EventSink } from '../../model/events.js';
 import { now } from '../../model/events.js';
 import type { ClusterStatus } from '../../model/status.js';
-import type { Disposable, RuntimeChange } from '../../runtime/runtime.js';
+import type { Disposable, RuntimeChange } from '../../runtime-interface/runtime.js';
 import { keepWatching } from '../shared/watch-reconnect.js';
 import type { KubeApi, PodView } from './kube-api.js';
 import { LABEL, labelValue, objectName, projectNamespace } from './names.js';

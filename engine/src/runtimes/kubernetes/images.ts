@@ -4,7 +4,7 @@
 
 import { type EventSink, now } from '../../model/events.js';
 import type { ProjectSpec, ServiceSpec } from '../../model/spec.js';
-import type { Artifact } from '../../runtime/runtime.js';
+import type { Artifact } from '../../runtime-interface/runtime.js';
 import type { ImageBuilder } from '../shared/image-builder.js';
 import { noRegistry } from './cluster-bootstrap.js';
 import type { CommandRunner } from './command-runner.js';

@@ -20,7 +20,7 @@ import type {
   Runtime,
   RuntimeChange,
   RuntimeInfo,
-} from '../../runtime/runtime.js';
+} from '../../runtime-interface/runtime.js';
 import { firstLine } from '../../shared/error-text.js';
 import { sleep, withTimeout } from '../../shared/timing.js';
 import type { SyncSession } from '../../sync/session.js';

@@ -3,7 +3,7 @@
 // or the signal aborts.
 
 import { Writable } from 'node:stream';
-import type { LogLine } from '../../runtime/runtime.js';
+import type { LogLine } from '../../runtime-interface/runtime.js';
 import { LogDecoder } from '../shared/log-decoder.js';
 import type { KubeApi, LogOptions } from './kube-api.js';
 

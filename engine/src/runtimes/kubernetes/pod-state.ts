@@ -2,7 +2,7 @@
 // Pure, so every case (pulling, crash loop, completed hook, scaled to zero) is a unit test.
 
 import type { Health, PublishedPort } from '../../model/status.js';
-import type { InstanceState } from '../../runtime/runtime.js';
+import type { InstanceState } from '../../runtime-interface/runtime.js';
 import type { PodView, WorkloadView } from './kube-api.js';
 
 /**

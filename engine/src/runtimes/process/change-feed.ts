@@ -2,7 +2,7 @@
 // timer while anyone listens (adopted instances have no exit event to wait for), and the last
 // state the poll saw of each instance, so only real changes are told.
 
-import type { Disposable, RuntimeChange } from '../../runtime/runtime.js';
+import type { Disposable, RuntimeChange } from '../../runtime-interface/runtime.js';
 
 interface Listener {
   project: string;

@@ -7,7 +7,7 @@
 // and ordered and every reader derives the same time for the same line.
 
 import { appendFile, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
-import type { LogLine } from '../../runtime/runtime.js';
+import type { LogLine } from '../../runtime-interface/runtime.js';
 
 export interface IndexEntry {
   offset: number;

@@ -2,7 +2,7 @@
 // collected (bounded), killed after the timeout. Not an instance: no record, no wrapper.
 
 import { spawn } from 'node:child_process';
-import type { ExecResult } from '../../runtime/runtime.js';
+import type { ExecResult } from '../../runtime-interface/runtime.js';
 
 const MAX_OUTPUT = 64 * 1024;
 

@@ -31,7 +31,7 @@ import type {
   Runtime,
   RuntimeChange,
   RuntimeInfo,
-} from '../../runtime/runtime.js';
+} from '../../runtime-interface/runtime.js';
 import { installHint, resolveProgram } from './binaries.js';
 import { ChangeFeed } from './change-feed.js';
 import { prepareForUser, type RunPlan } from './handover.js';

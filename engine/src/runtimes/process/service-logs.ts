@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogLine } from '../../runtime/runtime.js';
+import type { LogLine } from '../../runtime-interface/runtime.js';
 import { ChangeWaiter } from './change-waiter.js';
 import { filterLines, LineStamper, LogIndex, readFrom, readHistory, rotateLog, splitLines } from './log-file.js';
 

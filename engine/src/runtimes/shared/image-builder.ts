@@ -11,7 +11,7 @@ import { RuntimeFailure } from '../../errors.js';
 import { type EventSink, now } from '../../model/events.js';
 import type { BuildSpec, ProjectSpec, ServiceSpec } from '../../model/spec.js';
 import { canonicalJson } from '../../model/spec-hash.js';
-import type { Artifact, ImageDefaults } from '../../runtime/runtime.js';
+import type { Artifact, ImageDefaults } from '../../runtime-interface/runtime.js';
 import { INLINE_DOCKERFILE, packContext, scanContext } from './build-context.js';
 import { dockerErrorMessage as errMessage } from './docker-engine.js';
 import { builtImageTag, IMAGE_LABEL } from './image-labels.js';

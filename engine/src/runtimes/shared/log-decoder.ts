@@ -3,7 +3,7 @@
 // starts with an RFC 3339 time. Partial lines are held until their newline arrives.
 
 import { StringDecoder } from 'node:string_decoder';
-import type { LogLine } from '../../runtime/runtime.js';
+import type { LogLine } from '../../runtime-interface/runtime.js';
 
 export class LogDecoder {
   private pending: Buffer = Buffer.alloc(0);

@@ -3,7 +3,7 @@
 // closed a long watch, a laptop slept — and must be opened again, quietly, until the watcher is
 // disposed. One implementation, so both runtimes reconnect the same way.
 
-import type { Disposable } from '../../runtime/runtime.js';
+import type { Disposable } from '../../runtime-interface/runtime.js';
 
 export interface ReconnectOptions {
   /** Pause before opening again after an end or an error (default 1 s). */
