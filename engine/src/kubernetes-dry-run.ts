@@ -7,7 +7,7 @@ import { planDebug } from './debug/index.js';
 import { prepareService } from './engine/prepare-service.js';
 import type { Problem } from './errors.js';
 import type { ProjectSpec } from './model/spec.js';
-import { formatPlan, planKubernetes } from './runtimes/kubernetes/plan.js';
+import { formatPlan, planKubernetes } from './runtimes/kubernetes/up-plan.js';
 
 export interface KubernetesDryRunOptions {
   runtime: 'kind' | 'k3d' | 'kubernetes';

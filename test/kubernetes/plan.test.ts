@@ -17,7 +17,7 @@ import { validateClusterConfig } from '../../engine/src/runtimes/kubernetes/clus
 import { formatCommand } from '../../engine/src/runtimes/kubernetes/command-runner.js';
 import { RESTART_WRAPPER } from '../../engine/src/runtimes/kubernetes/in-place-restart.js';
 import type { K8sObject } from '../../engine/src/runtimes/kubernetes/k8s-object.js';
-import { formatPlan, type KubernetesPlan, planKubernetes } from '../../engine/src/runtimes/kubernetes/plan.js';
+import { formatPlan, type KubernetesPlan, planKubernetes } from '../../engine/src/runtimes/kubernetes/up-plan.js';
 import { validateObjects } from '../../engine/src/runtimes/kubernetes/validate-objects.js';
 
 const repo = path.resolve(__dirname, '../..');

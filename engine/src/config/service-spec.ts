@@ -29,7 +29,7 @@ import { hostPath, type LongMount, parseVolumeMapping, parseVolumeString } from 
 import { serviceNetworks } from './network-spec.js';
 import { commandList, durationMs, stringList, stringMap } from './node-values.js';
 import type { NormaliseContext, ServiceLocations } from './normalise-context.js';
-import { type LongPort, parsePortMapping, parsePortString } from './ports.js';
+import { type LongPort, parsePortMapping, parsePortString } from './port-syntax.js';
 import { normalisePullPolicy } from './pull-policy.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { type FileDefinitions, serviceFiles } from './service-files.js';

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DebugKind, ProjectSpec, RuntimeKind, ServiceSpec } from '../model/spec.js';
 import type { DebugAbsence, DebugEndpoint, PublishedPort } from '../model/status.js';
+import { allocateDebugPorts, type DebugPortRequest, isPortFree } from './debug-ports.js';
 import { type ImageDefaults, planInjection } from './inject.js';
 import { isLoopback } from './listen-address.js';
 import { dockerfileWorkdir } from './path-mappings.js';
-import { allocateDebugPorts, type DebugPortRequest, isPortFree } from './ports.js';
 import { type ResolvedDebug, resolveDebugSpec } from './resolve.js';
 
 export interface PlannedDebugger {

@@ -14,6 +14,7 @@ export {
   planDebug,
   requestedDebug,
 } from './debug-plan.js';
+export { allocateDebugPorts, type DebugPortRequest, isPortFree } from './debug-ports.js';
 export { type DebugProblem, diagnoseDebugFailure } from './diagnose.js';
 export {
   type ImageDefaults,
@@ -39,6 +40,5 @@ export {
   vscodeLaunchConfigs,
 } from './launch-configs.js';
 export { debugPathMappings, dockerfileWorkdir, type PathMapping } from './path-mappings.js';
-export { allocateDebugPorts, type DebugPortRequest, isPortFree } from './ports.js';
 export { type ProbeResult, probeDebugger, waitForDebugger } from './probe.js';
 export { DEFAULT_DEBUG_PORT, type ResolvedDebug, resolveDebugSpec } from './resolve.js';

@@ -14,7 +14,7 @@ import type { ArgoContext } from './argocd.js';
 import { ClusterBootstrap, summarise } from './cluster-bootstrap.js';
 import { RecordingRunner } from './command-runner.js';
 import { FakeKubeApi } from './fake-kube-api.js';
-import { bootstrapObjects } from './plan.js';
+import { bootstrapObjects } from './up-plan.js';
 import { ARGOCD_VERSION } from './versions.js';
 
 const argo: ArgoContext = { project: 'demo', namespace: 'demo', repoURL: 'http://git/demo.git' };

@@ -20,7 +20,6 @@ import type { ImageTarget } from './image-target.js';
 import { publishImage } from './images.js';
 import type { KubeApi } from './kube-api.js';
 import { ARGOCD_NAMESPACE } from './names.js';
-import type { BootstrapObjects } from './plan.js';
 import {
   argocdInstallSteps,
   argocdSettingsProbe,
@@ -30,6 +29,7 @@ import {
   kubectl,
 } from './procedure.js';
 import { toYaml } from './repo-tree.js';
+import type { BootstrapObjects } from './up-plan.js';
 import { ARGOCD_INSTALL_URL, ARGOCD_VERSION } from './versions.js';
 
 export interface BootstrapOptions {

@@ -18,10 +18,10 @@ import { inClusterRepoURL } from './git-server.js';
 import { commitSnapshot, pushSnapshot } from './git-snapshot.js';
 import type { KubeApi, WorkloadView } from './kube-api.js';
 import { LABEL, labelValue, objectName, projectNamespace, rootAppName } from './names.js';
-import { projectLayout } from './plan.js';
 import { refreshCommand, snapshotLayout, terminateOperationCommand } from './procedure.js';
 import { type DesiredService, repoTree } from './repo-tree.js';
 import { changedServices, mergeServices, readGeneratedTree } from './tree-edits.js';
+import { projectLayout } from './up-plan.js';
 import { validateObjects } from './validate-objects.js';
 
 export interface PublisherOptions {

@@ -20,7 +20,7 @@ import { FakeKubeApi } from './fake-kube-api.js';
 import type { K8sObject } from './k8s-object.js';
 import { workloadView } from './kube-api.js';
 import { KubernetesRuntime } from './kubernetes-runtime.js';
-import { planKubernetes } from './plan.js';
+import { planKubernetes } from './up-plan.js';
 
 /** git for real (a temporary repository), except the push into the cluster; everything else recorded. */
 class TestRunner implements CommandRunner {

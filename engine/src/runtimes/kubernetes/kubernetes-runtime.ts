@@ -44,19 +44,19 @@ import { RESTART_IN_PLACE } from './in-place-restart.js';
 import { appTarget, formatId, type InstanceRef, parseId, podSelector } from './instance-id.js';
 import { ClientNodeKubeApi, type KubeApi, type WorkloadView } from './kube-api.js';
 import { ANNOTATION, LABEL, labelValue, objectName, projectNamespace, rootAppName } from './names.js';
-import {
-  bootstrapObjects,
-  type KubernetesProvider,
-  projectLayout,
-  projectManifestDigests,
-  serviceHashInput,
-} from './plan.js';
 import { podLogs } from './pod-logs.js';
 import { currentPod, instanceState, podProblem } from './pod-state.js';
 import { projectApplySteps } from './procedure.js';
 import { recreateOwnCluster, takeProjectDown } from './project-reset.js';
 import { ServiceForwards } from './service-forwards.js';
 import { removeService, setReplicas } from './tree-edits.js';
+import {
+  bootstrapObjects,
+  type KubernetesProvider,
+  projectLayout,
+  projectManifestDigests,
+  serviceHashInput,
+} from './up-plan.js';
 
 export interface KubernetesRuntimeOptions {
   provider: KubernetesProvider;
@@ -69,7 +69,7 @@ export interface KubernetesRuntimeOptions {
   registry?: boolean;
   /** Registry a shared cluster pulls from (`provider: 'context'`). */
   imageRegistry?: string;
-  /** The project's own manifests (default: discovered, see plan.ts). */
+  /** The project's own manifests (default: discovered, see up-plan.ts). */
   manifestsDir?: string;
   runner?: CommandRunner;
   /** The image builder (default: one on the Docker engine the docker CLI would use). */

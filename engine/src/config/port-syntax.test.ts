@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePortMapping, parsePortString } from './ports.js';
+import { parsePortMapping, parsePortString } from './port-syntax.js';
 
 const ok = (input: string | number) => {
   const r = parsePortString(input);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allocateDebugPorts, isPortFree } from './ports.js';
+import { allocateDebugPorts, isPortFree } from './debug-ports.js';
 
 const busy = (ports: number[]) => async (p: number) => !ports.includes(p);
 
