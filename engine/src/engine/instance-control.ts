@@ -82,6 +82,9 @@ export class InstanceControl {
     rec.stopping = true;
     this.store.set(rec, { state: 'restarting', message: why });
     this.logs.stop(rec);
+    // Its sync link ends with this run: closed first, so its end is not taken for a broken link
+    // (which would be reopened into an instance that is stopping).
+    await this.sync.detach(rec.spec.name);
     // A runtime that restarts in place keeps the instance's files (a pod would start from its image).
     if (this.runtime.restart) await this.runtime.restart(rec.instanceId!, stopGrace(rec));
     else await this.runtime.stop(rec.instanceId!, stopGrace(rec));
@@ -96,6 +99,7 @@ export class InstanceControl {
     if (rec) {
       rec.stopping = true;
       this.supervisor.cancelRestart(rec);
+      await this.sync.detach(service);
     }
     await Promise.all(instanceIds.map((id) => this.runtime.stop(id, graceMs)));
     if (rec) {
@@ -115,6 +119,7 @@ export class InstanceControl {
       rec.stopping = true;
       this.logs.stop(rec);
       this.supervisor.cancelRestart(rec);
+      await this.sync.detach(service);
     }
     this.store.log(service, `removing ${shortId(instanceId)} (${why})`);
     await this.runtime.stop(instanceId, rec ? stopGrace(rec) : defaultStopGraceMs);

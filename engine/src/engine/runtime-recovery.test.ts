@@ -278,6 +278,27 @@ describe('a sync link that breaks while its instance runs', () => {
   });
 });
 
+describe('a sync link that ends because devenv stops its instance', () => {
+  it('is closed first on a restart: nothing reconnects into the stopping instance, one new link after', async () => {
+    const { watch } = syncedFolder();
+    const { runtime, engine, project, events, status } = engineFixture([fakeService('api', { develop: { watch } })]);
+    cleanups.push(() => engine.close());
+    await engine.up(project);
+    expect(status('api').syncLink?.state).toBe('live');
+    await engine.restart('api');
+    await until(
+      () => status('api').syncLink?.state === 'live' && status('api').state === 'running',
+      () => `api is ${status('api').state}, sync ${JSON.stringify(status('api').syncLink)}`,
+    );
+    const linkStates = events.flatMap((e) =>
+      e.kind === 'status' && e.service === 'api' && e.status.syncLink ? [e.status.syncLink.state] : [],
+    );
+    expect(linkStates).not.toContain('reconnecting');
+    expect(events.some((e) => e.kind === 'log' && e.line.includes('link into the container closed'))).toBe(false);
+    expect(runtime.calledWith('attachSync')).toHaveLength(2);
+  });
+});
+
 describe('this process suspended (a laptop asleep, SIGSTOP)', () => {
   it('is noticed by the late tick: files rescanned, statuses refreshed, and says so', async () => {
     const { watch } = syncedFolder();

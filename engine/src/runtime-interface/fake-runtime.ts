@@ -375,6 +375,8 @@ export class FakeRuntime implements Runtime {
     const inst = this.instances.get(instanceId);
     if (inst?.state.status !== 'running') return;
     inst.state = { ...inst.state, status: 'exited', health: 'none', exitCode: 0 };
+    // As with a container: the sync link's exec ends with the instance.
+    this.linkBreakers.get(inst.service)?.('exec stream ended');
     queueMicrotask(() => this.notify(instanceId, 'die (exit 0)'));
   }
 
