@@ -120,7 +120,7 @@ async function daemonStartMs({ runs, preload }) {
   return median(times);
 }
 
-export async function runDaemonBench({ samples = 20, idleSeconds = 10, startRuns = 7, log = () => {} } = {}) {
+export async function runDaemonBench({ samples = 20, idleSeconds = 30, startRuns = 7, log = () => {} } = {}) {
   const { args, env } = filesAndEnv();
   log('bringing the reference stack up on Docker');
   const up = spawnSync(process.execPath, [cli, ...args, 'up', '--detach'], { env, encoding: 'utf8' });
