@@ -126,6 +126,22 @@ describe('LogFollower', () => {
     expect(system).toHaveLength(1);
   });
 
+  it('a stream that breaks ends the whole follow: nothing of it keeps reading', async () => {
+    const { runtime, logs, rec, system } = await follower();
+    let signalOfFollow: AbortSignal | undefined;
+    runtime.logs = async function* (_id, _opts, signal) {
+      signalOfFollow = signal;
+      yield { stream: 'stdout', ts: '2026-01-01T00:00:00.000Z', line: 'one' };
+      throw new Error('replica 2: connection reset');
+    };
+    logs.follow(rec);
+    await vi.waitFor(() => expect(system).toEqual(['log stream ended: replica 2: connection reset']), {
+      timeout: 2_000,
+      interval: 2,
+    });
+    expect(signalOfFollow?.aborted).toBe(true);
+  });
+
   it('tail reads the last lines, and nothing for an instance that is gone', async () => {
     const { runtime, logs, rec } = await follower();
     for (const l of ['a', 'b', 'c']) runtime.print('web', l);

@@ -59,6 +59,9 @@ export class LogFollower {
       } catch (err) {
         if (!controller.signal.aborted) this.log(service, `log stream ended: ${errorMessage(err)}`);
       } finally {
+        // Whatever ended it, nothing of this follow may keep reading: a replicated service's
+        // other instances' streams end with it.
+        controller.abort();
         if (f.controller === controller) f.controller = undefined;
       }
     })();
