@@ -319,12 +319,8 @@ export class DockerRuntime implements Runtime {
             replica: i + 1,
             open: (from) => this.memberLogs(id, from, signal),
             state: async () => {
-              try {
-                return (await this.docker.getContainer(id).inspect()).State.Running ? 'running' : 'not-running';
-              } catch (err) {
-                if (statusOf(err) === 404) return 'gone';
-                throw err;
-              }
+              const { status } = await this.inspectOne(id);
+              return status === 'missing' ? 'gone' : status === 'running' ? 'running' : 'not-running';
             },
           },
           first,
